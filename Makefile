@@ -1,0 +1,48 @@
+# The two commands a new user runs on a fresh Debian machine (README.md):
+#   make demo   install what is missing, build, run the whole system on one machine
+#   make test   install what is missing, build, run every test
+SHELL := /bin/bash
+export PATH := /opt/swift/usr/bin:$(PATH)
+SWIFT ?= swift
+
+# C libraries the project is built on, and the tools the tests drive (git servers, TLS, sshd).
+SYSTEM_PACKAGES := pkg-config libgit2-dev libcurl4-openssl-dev libsqlite3-dev libyaml-dev ca-certificates git
+TEST_PACKAGES := openssl openssh-server openssh-client
+
+.PHONY: all deps test-deps check-swift build build-tests test check-spoke-deps demo bench clean
+
+all: build
+
+check-swift:
+	@command -v $(SWIFT) >/dev/null || { echo "Swift 6.1 or newer is needed: install it from swift.org (expected at /opt/swift or on PATH)" >&2; exit 1; }
+
+deps: check-swift
+	@scripts/install-deps.sh $(SYSTEM_PACKAGES)
+
+test-deps: deps
+	@scripts/install-deps.sh $(TEST_PACKAGES)
+
+build: deps
+	$(SWIFT) build
+
+build-tests: test-deps
+	$(SWIFT) build --build-tests
+
+# Every test; `swift test` exits non-zero if any XCTest or Swift Testing test fails.
+test: build-tests
+	$(SWIFT) test
+	$(SWIFT) build --product spoke
+	scripts/check-spoke-deps.sh .build/debug/spoke
+
+check-spoke-deps:
+	$(SWIFT) build --product spoke
+	scripts/check-spoke-deps.sh .build/debug/spoke
+
+demo: build
+	@scripts/demo.sh
+
+bench: deps
+	@echo "No benchmarks yet: they arrive with the renderer, planner, hub and spoke (docs/benchmarks.md)."
+
+clean:
+	rm -rf .build

@@ -1,0 +1,96 @@
+// swift-tools-version: 6.1
+//
+// Layout (dependencies point inward; see docs/architecture.md):
+//
+//   C system libraries     CYAML  CGit2  CCurl  CSQLite
+//   pure core              FleetModel (values, JSON, identities, durations, file trees)
+//   adapters               FleetYAML (libyaml)  FleetGit (libgit2)  FleetHTTPClient (libcurl)
+//                          FleetSQLite (thin sqlite3, for the spoke)  FleetHubStore (GRDB, for the hub)
+//   executables            hub  spoke  fleet
+//
+// The spoke's closure must stay free of SwiftNIO/Hummingbird, GRDB and full Foundation:
+// every module it links imports FoundationEssentials at most (`make check-spoke-deps`).
+import PackageDescription
+
+let package = Package(
+    name: "fleet",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "hub", targets: ["hub"]),
+        .executable(name: "spoke", targets: ["spoke"]),
+        .executable(name: "fleet", targets: ["fleet"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", exact: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-collections", exact: "1.6.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
+    ],
+    targets: [
+        // MARK: C libraries (not API: wrapped by the adapter modules)
+        .systemLibrary(name: "CYAML", pkgConfig: "yaml-0.1", providers: [.apt(["libyaml-dev"])]),
+        .systemLibrary(name: "CGit2", pkgConfig: "libgit2", providers: [.apt(["libgit2-dev"])]),
+        .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+        .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
+
+        // MARK: Pure core
+        .target(
+            name: "FleetModel",
+            dependencies: [.product(name: "OrderedCollections", package: "swift-collections")]
+        ),
+
+        // MARK: Adapters
+        .target(name: "FleetYAML", dependencies: ["FleetModel", "CYAML"]),
+        .target(name: "FleetGit", dependencies: ["FleetModel", "CGit2"]),
+        .target(name: "FleetHTTPClient", dependencies: ["CCurl"]),
+        .target(name: "FleetSQLite", dependencies: ["CSQLite"]),
+        .target(
+            name: "FleetHubStore",
+            dependencies: [.product(name: "GRDB", package: "GRDB.swift")]
+        ),
+
+        // MARK: Command-line plumbing shared by the three binaries
+        .target(
+            name: "FleetCommandSupport",
+            dependencies: [.product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
+
+        // MARK: Executables (thin)
+        .executableTarget(
+            name: "hub",
+            dependencies: ["FleetModel", "FleetCommandSupport", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
+        .executableTarget(
+            name: "spoke",
+            dependencies: ["FleetModel", "FleetCommandSupport", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
+        .executableTarget(
+            name: "fleet",
+            dependencies: [
+                "FleetModel", "FleetYAML", "FleetCommandSupport",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+
+        // MARK: Test support (servers on loopback, temp repos, child processes)
+        .target(name: "FleetTestSupport"),
+        .executableTarget(
+            name: "fleet-crash-helper",
+            dependencies: ["FleetSQLite", "FleetHubStore", .product(name: "GRDB", package: "GRDB.swift")],
+            path: "Tests/CrashHelper"
+        ),
+
+        // MARK: Tests
+        .testTarget(name: "FleetModelTests", dependencies: ["FleetModel", "FleetTestSupport"]),
+        .testTarget(name: "FleetYAMLTests", dependencies: ["FleetYAML", "FleetModel", "FleetTestSupport"]),
+        .testTarget(name: "FleetGitTests", dependencies: ["FleetGit", "FleetModel", "FleetTestSupport"]),
+        .testTarget(
+            name: "FleetStoreTests",
+            dependencies: [
+                "FleetSQLite", "FleetHubStore", "FleetTestSupport", "fleet-crash-helper",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ]
+        ),
+        .testTarget(name: "FleetHTTPClientTests", dependencies: ["FleetHTTPClient", "FleetTestSupport"]),
+    ]
+)

@@ -1,0 +1,35 @@
+import Foundation
+
+/// A fresh directory under the system temp dir, removed by `remove()` (tests call it in
+/// `defer`). Paths are real (symlinks resolved) so tools that compare paths agree.
+public final class TemporaryDirectory: @unchecked Sendable {
+    // @unchecked: `path` is immutable after init; removal is idempotent.
+    public let path: String
+
+    public init(prefix: String = "fleet-test") throws {
+        var template = Array((NSTemporaryDirectory() + "/\(prefix).XXXXXX").utf8CString)
+        guard let created = template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) else {
+            throw POSIXError(.init(rawValue: errno) ?? .EIO)
+        }
+        path = URL(fileURLWithPath: String(cString: created)).resolvingSymlinksInPath().path
+    }
+
+    public func url(_ relative: String = "") -> URL {
+        relative.isEmpty ? URL(fileURLWithPath: path) : URL(fileURLWithPath: path).appendingPathComponent(relative)
+    }
+
+    public func file(_ relative: String) -> String { path + "/" + relative }
+
+    /// Writes `contents` at `relative`, creating parent directories.
+    @discardableResult
+    public func write(_ relative: String, _ contents: String) throws -> String {
+        let target = url(relative)
+        try FileManager.default.createDirectory(at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try contents.write(to: target, atomically: true, encoding: .utf8)
+        return target.path
+    }
+
+    public func remove() {
+        try? FileManager.default.removeItem(atPath: path)
+    }
+}

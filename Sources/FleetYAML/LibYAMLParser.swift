@@ -1,0 +1,44 @@
+import CYAML
+
+/// Owns one libyaml parser and the input buffer it reads from.
+///
+/// libyaml keeps a pointer to the input for the parser's whole life
+/// (`yaml_parser_set_input_string` does not copy), so the buffer is a stored property freed
+/// only in `deinit`, after `yaml_parser_delete`. Not `Sendable`: a parser is used by one
+/// thread from start to end.
+final class LibYAMLParser {
+    private let parser: UnsafeMutablePointer<yaml_parser_t>
+    private let input: UnsafeMutableBufferPointer<UInt8>
+
+    init(_ bytes: [UInt8]) {
+        parser = .allocate(capacity: 1)
+        // yaml_parser_initialize only fails when malloc fails: treat that as fatal like Swift does.
+        precondition(yaml_parser_initialize(parser) == 1, "libyaml could not allocate a parser")
+        input = .allocate(capacity: max(bytes.count, 1))
+        _ = input.initialize(from: bytes)
+        yaml_parser_set_input_string(parser, input.baseAddress, bytes.count)
+    }
+
+    deinit {
+        yaml_parser_delete(parser)
+        parser.deallocate()
+        input.deallocate()
+    }
+
+    /// Parses the next event into `event` (which the caller must `yaml_event_delete`);
+    /// `false` on a syntax error, described by `lastError`.
+    func next(_ event: UnsafeMutablePointer<yaml_event_t>) -> Bool {
+        yaml_parser_parse(parser, event) == 1
+    }
+
+    /// libyaml's problem text and position (0-based) for the last failure, read right after it.
+    var lastError: (message: String, line: Int, column: Int) {
+        let p = parser.pointee
+        var message = p.problem.map { String(cString: $0) } ?? "unknown YAML error"
+        if let context = p.context.map({ String(cString: $0) }) {
+            message = "\(message) (\(context) at line \(p.context_mark.line + 1), column \(p.context_mark.column + 1))"
+        }
+        if p.error == YAML_MEMORY_ERROR { message = "out of memory while parsing" }
+        return (message, Int(p.problem_mark.line), Int(p.problem_mark.column))
+    }
+}

@@ -1,0 +1,106 @@
+import FleetModel
+
+/// One document of a YAML stream and the line its content starts on (for error messages that
+/// point at the right object in a multi-document file).
+public struct YAMLDocument: Equatable, Sendable {
+    public var value: Value
+    public var line: Int
+
+    public init(value: Value, line: Int) {
+        self.value = value
+        self.line = line
+    }
+}
+
+/// Limits that keep a hostile document from costing more than a bounded amount of memory and
+/// time. The defaults fit any real Kubernetes manifest with a wide margin.
+public struct YAMLParseOptions: Sendable {
+    /// Largest input accepted, in bytes.
+    public var maxBytes: Int
+    /// Deepest nesting of mappings and sequences.
+    public var maxDepth: Int
+    /// Most nodes that aliases may add to one document (a "billion laughs" guard).
+    public var maxAliasExpansion: Int
+
+    public init(maxBytes: Int = 32 << 20, maxDepth: Int = 512, maxAliasExpansion: Int = 1_000_000) {
+        self.maxBytes = maxBytes
+        self.maxDepth = maxDepth
+        self.maxAliasExpansion = maxAliasExpansion
+    }
+}
+
+/// How `YAML.emit` writes documents.
+public struct YAMLEmitOptions: Sendable {
+    public enum KeyOrder: Sendable {
+        /// Keys in the value's own order (as read, or as built).
+        case preserve
+        /// Keys in the order `kubectl kustomize` prints them (go-yaml v2's natural sort).
+        case kustomize
+    }
+
+    public var keyOrder: KeyOrder
+    /// Long plain and quoted strings are folded near this column, as kubectl does; a reader
+    /// joins them back, so folding never changes a value.
+    public var lineWidth: Int
+
+    public init(keyOrder: KeyOrder = .preserve, lineWidth: Int = 80) {
+        self.keyOrder = keyOrder
+        self.lineWidth = lineWidth
+    }
+
+    /// What `kubectl kustomize` prints: sorted keys, 80 columns.
+    public static let kustomize = YAMLEmitOptions(keyOrder: .kustomize)
+}
+
+/// YAML reading and writing on libyaml, with the scalar rules of the Kubernetes toolchain.
+///
+/// Reading follows go-yaml v3 as `kubectl kustomize` uses it (see `ScalarResolver` for the
+/// exact rules, e.g. `yes` stays a string and `0755` is 493). Writing produces block-style,
+/// 2-space-indented YAML whose strings are quoted exactly when a reader would otherwise take
+/// them for another type, so `parse(emit(v)) == v` for every value.
+public enum YAML {
+    /// Parses every document of a stream. Empty documents (`---` with nothing after it) come
+    /// back as `.null`; callers that want objects skip them.
+    public static func parseStream(_ bytes: [UInt8], source: String = "<input>", options: YAMLParseOptions = YAMLParseOptions()) throws(YAMLError) -> [YAMLDocument] {
+        guard bytes.count <= options.maxBytes else {
+            throw YAMLError(kind: .limitExceeded, source: source, line: 0, column: 0,
+                            message: "document is \(bytes.count) bytes, more than the limit of \(options.maxBytes)")
+        }
+        let parser = LibYAMLParser(bytes)
+        var builder = YAMLTreeBuilder(source: source, options: options)
+        return try builder.build(parser)
+    }
+
+    public static func parseStream(_ text: String, source: String = "<input>", options: YAMLParseOptions = YAMLParseOptions()) throws(YAMLError) -> [YAMLDocument] {
+        try parseStream(Array(text.utf8), source: source, options: options)
+    }
+
+    /// Parses a stream that must hold at most one document (`.null` when it holds none).
+    public static func parse(_ bytes: [UInt8], source: String = "<input>", options: YAMLParseOptions = YAMLParseOptions()) throws(YAMLError) -> Value {
+        let documents = try parseStream(bytes, source: source, options: options)
+        if documents.count > 1 {
+            throw YAMLError(kind: .invalid, source: source, line: documents[1].line, column: 1,
+                            message: "expected a single YAML document, found \(documents.count)")
+        }
+        return documents.first?.value ?? .null
+    }
+
+    public static func parse(_ text: String, source: String = "<input>", options: YAMLParseOptions = YAMLParseOptions()) throws(YAMLError) -> Value {
+        try parse(Array(text.utf8), source: source, options: options)
+    }
+
+    /// One document, without a `---` marker, ending in a newline.
+    public static func emit(_ value: Value, options: YAMLEmitOptions = YAMLEmitOptions()) -> String {
+        String(decoding: LibYAMLEmitter(options: options).emitDocument(value), as: UTF8.self)
+    }
+
+    /// Several documents separated by `---` lines, as `kubectl kustomize` prints a build.
+    public static func emitStream(_ values: [Value], options: YAMLEmitOptions = YAMLEmitOptions()) -> String {
+        var out: [UInt8] = []
+        for (i, value) in values.enumerated() {
+            if i > 0 { out += Array("---\n".utf8) }
+            out += LibYAMLEmitter(options: options).emitDocument(value)
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+}

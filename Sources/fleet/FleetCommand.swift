@@ -1,0 +1,21 @@
+import ArgumentParser
+import FleetCommandSupport
+import FleetModel
+
+/// `fleet`: the operator's command line. Subcommands are added by the issues that build them;
+/// each lives in its own file.
+@main
+struct FleetCommand: ParsableCommand {
+    static func main() { runCommand(Self.self) }
+
+    static let configuration = CommandConfiguration(
+        commandName: "fleet",
+        abstract: "See and steer a GitOps fleet: render, diff and validate fleet repos offline; status, sync, rollback and DR drills against a hub.",
+        discussion: """
+            Offline commands work on a checkout of a fleet repository and need no hub. Online commands talk to a hub (--hub or FLEET_HUB) with an operator token.
+
+            Exit codes: 0 ok, 1 failure, 2 usage error, 3 not healthy or SLA missed.
+            """,
+        version: FleetVersion.current
+    )
+}
