@@ -58,26 +58,8 @@ public final class LoopbackHTTPServer: @unchecked Sendable {
     public init(handler: @escaping @Sendable (TestHTTPRequest) -> TestHTTPResponse) throws {
         self.handler = handler
         signal(SIGPIPE, SIG_IGN)
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw POSIXError(.init(rawValue: errno) ?? .EIO) }
-        var yes: Int32 = 1
-        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &yes, socklen_t(MemoryLayout<Int32>.size))
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = 0
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard bound == 0, listen(fd, 128) == 0 else {
-            close(fd)
-            throw POSIXError(.init(rawValue: errno) ?? .EIO)
-        }
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
-        }
-        port = Int(UInt16(bigEndian: address.sin_port))
+        let (fd, boundPort) = try LoopbackSocket.listen(backlog: 128)
+        port = boundPort
         listener = fd
         let thread = Thread { [self] in acceptLoop() }
         thread.start()
@@ -224,46 +206,5 @@ public final class LoopbackHTTPServer: @unchecked Sendable {
         case 503: return "Service Unavailable"
         default: return "Status"
         }
-    }
-}
-
-/// A port on 127.0.0.1 where TCP connects hang: a listening socket whose accept queue is full
-/// and never drained, so the kernel drops further SYNs. For connect-timeout tests.
-public final class BlackholePort: @unchecked Sendable {
-    // @unchecked: file descriptors are only closed in deinit.
-    public let port: Int
-    private let listener: Int32
-    private var fillers: [Int32] = []
-
-    public init() throws {
-        let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        self.listener = listener
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let rc = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer -> Int32 in
-                guard bind(listener, pointer, length) == 0, listen(listener, 0) == 0 else { return -1 }
-                return getsockname(listener, pointer, &length)
-            }
-        }
-        guard rc == 0 else { throw POSIXError(.init(rawValue: errno) ?? .EIO) }
-        port = Int(UInt16(bigEndian: address.sin_port))
-        // Fill the queue with non-blocking connects that are never accepted.
-        for _ in 0..<4 {
-            let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue), 0)
-            var target = address
-            _ = withUnsafePointer(to: &target) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-            }
-            fillers.append(fd)
-        }
-        Thread.sleep(forTimeInterval: 0.05)
-    }
-
-    deinit {
-        fillers.forEach { close($0) }
-        close(listener)
     }
 }

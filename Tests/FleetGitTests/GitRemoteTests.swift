@@ -63,22 +63,14 @@ import Testing
         #expect(error?.description.contains("127.0.0.1:\(port)") == true)
     }
 
-    @Test func untrustedTLSCertificateIsRefused() throws {
-        guard ProcessRunner.which("openssl") != nil else {
-            Issue.record("openssl is needed for this test (make deps installs it)")
-            return
-        }
+    @Test(.enabled(if: TLSTestServer.isAvailable, "needs openssl (make test-deps installs it)"))
+    func untrustedTLSCertificateIsRefused() throws {
         let temp = try TemporaryDirectory()
         defer { temp.remove() }
-        try ProcessRunner.check("openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1",
-                                            "-keyout", temp.file("key.pem"), "-out", temp.file("cert.pem")])
-        let port = try freeLoopbackPort()
-        let server = try BackgroundProcess("openssl", ["s_server", "-quiet", "-www", "-accept", "127.0.0.1:\(port)",
-                                                        "-cert", temp.file("cert.pem"), "-key", temp.file("key.pem")])
+        let server = try TLSTestServer(directory: temp.path)
         defer { server.stop() }
-        #expect(waitForLoopbackPort(port))
 
-        let mirror = try GitRepository.mirror(url: "https://127.0.0.1:\(port)/fleet.git", at: temp.file("m.git"))
+        let mirror = try GitRepository.mirror(url: server.url + "fleet.git", at: temp.file("m.git"))
         let error = #expect(throws: GitError.self) { try mirror.fetch() }
         #expect(error?.kind == .certificate)
 

@@ -121,28 +121,19 @@ import Testing
         #expect(try roomy.send(HTTPRequest(url: server.url + "/unsized")).body.count == big.count)
     }
 
-    @Test func tlsIsVerifiedAgainstTheGivenCA() throws {
-        guard ProcessRunner.which("openssl") != nil else {
-            Issue.record("openssl is needed for this test (make deps installs it)")
-            return
-        }
+    @Test(.enabled(if: TLSTestServer.isAvailable, "needs openssl (make test-deps installs it)"))
+    func tlsIsVerifiedAgainstTheGivenCA() throws {
         let temp = try TemporaryDirectory()
         defer { temp.remove() }
-        try ProcessRunner.check("openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
-                                            "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
-                                            "-keyout", temp.file("key.pem"), "-out", temp.file("cert.pem")])
-        let port = try freeLoopbackPort()
-        let server = try BackgroundProcess("openssl", ["s_server", "-quiet", "-www", "-accept", "127.0.0.1:\(port)",
-                                                        "-cert", temp.file("cert.pem"), "-key", temp.file("key.pem")])
+        let server = try TLSTestServer(directory: temp.path)
         defer { server.stop() }
-        #expect(waitForLoopbackPort(port))
-        let url = "https://127.0.0.1:\(port)/"
+        let url = server.url
 
         let untrusted = #expect(throws: HTTPClientError.self) { try HTTPClient().send(HTTPRequest(url: url)) }
         #expect(untrusted?.kind == .tls)
         #expect(untrusted?.message.contains("CA file") == true)
 
-        let trusted = try HTTPClient(configuration: HTTPClientConfiguration(caFile: temp.file("cert.pem"))).send(HTTPRequest(url: url))
+        let trusted = try HTTPClient(configuration: HTTPClientConfiguration(caFile: server.certificate)).send(HTTPRequest(url: url))
         #expect(trusted.status == 200)
 
         let badCA = #expect(throws: HTTPClientError.self) {
