@@ -41,8 +41,14 @@ check-spoke-deps:
 demo: build
 	@scripts/demo.sh
 
+# Speed and memory figures, printed as Markdown for docs/benchmarks.md. Release binaries
+# with the Swift runtime linked statically (as shipped), in their own build directory.
+RELEASE := $(SWIFT) build -c release --static-swift-stdlib --scratch-path .build-release
 bench: deps
-	@echo "No benchmarks yet: they arrive with the renderer, planner, hub and spoke (docs/benchmarks.md)."
+	$(RELEASE) --product fleet
+	$(RELEASE) --product fleet-bench
+	@echo "# Benchmarks run $$(date -u +%Y-%m-%dT%H:%MZ) on $$(nproc) cores, $$(uname -m), $$(awk '/MemTotal/ {printf "%.0f GiB", $$2/1048576}' /proc/meminfo), kubectl $$(kubectl version --client 2>/dev/null | head -1 | cut -d' ' -f3)"
+	.build-release/release/fleet-bench render --fleet .build-release/release/fleet --root .
 
 clean:
-	rm -rf .build
+	rm -rf .build .build-release .build-static

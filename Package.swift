@@ -6,6 +6,8 @@
 //   pure core              FleetModel (values, JSON, identities, durations, file trees)
 //   adapters               FleetYAML (libyaml)  FleetGit (libgit2)  FleetHTTPClient (libcurl)
 //                          FleetSQLite (thin sqlite3, for the spoke)  FleetHubStore (GRDB, for the hub)
+//                          FleetFiles (directories on disk as file trees)
+//   engines                FleetRender (Kustomize-compatible rendering over file trees)
 //   executables            hub  spoke  fleet
 //
 // The spoke's closure must stay free of SwiftNIO/Hummingbird, GRDB and full Foundation:
@@ -25,6 +27,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", exact: "1.16.2"),
         .package(url: "https://github.com/apple/swift-collections", exact: "1.6.0"),
         .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
     ],
     targets: [
         // MARK: C libraries (not API: wrapped by the adapter modules)
@@ -43,6 +46,13 @@ let package = Package(
         .target(name: "FleetYAML", dependencies: ["FleetModel", "CYAML"]),
         .target(name: "FleetGit", dependencies: ["FleetModel", "CGit2"]),
         .target(name: "FleetHTTPClient", dependencies: ["CCurl"]),
+        .target(name: "FleetFiles", dependencies: ["FleetModel"]),
+
+        // MARK: Engines (pure logic over the core and YAML)
+        .target(
+            name: "FleetRender",
+            dependencies: ["FleetModel", "FleetYAML", .product(name: "Crypto", package: "swift-crypto")]
+        ),
         .target(name: "FleetSQLite", dependencies: ["CSQLite"]),
         .target(
             name: "FleetHubStore",
@@ -64,13 +74,14 @@ let package = Package(
             name: "spoke",
             dependencies: ["FleetModel", "FleetCommandSupport", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
-        .executableTarget(
-            name: "fleet",
+        .target(
+            name: "FleetCLI",
             dependencies: [
-                "FleetModel", "FleetYAML", "FleetCommandSupport",
+                "FleetModel", "FleetYAML", "FleetRender", "FleetFiles", "FleetGit", "FleetCommandSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        .executableTarget(name: "fleet", dependencies: ["FleetCLI", "FleetCommandSupport"]),
 
         // MARK: Test support (servers on loopback, temp repos, child processes)
         .target(name: "FleetTestSupport"),
@@ -78,6 +89,13 @@ let package = Package(
             name: "fleet-crash-helper",
             dependencies: ["FleetSQLite", "FleetHubStore", .product(name: "GRDB", package: "GRDB.swift")],
             path: "Tests/CrashHelper"
+        ),
+
+        // MARK: Benchmarks (`make bench`)
+        .executableTarget(
+            name: "fleet-bench",
+            dependencies: ["FleetRender", "FleetFiles", "FleetModel", "FleetYAML"],
+            path: "Benchmarks/FleetBench"
         ),
 
         // MARK: Tests
@@ -92,5 +110,11 @@ let package = Package(
             ]
         ),
         .testTarget(name: "FleetHTTPClientTests", dependencies: ["FleetHTTPClient", "FleetTestSupport"]),
+        .testTarget(name: "FleetCLITests", dependencies: ["FleetTestSupport", "fleet"]),
+        .testTarget(
+            name: "FleetRenderTests",
+            dependencies: ["FleetRender", "FleetFiles", "FleetGit", "FleetYAML", "FleetModel", "FleetTestSupport"],
+            exclude: ["Cases"]
+        ),
     ]
 )

@@ -15,5 +15,6 @@ reading the example fleet repository in fleet/, and narrate with real CLI output
   3. a commit promoting a new model version rolling out to every region;
   4. a broken commit that changes nothing live, reported with file:line;
   5. a disaster-recovery drill rebuilding us-west-2 from Git, with its RTO.
-Built so far: the YAML, JSON, Git, SQLite and HTTP-client layers (make test runs them).
+Built so far: the YAML, JSON, Git, SQLite and HTTP-client layers, and the Kustomize-compatible
+renderer: try `fleet build fleet/apps/inference-server/overlays/us-west-2`.
 TXT

@@ -21,6 +21,16 @@ public protocol FileTree {
     func readFile(_ path: String) throws -> [UInt8]
     /// The names (not paths) in the directory at `path`, sorted by byte order.
     func listDirectory(_ path: String) throws -> [String]
+    /// How a tree path is shown to people (an absolute path for a directory on disk).
+    func displayPath(_ path: String) -> String
+    /// The tree path of an absolute filesystem path (a symlink target), or nil when the tree
+    /// has no such notion or the path lies outside it.
+    func treePath(forAbsolute path: String) -> String?
+}
+
+extension FileTree {
+    public func displayPath(_ path: String) -> String { path.isEmpty ? "." : path }
+    public func treePath(forAbsolute path: String) -> String? { nil }
 }
 
 /// Why a `FileTree` could not answer.
@@ -105,30 +115,38 @@ public struct InMemoryFileTree: FileTree, Sendable {
     public var displayName: String
     public private(set) var files: [String: [UInt8]] = [:]
     public private(set) var symlinks: [String: String] = [:]
+    /// Every directory that holds something, so lookups do not scan all files.
+    private var directories: Set<String> = [""]
 
     public init(displayName: String = "<memory>", files: [String: String] = [:]) {
         self.displayName = displayName
-        for (path, text) in files { self.files[TreePath.normalize(path) ?? path] = Array(text.utf8) }
+        for (path, text) in files { write(path, text) }
     }
 
     public mutating func write(_ path: String, _ text: String) {
-        files[TreePath.normalize(path) ?? path] = Array(text.utf8)
+        let normalized = TreePath.normalize(path) ?? path
+        files[normalized] = Array(text.utf8)
+        addParents(of: normalized)
     }
 
     public mutating func link(_ path: String, to target: String) {
-        symlinks[TreePath.normalize(path) ?? path] = target
+        let normalized = TreePath.normalize(path) ?? path
+        symlinks[normalized] = target
+        addParents(of: normalized)
+    }
+
+    private mutating func addParents(of path: String) {
+        var directory = TreePath.directory(of: path)
+        while directories.insert(directory).inserted, !directory.isEmpty {
+            directory = TreePath.directory(of: directory)
+        }
     }
 
     public func kind(of path: String) throws -> FileTreeEntryKind? {
         guard let path = TreePath.normalize(path) else { return nil }
         if let target = symlinks[path] { return .symlink(target: target) }
         if files[path] != nil { return .file }
-        if path.isEmpty { return .directory }
-        let prefix = path + "/"
-        if files.keys.contains(where: { $0.hasPrefix(prefix) }) || symlinks.keys.contains(where: { $0.hasPrefix(prefix) }) {
-            return .directory
-        }
-        return nil
+        return directories.contains(path) ? .directory : nil
     }
 
     public func readFile(_ path: String) throws -> [UInt8] {

@@ -14,10 +14,12 @@ import FleetModel
 ///
 /// Quoted and block scalars are always strings unless an explicit tag says otherwise.
 enum ScalarResolver {
-    /// Resolves a plain scalar with no tag.
-    static func resolvePlain(_ text: String) -> Value {
+    /// Resolves a plain scalar with no tag. With `yaml11Booleans`, YAML 1.1's `y`, `yes`,
+    /// `on` (and `n`, `no`, `off`) are booleans, as go-yaml v2 reads them.
+    static func resolvePlain(_ text: String, yaml11Booleans: Bool = false) -> Value {
         let utf8 = text.utf8
         guard let first = utf8.first else { return .null }
+        if yaml11Booleans, let b = yaml11Boolean(text) { return .bool(b) }
         switch first {
         case UInt8(ascii: "t"), UInt8(ascii: "T"):
             if text == "true" || text == "True" || text == "TRUE" { return .bool(true) }
@@ -39,6 +41,14 @@ enum ScalarResolver {
             return resolveNumber(text) ?? .string(text)
         default:
             return .string(text)
+        }
+    }
+
+    static func yaml11Boolean(_ text: String) -> Bool? {
+        switch text {
+        case "y", "Y", "yes", "Yes", "YES", "on", "On", "ON": return true
+        case "n", "N", "no", "No", "NO", "off", "Off", "OFF": return false
+        default: return nil
         }
     }
 
@@ -197,9 +207,39 @@ enum ScalarResolver {
 
     /// The timestamp forms go-yaml accepts: `2006-1-2`, `2006-1-2T15:4:5[.frac](Z|±hh:mm)`
     /// (also with a lowercase `t`) and `2006-1-2 15:4:5[.frac]`, with valid calendar dates.
-    static func isTimestamp(_ text: String) -> Bool {
+    static func isTimestamp(_ text: String) -> Bool { parseTimestamp(text) != nil }
+
+    struct Timestamp {
+        var year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0
+        var fraction = ""
+        /// Offset from UTC in minutes; nil for a date or a time without a zone (UTC).
+        var offsetMinutes: Int?
+
+        /// Go's `time.Time` JSON form (RFC 3339 with nanoseconds, trailing zeros trimmed),
+        /// which is how kustomize prints a plain timestamp after its JSON round trip.
+        var rfc3339: String {
+            func pad(_ n: Int, _ width: Int) -> String {
+                let s = String(n)
+                return String(repeating: "0", count: max(0, width - s.count)) + s
+            }
+            var text = "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))T\(pad(hour, 2)):\(pad(minute, 2)):\(pad(second, 2))"
+            var trimmed = Substring(fraction)
+            while trimmed.last == "0" { trimmed = trimmed.dropLast() }
+            if !trimmed.isEmpty { text += "." + trimmed }
+            let offset = offsetMinutes ?? 0
+            if offset == 0 {
+                text += "Z"
+            } else {
+                text += (offset < 0 ? "-" : "+") + pad(abs(offset) / 60, 2) + ":" + pad(abs(offset) % 60, 2)
+            }
+            return text
+        }
+    }
+
+    static func parseTimestamp(_ text: String) -> Timestamp? {
         let b = Array(text.utf8)
         var i = 0
+        var t = Timestamp()
         func number(maxDigits: Int) -> Int? {
             let start = i
             var v = 0
@@ -209,37 +249,43 @@ enum ScalarResolver {
             }
             return i > start ? v : nil
         }
-        guard let year = number(maxDigits: 4), i == 4, i < b.count, b[i] == UInt8(ascii: "-") else { return false }
+        guard let year = number(maxDigits: 4), i == 4, i < b.count, b[i] == UInt8(ascii: "-") else { return nil }
         i += 1
-        guard let month = number(maxDigits: 2), (1...12).contains(month), i < b.count, b[i] == UInt8(ascii: "-") else { return false }
+        guard let month = number(maxDigits: 2), (1...12).contains(month), i < b.count, b[i] == UInt8(ascii: "-") else { return nil }
         i += 1
-        guard let day = number(maxDigits: 2), day >= 1 else { return false }
+        guard let day = number(maxDigits: 2), day >= 1 else { return nil }
         let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0
         let monthDays = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
-        guard day <= monthDays[month - 1] else { return false }
-        if i == b.count { return true }
+        guard day <= monthDays[month - 1] else { return nil }
+        (t.year, t.month, t.day) = (year, month, day)
+        if i == b.count { return t }
         let separator = b[i]
-        guard separator == UInt8(ascii: "T") || separator == UInt8(ascii: "t") || separator == UInt8(ascii: " ") else { return false }
+        guard separator == UInt8(ascii: "T") || separator == UInt8(ascii: "t") || separator == UInt8(ascii: " ") else { return nil }
         i += 1
-        guard let hour = number(maxDigits: 2), hour < 24, i < b.count, b[i] == UInt8(ascii: ":") else { return false }
+        guard let hour = number(maxDigits: 2), hour < 24, i < b.count, b[i] == UInt8(ascii: ":") else { return nil }
         i += 1
-        guard let minute = number(maxDigits: 2), minute < 60, i < b.count, b[i] == UInt8(ascii: ":") else { return false }
+        guard let minute = number(maxDigits: 2), minute < 60, i < b.count, b[i] == UInt8(ascii: ":") else { return nil }
         i += 1
-        guard let second = number(maxDigits: 2), second < 60 else { return false }
+        guard let second = number(maxDigits: 2), second < 60 else { return nil }
+        (t.hour, t.minute, t.second) = (hour, minute, second)
         if i < b.count, b[i] == UInt8(ascii: ".") {
             i += 1
-            guard number(maxDigits: 9) != nil else { return false }
+            let start = i
+            guard number(maxDigits: 9) != nil else { return nil }
+            t.fraction = String(decoding: b[start..<i], as: UTF8.self)
         }
-        if separator == UInt8(ascii: " ") { return i == b.count }
-        guard i < b.count else { return false }
-        if b[i] == UInt8(ascii: "Z") { return i + 1 == b.count }
-        guard b[i] == UInt8(ascii: "+") || b[i] == UInt8(ascii: "-") else { return false }
+        if separator == UInt8(ascii: " ") { return i == b.count ? t : nil }
+        guard i < b.count else { return nil }
+        if b[i] == UInt8(ascii: "Z") { return i + 1 == b.count ? t : nil }
+        guard b[i] == UInt8(ascii: "+") || b[i] == UInt8(ascii: "-") else { return nil }
+        let negative = b[i] == UInt8(ascii: "-")
         i += 1
         let zoneStart = i
-        guard number(maxDigits: 2) != nil, i - zoneStart == 2, i < b.count, b[i] == UInt8(ascii: ":") else { return false }
+        guard let zoneHours = number(maxDigits: 2), i - zoneStart == 2, i < b.count, b[i] == UInt8(ascii: ":") else { return nil }
         i += 1
         let minuteStart = i
-        guard number(maxDigits: 2) != nil, i - minuteStart == 2 else { return false }
-        return i == b.count
+        guard let zoneMinutes = number(maxDigits: 2), i - minuteStart == 2, i == b.count else { return nil }
+        t.offsetMinutes = (zoneHours * 60 + zoneMinutes) * (negative ? -1 : 1)
+        return t
     }
 }

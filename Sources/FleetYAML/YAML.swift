@@ -5,10 +5,23 @@ import FleetModel
 public struct YAMLDocument: Equatable, Sendable {
     public var value: Value
     public var line: Int
+    /// The line of each node, when `YAMLParseOptions.recordLines` was set.
+    public var lines: [JSONPointer: Int]
 
-    public init(value: Value, line: Int) {
+    public init(value: Value, line: Int, lines: [JSONPointer: Int] = [:]) {
         self.value = value
         self.line = line
+        self.lines = lines
+    }
+
+    /// The line of the node at `pointer`, or of its nearest recorded ancestor.
+    public func line(of pointer: JSONPointer) -> Int {
+        var current = pointer
+        while true {
+            if let line = lines[current] { return line }
+            if current.isRoot { return line }
+            current = current.parent
+        }
     }
 }
 
@@ -21,11 +34,26 @@ public struct YAMLParseOptions: Sendable {
     public var maxDepth: Int
     /// Most nodes that aliases may add to one document (a "billion laughs" guard).
     public var maxAliasExpansion: Int
+    /// Read YAML 1.1's `yes`/`no`/`on`/`off`/`y`/`n` as booleans, as go-yaml v2 does. Kustomize
+    /// reads `kustomization.yaml` itself that way (so `labels: {x: y}` is an error there), while
+    /// resources are read with YAML 1.2 booleans.
+    public var yaml11Booleans: Bool
+    /// Record the line of every node, by JSON pointer, in `YAMLDocument.lines` (for errors
+    /// that point at a field of a small file, such as a kustomization).
+    public var recordLines: Bool
+    /// Rewrite plain (unquoted) timestamps such as `2001-12-14` to Go's RFC 3339 form
+    /// (`2001-12-14T00:00:00Z`), as `kubectl kustomize` prints them; otherwise they stay the
+    /// text as written, as the Kubernetes API reads them.
+    public var timestampsAsRFC3339: Bool
 
-    public init(maxBytes: Int = 32 << 20, maxDepth: Int = 512, maxAliasExpansion: Int = 1_000_000) {
+    public init(maxBytes: Int = 32 << 20, maxDepth: Int = 512, maxAliasExpansion: Int = 1_000_000,
+                yaml11Booleans: Bool = false, recordLines: Bool = false, timestampsAsRFC3339: Bool = false) {
         self.maxBytes = maxBytes
         self.maxDepth = maxDepth
         self.maxAliasExpansion = maxAliasExpansion
+        self.yaml11Booleans = yaml11Booleans
+        self.recordLines = recordLines
+        self.timestampsAsRFC3339 = timestampsAsRFC3339
     }
 }
 

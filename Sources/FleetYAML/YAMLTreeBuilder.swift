@@ -48,6 +48,9 @@ struct YAMLTreeBuilder {
     private var documentLine = 1
     private var nodeCount = 0
     private var aliasExpansion = 0
+    /// With `recordLines`: the pointer of each open container, and the lines seen so far.
+    private var containerPaths: [JSONPointer] = []
+    private var lines: [JSONPointer: Int] = [:]
 
     init(source: String, options: YAMLParseOptions) {
         self.source = source
@@ -75,8 +78,9 @@ struct YAMLTreeBuilder {
                 nodeCount = 0
                 aliasExpansion = 0
                 root = nil
+                lines.removeAll()
             case YAML_DOCUMENT_END_EVENT:
-                documents.append(YAMLDocument(value: root ?? .null, line: documentLine))
+                documents.append(YAMLDocument(value: root ?? .null, line: documentLine, lines: lines))
                 root = nil
             case YAML_SCALAR_EVENT:
                 let s = e.data.scalar
@@ -88,6 +92,7 @@ struct YAMLTreeBuilder {
                     continue
                 }
                 let value = try resolveScalar(text, tag: tag, style: s.style, line: line, column: column)
+                if options.recordLines, let pointer = currentValuePointer(), lines[pointer] == nil { lines[pointer] = line }
                 if let anchor { anchors[anchor] = Anchored(value: value, nodeCount: 1) }
                 try deliver(value, line: line, column: column)
             case YAML_ALIAS_EVENT:
@@ -108,10 +113,12 @@ struct YAMLTreeBuilder {
                 try checkDepth(line: line, column: column)
                 nodeCount += 1
                 let anchor = e.data.sequence_start.anchor.map { String(cString: $0) }
+                recordContainerStart(line: line)
                 stack.append(.sequence(SequenceFrame(anchor: anchor, nodeStart: nodeCount)))
             case YAML_SEQUENCE_END_EVENT:
                 guard case .sequence(let frame) = stack.removeLast() else { preconditionFailure("libyaml event order") }
                 let value = Value.array(frame.items)
+                if options.recordLines { containerPaths.removeLast() }
                 if let anchor = frame.anchor { anchors[anchor] = Anchored(value: value, nodeCount: nodeCount - frame.nodeStart + 1) }
                 try deliver(value, line: line, column: column)
             case YAML_MAPPING_START_EVENT:
@@ -119,10 +126,12 @@ struct YAMLTreeBuilder {
                 try checkDepth(line: line, column: column)
                 nodeCount += 1
                 let anchor = e.data.mapping_start.anchor.map { String(cString: $0) }
+                recordContainerStart(line: line)
                 stack.append(.mapping(MappingFrame(anchor: anchor, nodeStart: nodeCount)))
             case YAML_MAPPING_END_EVENT:
                 guard case .mapping(var frame) = stack.removeLast() else { preconditionFailure("libyaml event order") }
                 applyMerges(&frame)
+                if options.recordLines { containerPaths.removeLast() }
                 let value = Value.object(frame.object)
                 if let anchor = frame.anchor { anchors[anchor] = Anchored(value: value, nodeCount: nodeCount - frame.nodeStart + 1) }
                 try deliver(value, line: line, column: column)
@@ -130,6 +139,27 @@ struct YAMLTreeBuilder {
                 continue
             }
         }
+    }
+
+    // MARK: Lines
+
+    /// Where the next value delivered would land, as a pointer (nil inside merge keys).
+    private func currentValuePointer() -> JSONPointer? {
+        guard let top = stack.last else { return JSONPointer() }
+        let parent = containerPaths.last ?? JSONPointer()
+        switch top {
+        case .sequence(let frame): return parent.appending(frame.items.count)
+        case .mapping(let frame):
+            if frame.expectingMergeValue { return nil }
+            return frame.pendingKey.map { parent.appending($0) }
+        }
+    }
+
+    private mutating func recordContainerStart(line: Int) {
+        guard options.recordLines else { return }
+        let pointer = currentValuePointer() ?? (containerPaths.last ?? JSONPointer()).appending("<<")
+        if lines[pointer] == nil { lines[pointer] = line }
+        containerPaths.append(pointer)
     }
 
     // MARK: Keys
@@ -147,6 +177,7 @@ struct YAMLTreeBuilder {
             return true
         }
         try acceptKey(text, into: &frame, line: line, column: column)
+        recordKeyLine(text, line: line)
         return true
     }
 
@@ -166,7 +197,14 @@ struct YAMLTreeBuilder {
             throw invalid("an alias to a \(value.typeName) cannot be a mapping key", line: line, column: column)
         }
         try acceptKey(key, into: &frame, line: line, column: column)
+        recordKeyLine(key, line: line)
         return true
+    }
+
+    private mutating func recordKeyLine(_ key: String, line: Int) {
+        guard options.recordLines else { return }
+        let pointer = (containerPaths.last ?? JSONPointer()).appending(key)
+        if lines[pointer] == nil { lines[pointer] = line }
     }
 
     private func acceptKey(_ key: String, into frame: inout MappingFrame, line: Int, column: Int) throws(YAMLError) {
@@ -241,7 +279,12 @@ struct YAMLTreeBuilder {
 
     private func resolveScalar(_ text: String, tag: String?, style: yaml_scalar_style_t, line: Int, column: Int) throws(YAMLError) -> Value {
         guard let tag, tag != "!" else {
-            return style == YAML_PLAIN_SCALAR_STYLE && tag == nil ? ScalarResolver.resolvePlain(text) : .string(text)
+            guard style == YAML_PLAIN_SCALAR_STYLE && tag == nil else { return .string(text) }
+            let value = ScalarResolver.resolvePlain(text, yaml11Booleans: options.yaml11Booleans)
+            if options.timestampsAsRFC3339, case .string = value, let timestamp = ScalarResolver.parseTimestamp(text) {
+                return .string(timestamp.rfc3339)
+            }
+            return value
         }
         let prefix = "tag:yaml.org,2002:"
         guard tag.hasPrefix(prefix) else { return .string(text) }  // custom tags: keep the text

@@ -2,13 +2,9 @@ import ArgumentParser
 import FleetCommandSupport
 import FleetModel
 
-/// `fleet`: the operator's command line. Subcommands are added by the issues that build them;
-/// each lives in its own file.
-@main
-struct FleetCommand: ParsableCommand {
-    static func main() { runCommand(Self.self) }
-
-    static let configuration = CommandConfiguration(
+/// `fleet`: the operator's command line. Each subcommand lives in its own file.
+public struct FleetCommand: ParsableCommand {
+    public static let configuration = CommandConfiguration(
         commandName: "fleet",
         abstract: "See and steer a GitOps fleet: render, diff and validate fleet repos offline; status, sync, rollback and DR drills against a hub.",
         discussion: """
@@ -16,6 +12,9 @@ struct FleetCommand: ParsableCommand {
 
             Exit codes: 0 ok, 1 failure, 2 usage error, 3 not healthy or SLA missed.
             """,
-        version: FleetVersion.current
+        version: FleetVersion.current,
+        subcommands: [BuildCommand.self]
     )
+
+    public init() {}
 }

@@ -1,0 +1,38 @@
+// `make bench`: the project's speed and memory figures, each against its reference measured in
+// the same run where one exists. Results are printed as Markdown for docs/benchmarks.md.
+import FleetRender
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+let arguments = CommandLine.arguments
+func option(_ name: String) -> String? {
+    guard let index = arguments.firstIndex(of: name), index + 1 < arguments.count else { return nil }
+    return arguments[index + 1]
+}
+let suite = arguments.count > 1 && !arguments[1].hasPrefix("--") ? arguments[1] : "render"
+let fleetBinary = option("--fleet") ?? ".build/release/fleet"
+let root = option("--root") ?? "."
+let iterations = Int(option("--iterations") ?? "15") ?? 15
+
+do {
+    switch suite {
+    case "render-inprocess":
+        // Only the in-process loop, for profilers: fleet-bench render-inprocess --count 100
+        let count = Int(option("--count") ?? "1000") ?? 1000
+        let tree = RenderBenchmark.thousandOverlays()
+        let start = monotonicSeconds()
+        for cluster in 0..<count { _ = try KustomizeBuilder(tree: tree).build("clusters/c\(cluster % 1000)") }
+        print("\(count) overlays: \(format((monotonicSeconds() - start) * 1000 / Double(count), 3)) ms each")
+    case "render":
+        print("## Rendering\n")
+        for line in try RenderBenchmark.run(fleetBinary: fleetBinary, repositoryRoot: root, iterations: iterations) { print(line) }
+    default:
+        print("unknown benchmark \(suite) (available: render)")
+        exit(2)
+    }
+} catch {
+    print("benchmark failed: \(error)")
+    exit(1)
+}

@@ -1,0 +1,283 @@
+import FleetModel
+import FleetYAML
+
+/// Settings of a render.
+public struct RenderOptions: Sendable {
+    /// Files larger than this are refused.
+    public var maxFileBytes: Int
+
+    public init(maxFileBytes: Int = 8 << 20) {
+        self.maxFileBytes = maxFileBytes
+    }
+}
+
+/// What a render produced.
+public struct RenderResult: Sendable {
+    /// The objects, in output order.
+    public var objects: [Value]
+    /// Deprecation notices kustomize would print (on stderr) for the same input.
+    public var warnings: [String]
+    /// Every file read, as tree paths: what the output depends on (for incremental re-renders).
+    public var inputs: Set<String>
+}
+
+/// Renders a kustomization directory of a `FileTree` with the semantics of `kustomize build`
+/// (Kustomize v5, as `kubectl kustomize` runs it).
+///
+/// The pipeline per kustomization: its resources (files, and directories built recursively as
+/// their own kustomizations), its generators, its components (which see and transform
+/// everything accumulated so far), then its transformers in kustomize's order. At the top
+/// level only: content-hash suffixes, name-reference fixing, dropping `local-config`
+/// objects, sorting. See docs/rendering.md for what is supported.
+///
+/// Paths never leave the tree (a Git commit, or a directory), files named by a kustomization
+/// must lie inside its directory (kustomize's root-only load restriction), symlinks are
+/// resolved inside the tree, remote bases are refused, and cycles are reported.
+public final class KustomizeBuilder {
+    public let tree: FileTree
+    public let options: RenderOptions
+    private let reader: TreeReader
+    private var parsed: [String: [YAMLDocument]] = [:]
+    private var inputs = Set<String>()
+    private var warnings: [String] = []
+
+    public init(tree: FileTree, options: RenderOptions = RenderOptions()) {
+        self.tree = tree
+        self.options = options
+        self.reader = TreeReader(tree: tree, maxFileBytes: options.maxFileBytes)
+    }
+
+    /// Renders the kustomization in `directory` (a tree path).
+    public func build(_ directory: String) throws(RenderError) -> RenderResult {
+        inputs.removeAll()
+        warnings.removeAll()
+        guard let normalized = TreePath.normalize(directory) else {
+            throw RenderError(.outsideRoot, file: directory, "the directory is outside the repository")
+        }
+        let root = try realPath(normalized, naming: directory)
+        guard try kind(root) == .directory else {
+            throw RenderError(.notFound, file: tree.displayPath(root), "not a directory")
+        }
+        let kustomization = try loadKustomization(in: root)
+        var collection = ResourceCollection()
+        try accumulate(kustomization, directory: root, into: &collection, chain: [root])
+
+        for index in collection.resources.indices where collection.resources[index].needsHashSuffix {
+            let hash = KustomizeHasher.hash(collection.resources[index].object)
+            collection.resources[index].storePreviousID()
+            collection.resources[index].name += "-" + hash
+        }
+        try NameReferenceFixer.fix(&collection.resources)
+        collection.resources.removeAll { $0.annotations["config.kubernetes.io/local-config"] == "true" }
+
+        let ordered: [KustomizeResource]
+        switch kustomization.sortOrder ?? .legacy(orderFirst: LegacySorter.defaultOrderFirst, orderLast: LegacySorter.defaultOrderLast) {
+        case .fifo: ordered = collection.resources
+        case .legacy(let first, let last): ordered = LegacySorter.sort(collection.resources, orderFirst: first, orderLast: last)
+        }
+        return RenderResult(objects: ordered.map(\.object), warnings: warnings, inputs: inputs)
+    }
+
+    // MARK: Accumulation
+
+    private func accumulate(_ kustomization: Kustomization, directory: String, into collection: inout ResourceCollection,
+                            chain: [String]) throws(RenderError) {
+        let origin = kustomization.displayPath
+        for (path, line) in kustomization.resources {
+            if Self.looksRemote(path) {
+                throw RenderError(.unsupported, file: origin, line: line, "remote resource \"\(path)\" is not supported yet: vendor it into the repository")
+            }
+            let resolved = try resolve(path, from: directory, origin: origin, line: line)
+            switch try kind(resolved) {
+            case .file?:
+                try requireInside(resolved, directory: directory, naming: path, origin: origin, line: line)
+                for resource in try loadResources(resolved) { try collection.append(resource) }
+            case .directory?:
+                try checkCycle(resolved, chain: chain, origin: origin, line: line)
+                let base = try loadKustomization(in: resolved)
+                if base.isComponent {
+                    throw RenderError(.invalidKustomization, file: origin, line: line,
+                                      "expected kind != 'Component' for path '\(tree.displayPath(resolved))': list it under components, not resources")
+                }
+                var sub = ResourceCollection()
+                try accumulate(base, directory: resolved, into: &sub, chain: chain + [resolved])
+                try collection.append(contentsOf: sub)
+            default:
+                throw RenderError(.notFound, file: origin, line: line, "resource \"\(path)\" not found: no file or directory \(tree.displayPath(resolved))")
+            }
+        }
+
+        let load: (String) throws(RenderError) -> [UInt8] = { relative throws(RenderError) in
+            try self.readFileInside(relative, directory: directory, origin: origin, line: nil)
+        }
+        for args in kustomization.configMapGenerator {
+            try collection.absorb(try Generators.generate(args, kind: .configMap, globalOptions: kustomization.generatorOptions, origin: origin, load: load))
+        }
+        for args in kustomization.secretGenerator {
+            try collection.absorb(try Generators.generate(args, kind: .secret, globalOptions: kustomization.generatorOptions, origin: origin, load: load))
+        }
+
+        for (path, line) in kustomization.components {
+            let resolved = try resolve(path, from: directory, origin: origin, line: line)
+            guard try kind(resolved) == .directory else {
+                throw RenderError(.notFound, file: origin, line: line, "component \"\(path)\" must be a directory with a kustomization")
+            }
+            try checkCycle(resolved, chain: chain, origin: origin, line: line)
+            let component = try loadKustomization(in: resolved)
+            guard component.isComponent else {
+                throw RenderError(.invalidKustomization, file: origin, line: line,
+                                  "expected kind 'Component' for path '\(tree.displayPath(resolved))' but got 'Kustomization'")
+            }
+            try accumulate(component, directory: resolved, into: &collection, chain: chain + [resolved])
+        }
+
+        try runTransformers(kustomization, directory: directory, on: &collection)
+    }
+
+    private func runTransformers(_ k: Kustomization, directory: String, on collection: inout ResourceCollection) throws(RenderError) {
+        let origin = k.displayPath
+        for entry in k.patchesStrategicMerge {
+            let parsed = try loadPatch(entry, directory: directory, origin: origin)
+            guard case .strategic = parsed else {
+                throw RenderError(.patch, file: origin, line: entry.line, "patchesStrategicMerge entries must be strategic merge patches; use patches for a JSON patch")
+            }
+            try PatchApplier.apply(entry, parsed: parsed, to: &collection, origin: origin)
+        }
+        for entry in k.patches {
+            try PatchApplier.apply(entry, parsed: try loadPatch(entry, directory: directory, origin: origin), to: &collection, origin: origin)
+        }
+        try Transformers.setNamespace(k.namespace, in: &collection, origin: origin)
+        Transformers.addPrefixSuffix(prefix: k.namePrefix, suffix: k.nameSuffix, in: &collection)
+        Transformers.applyLabels(k, in: &collection)
+        Transformers.setEntries(k.commonAnnotations, specs: BuiltinFieldSpecs.commonAnnotations, in: &collection)
+        for entry in k.patchesJson6902 {
+            let parsed = try loadPatch(entry, directory: directory, origin: origin)
+            guard case .json6902(let operations) = parsed, let target = entry.target else {
+                throw RenderError(.patch, file: origin, line: entry.line, "patchesJson6902 entries must be JSON patches (a list of operations)")
+            }
+            for index in try collection.select(target, origin: origin) {
+                try PatchApplier.applyJSON(operations, at: index, in: &collection, origin: origin, line: entry.line)
+            }
+        }
+        for (override, line) in k.replicas {
+            try Transformers.setReplicas(override, line: line, in: &collection, origin: origin)
+        }
+        for image in k.images { Transformers.setImage(image, in: &collection) }
+    }
+
+    private func loadPatch(_ entry: PatchEntry, directory: String, origin: String) throws(RenderError) -> PatchApplier.Parsed {
+        switch entry.source {
+        case .inline(let text):
+            return try PatchApplier.parse(text, origin: origin, line: entry.line)
+        case .file(let path):
+            let bytes = try readFileInside(path, directory: directory, origin: origin, line: entry.line)
+            let display = tree.displayPath(try resolve(path, from: directory, origin: origin, line: entry.line))
+            return try PatchApplier.parse(String(decoding: bytes, as: UTF8.self), origin: display, line: 0)
+        }
+    }
+
+    // MARK: Loading
+
+    private func loadKustomization(in directory: String) throws(RenderError) -> Kustomization {
+        var found: [String] = []
+        for name in KustomizationDecoder.fileNames {
+            let path = TreePath.join(directory, name)
+            if try kind(path) != nil { found.append(path) }
+        }
+        guard let path = found.first else {
+            throw RenderError(.notFound, file: tree.displayPath(directory),
+                              "unable to find one of 'kustomization.yaml', 'kustomization.yml' or 'Kustomization' in directory '\(tree.displayPath(directory))'")
+        }
+        if found.count > 1 {
+            throw RenderError(.invalidKustomization, file: tree.displayPath(directory), "Found multiple kustomization files under: \(tree.displayPath(directory))")
+        }
+        let real = try realPath(path, naming: path)
+        let display = tree.displayPath(path)
+        let bytes = try read(real, display: display)
+        let documents: [YAMLDocument]
+        do {
+            documents = try YAML.parseStream(bytes, source: display,
+                                             options: YAMLParseOptions(maxBytes: options.maxFileBytes, yaml11Booleans: true, recordLines: true))
+        } catch {
+            throw RenderError(.yaml, file: display, line: error.line, error.message)
+        }
+        let content = documents.filter { !$0.value.isNull }
+        guard content.count <= 1 else {
+            throw RenderError(.invalidKustomization, file: display, line: content[1].line, "a kustomization file must hold one YAML document")
+        }
+        let document = content.first ?? YAMLDocument(value: .null, line: 1)
+        let kustomization = try KustomizationDecoder.decode(document, path: path, displayPath: display)
+        for warning in kustomization.warnings where !warnings.contains(warning) { warnings.append(warning) }
+        return kustomization
+    }
+
+    /// The objects of a resource file: every non-empty document, `*List` kinds expanded.
+    private func loadResources(_ path: String) throws(RenderError) -> [KustomizeResource] {
+        let display = tree.displayPath(path)
+        let documents: [YAMLDocument]
+        if let cached = parsed[path] {
+            documents = cached
+        } else {
+            let bytes = try read(path, display: display)
+            do {
+                documents = try YAML.parseStream(bytes, source: display,
+                                                 options: YAMLParseOptions(maxBytes: options.maxFileBytes, timestampsAsRFC3339: true))
+            } catch {
+                throw RenderError(error.kind == .limitExceeded ? .tooLarge : .yaml, file: display, line: error.line, error.message)
+            }
+            parsed[path] = documents
+        }
+        return try ManifestObjects.objects(in: documents, display: display, requireName: true)
+            .map { KustomizeResource(object: $0, source: display) }
+    }
+
+    // MARK: Paths
+
+    private func kind(_ path: String) throws(RenderError) -> FileTreeEntryKind? { try reader.kind(path) }
+
+    private func read(_ path: String, display: String) throws(RenderError) -> [UInt8] {
+        let bytes = try reader.read(path, display: display)
+        inputs.insert(path)
+        return bytes
+    }
+
+    private func resolve(_ path: String, from directory: String, origin: String, line: Int?) throws(RenderError) -> String {
+        try reader.resolve(path, from: directory, origin: origin, line: line)
+    }
+
+    private func realPath(_ path: String, naming: String, origin: String? = nil, line: Int? = nil) throws(RenderError) -> String {
+        try reader.realPath(path, naming: naming, origin: origin, line: line)
+    }
+
+    /// Kustomize's root-only restriction: files a kustomization reads must be in or below its
+    /// directory.
+    private func requireInside(_ resolved: String, directory: String, naming: String, origin: String, line: Int?) throws(RenderError) {
+        if directory.isEmpty || resolved == directory || resolved.hasPrefix(directory + "/") { return }
+        throw RenderError(.outsideRoot, file: origin, line: line,
+                          "security; file '\(tree.displayPath(resolved))' is not in or below '\(tree.displayPath(directory))' (\"\(naming)\"); use a kustomization in that directory as a base instead")
+    }
+
+    private func readFileInside(_ path: String, directory: String, origin: String, line: Int?) throws(RenderError) -> [UInt8] {
+        let resolved = try resolve(path, from: directory, origin: origin, line: line)
+        try requireInside(resolved, directory: directory, naming: path, origin: origin, line: line)
+        guard try kind(resolved) == .file else {
+            throw RenderError(.notFound, file: origin, line: line, "file \"\(path)\" not found (\(tree.displayPath(resolved)))")
+        }
+        return try read(resolved, display: tree.displayPath(resolved))
+    }
+
+    private func checkCycle(_ candidate: String, chain: [String], origin: String, line: Int) throws(RenderError) {
+        let current = chain.last ?? ""
+        let isAncestor = candidate.isEmpty || current == candidate || current.hasPrefix(candidate + "/")
+        if chain.contains(candidate) || isAncestor {
+            let cycle = (chain + [candidate]).map { tree.displayPath($0) }.joined(separator: " -> ")
+            throw RenderError(.cycle, file: origin, line: line, "cycle detected: \(cycle)")
+        }
+    }
+
+    /// Kustomize's remote forms: URLs, `git@host:`, `github.com/org/repo`, `?ref=`.
+    static func looksRemote(_ path: String) -> Bool {
+        path.contains("://") || path.hasPrefix("git@") || path.hasPrefix("github.com/") || path.hasPrefix("gitlab.com/")
+            || path.hasPrefix("bitbucket.org/") || path.contains("?ref=") || path.hasPrefix("git::")
+    }
+}

@@ -1,0 +1,219 @@
+import FleetModel
+
+/// The built-in transformers of one kustomization, each applied to everything accumulated at
+/// that level (its resources, its bases' output, its generators and components), in kustomize's
+/// order: patches, namespace, prefix/suffix, labels, annotations, JSON6902 patches, replicas,
+/// images. See `KustomizeBuilder.runTransformers`.
+enum Transformers {
+    // MARK: Namespace
+
+    static func setNamespace(_ namespace: String, in collection: inout ResourceCollection, origin: String) throws(RenderError) {
+        guard !namespace.isEmpty else { return }
+        for index in collection.resources.indices {
+            var resource = collection.resources[index]
+            guard case .object(let fields) = resource.object, !fields.isEmpty else { continue }
+            resource.storePreviousID()
+            let gvk = resource.gvk
+            if !gvk.isClusterScoped { resource.namespace = namespace }
+            if gvk.kind == "RoleBinding" || gvk.kind == "ClusterRoleBinding" {
+                setDefaultSubjectNamespace(namespace, in: &resource.object)
+            }
+            for spec in BuiltinFieldSpecs.namespace {
+                FieldSpecWalker.apply(spec, to: &resource, leaf: .string("")) { (node: inout Value) in node = .string(namespace) }
+            }
+            collection.resources[index] = resource
+        }
+        for (i, resource) in collection.resources.enumerated() {
+            let id = resource.currentID
+            if collection.resources[(i + 1)...].contains(where: { $0.currentID.matches(id) }) {
+                throw RenderError(.conflict, file: origin, "namespace transformation produces ID conflict: two resources are now \(id)")
+            }
+        }
+    }
+
+    /// Kustomize sets the namespace of RoleBinding subjects only for the `default` service
+    /// account; other subjects are repointed by name reference, if they name an account of the
+    /// build.
+    private static func setDefaultSubjectNamespace(_ namespace: String, in object: inout Value) {
+        guard case .array(var subjects)? = object["subjects"] else { return }
+        for i in subjects.indices where subjects[i]["name"]?.stringValue == "default" {
+            subjects[i]["namespace"] = .string(namespace)
+        }
+        object["subjects"] = .array(subjects)
+    }
+
+    // MARK: Prefix and suffix
+
+    static func addPrefixSuffix(prefix: String, suffix: String, in collection: inout ResourceCollection) {
+        for index in collection.resources.indices {
+            var resource = collection.resources[index]
+            let original = resource.originalID.gvk
+            let skipped = original.kind == "CustomResourceDefinition" || original.kind == "Namespace"
+                || (original.kind == "APIService" && original.group == "apiregistration.k8s.io")
+            if skipped { continue }
+            if !prefix.isEmpty { resource.namePrefixes.append(prefix) }
+            if !suffix.isEmpty { resource.nameSuffixes.append(suffix) }
+            if !prefix.isEmpty || !suffix.isEmpty {
+                resource.storePreviousID()
+                resource.name = prefix + resource.name + suffix
+            }
+            collection.resources[index] = resource
+        }
+    }
+
+    // MARK: Labels and annotations
+
+    /// Writes `pairs` into every map the specs reach (creating maps where a spec says so).
+    static func setEntries(_ pairs: [String: String], specs: [FieldSpec], in collection: inout ResourceCollection) {
+        guard !pairs.isEmpty else { return }
+        // Sorted, so objects built here have the same key order in every run.
+        let pairs = pairs.sorted { $0.key < $1.key }
+        for index in collection.resources.indices {
+            for spec in specs {
+                FieldSpecWalker.apply(spec, to: &collection.resources[index], leaf: .emptyObject) { (node: inout Value) in
+                    guard case .object(var map) = node else {
+                        if node.isNull { node = .object(ValueObject(uniqueKeysWithValues: pairs.map { ($0.key, Value.string($0.value)) })) }
+                        return
+                    }
+                    node = .null
+                    for (key, value) in pairs { map[key] = .string(value) }
+                    node = .object(map)
+                }
+            }
+        }
+    }
+
+    static func applyLabels(_ kustomization: Kustomization, in collection: inout ResourceCollection) {
+        for entry in kustomization.labels {
+            var specs = entry.fields
+            if entry.includeSelectors {
+                specs += BuiltinFieldSpecs.commonLabels
+            } else {
+                specs.append(BuiltinFieldSpecs.metadataLabels)
+                if entry.includeTemplates { specs += BuiltinFieldSpecs.templateLabels }
+            }
+            setEntries(entry.pairs, specs: specs, in: &collection)
+        }
+        setEntries(kustomization.commonLabels, specs: BuiltinFieldSpecs.commonLabels, in: &collection)
+    }
+
+    // MARK: Replicas
+
+    static func setReplicas(_ override: ReplicaOverride, line: Int, in collection: inout ResourceCollection, origin: String) throws(RenderError) {
+        var found = false
+        for index in collection.resources.indices {
+            let resource = collection.resources[index]
+            let matches = resource.allIDs.contains { $0.name == override.name && BuiltinFieldSpecs.replicaKinds.contains($0.gvk.kind) }
+            guard matches, BuiltinFieldSpecs.replicaKinds.contains(resource.kind) else { continue }
+            found = true
+            collection.resources[index].object[path: "spec", "replicas"] = .int(override.count)
+        }
+        if !found {
+            let kinds = BuiltinFieldSpecs.replicaKinds.map { "\($0).[noVer].[noGrp]" }.joined(separator: " ")
+            throw RenderError(.invalidKustomization, file: origin, line: line,
+                              "resource with name \(override.name) does not match a config with the following GVK [\(kinds)]")
+        }
+    }
+
+    // MARK: Images
+
+    static func setImage(_ override: ImageOverride, in collection: inout ResourceCollection) {
+        for index in collection.resources.indices where collection.resources[index].kind != "CustomResourceDefinition" {
+            // Any `containers` or `initContainers` list at any depth, as kustomize's legacy
+            // image filter does, so custom resources with pod-like specs are covered too.
+            updateContainerImages(&collection.resources[index].object, override)
+            for spec in BuiltinFieldSpecs.images {
+                FieldSpecWalker.apply(spec, to: &collection.resources[index], leaf: .null) { (node: inout Value) in
+                    if case .string(let image) = node, let updated = ImageReference.apply(override, to: image) { node = .string(updated) }
+                }
+            }
+        }
+    }
+
+    private static func updateContainerImages(_ node: inout Value, _ override: ImageOverride) {
+        switch node {
+        case .object(var fields):
+            node = .null
+            for key in Array(fields.keys) {
+                var child = fields[key]!
+                fields[key] = .null
+                updateContainerImages(&child, override)
+                if key == "containers" || key == "initContainers", case .array(var containers) = child {
+                    child = .null
+                    for i in containers.indices {
+                        if case .string(let image)? = containers[i]["image"], let updated = ImageReference.apply(override, to: image) {
+                            containers[i]["image"] = .string(updated)
+                        }
+                    }
+                    child = .array(containers)
+                }
+                fields[key] = child
+            }
+            node = .object(fields)
+        case .array(var items):
+            node = .null
+            for i in items.indices { updateContainerImages(&items[i], override) }
+            node = .array(items)
+        default:
+            break
+        }
+    }
+}
+
+/// Container image references and kustomize's `images:` rewrite rules.
+enum ImageReference {
+    /// The rewritten image if `image` is `override.name` with an optional tag and digest,
+    /// otherwise nil. A new tag or digest replaces both the old tag and the old digest.
+    static func apply(_ override: ImageOverride, to image: String) -> String? {
+        guard matches(image, name: override.name) else { return nil }
+        var (name, tag, digest) = split(image)
+        if let newName = override.newName, !newName.isEmpty { name = newName }
+        let newTag = override.newTag ?? ""
+        let newDigest = override.digest ?? ""
+        switch (newTag.isEmpty, newDigest.isEmpty) {
+        case (false, false): tag = newTag; digest = newDigest
+        case (false, true): tag = newTag; digest = ""
+        case (true, false): tag = ""; digest = newDigest
+        case (true, true): break
+        }
+        var result = name
+        if !tag.isEmpty { result += ":" + tag }
+        if !digest.isEmpty { result += "@" + digest }
+        return result
+    }
+
+    /// `name`, then an optional `:tag` of [a-zA-Z0-9_.{}-] and an optional `@sha256:...`.
+    static func matches(_ image: String, name: String) -> Bool {
+        guard image.hasPrefix(name) else { return false }
+        var rest = Substring(image.dropFirst(name.count))
+        func isTagCharacter(_ c: Character) -> Bool {
+            c.isASCII && (c.isLetter || c.isNumber || "_.{}-".contains(c))
+        }
+        if rest.first == ":" {
+            rest = rest.dropFirst()
+            rest = rest.drop(while: isTagCharacter)
+        }
+        if rest.hasPrefix("@sha256:") {
+            rest = rest.dropFirst(8)
+            rest = rest.drop(while: isTagCharacter)
+        }
+        return rest.isEmpty
+    }
+
+    /// Splits `registry:5000/app:v1@sha256:...` into name, tag and digest; a colon before the
+    /// first slash belongs to the registry's port, not a tag.
+    static func split(_ image: String) -> (name: String, tag: String, digest: String) {
+        var remainder = Substring(image)
+        var digest = ""
+        if let at = remainder.lastIndex(of: "@") {
+            digest = String(remainder[remainder.index(after: at)...])
+            remainder = remainder[..<at]
+        }
+        let slash = remainder.firstIndex(of: "/")
+        let searchStart = slash ?? remainder.startIndex
+        if let colon = remainder[searchStart...].lastIndex(of: ":") {
+            return (String(remainder[..<colon]), String(remainder[remainder.index(after: colon)...]), digest)
+        }
+        return (String(remainder), "", digest)
+    }
+}

@@ -1,0 +1,4 @@
+import FleetCLI
+import FleetCommandSupport
+
+runCommand(FleetCommand.self)
