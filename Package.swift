@@ -8,6 +8,8 @@
 //                          FleetSQLite (thin sqlite3, for the spoke)  FleetHubStore (GRDB, for the hub)
 //                          FleetFiles (directories on disk as file trees)
 //   engines                FleetRender (Kustomize-compatible rendering over file trees)
+//                          FleetAppSet (ApplicationSet generators and templates)
+//                          FleetPlan (per-cluster plans: generate, render, compile; incremental)
 //   executables            hub  spoke  fleet
 //
 // The spoke's closure must stay free of SwiftNIO/Hummingbird, GRDB and full Foundation:
@@ -53,6 +55,22 @@ let package = Package(
             name: "FleetRender",
             dependencies: ["FleetModel", "FleetYAML", .product(name: "Crypto", package: "swift-crypto")]
         ),
+        .target(
+            name: "FleetAppSet",
+            dependencies: [
+                "FleetModel", "FleetYAML",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "OrderedCollections", package: "swift-collections"),
+            ]
+        ),
+        .target(
+            name: "FleetPlan",
+            dependencies: [
+                "FleetModel", "FleetYAML", "FleetRender", "FleetAppSet",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "OrderedCollections", package: "swift-collections"),
+            ]
+        ),
         .target(name: "FleetSQLite", dependencies: ["CSQLite"]),
         .target(
             name: "FleetHubStore",
@@ -77,7 +95,7 @@ let package = Package(
         .target(
             name: "FleetCLI",
             dependencies: [
-                "FleetModel", "FleetYAML", "FleetRender", "FleetFiles", "FleetGit", "FleetCommandSupport",
+                "FleetModel", "FleetYAML", "FleetRender", "FleetAppSet", "FleetPlan", "FleetFiles", "FleetGit", "FleetCommandSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -110,6 +128,8 @@ let package = Package(
             ]
         ),
         .testTarget(name: "FleetHTTPClientTests", dependencies: ["FleetHTTPClient", "FleetTestSupport"]),
+        .testTarget(name: "FleetAppSetTests", dependencies: ["FleetAppSet", "FleetModel", "FleetYAML", "FleetTestSupport"]),
+        .testTarget(name: "FleetPlanTests", dependencies: ["FleetPlan", "FleetAppSet", "FleetModel", "FleetYAML", "FleetTestSupport"]),
         .testTarget(name: "FleetCLITests", dependencies: ["FleetTestSupport", "fleet"]),
         .testTarget(
             name: "FleetRenderTests",

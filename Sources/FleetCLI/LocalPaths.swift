@@ -48,3 +48,39 @@ enum LocalPaths {
         }
     }
 }
+
+extension LocalPaths {
+    /// The bytes of a file, refusing more than `limit` bytes.
+    static func read(_ path: String, limit: Int = 32 << 20) throws -> [UInt8] {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw CommandFailure("\(path): \(String(cString: strerror(errno)))") }
+        defer { close(fd) }
+        var out: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let n = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw CommandFailure("\(path): \(String(cString: strerror(errno)))")
+            }
+            if n == 0 { break }
+            out += buffer[..<n]
+            if out.count > limit { throw CommandFailure("\(path): larger than \(limit >> 20) MiB") }
+        }
+        return out
+    }
+
+    /// The regular files directly in a directory, sorted.
+    static func files(in directory: String) -> [String] {
+        guard let dir = opendir(directory) else { return [] }
+        defer { closedir(dir) }
+        var names: [String] = []
+        while let entry = readdir(dir) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+            if name.hasPrefix(".") { continue }
+            var info = stat()
+            if stat(directory + "/" + name, &info) == 0, info.st_mode & S_IFMT == S_IFREG { names.append(name) }
+        }
+        return names.sorted().map { directory + "/" + $0 }
+    }
+}

@@ -173,6 +173,15 @@ public final class GitRepository {
         return names.count > 10 ? shown + ", ..." : shown
     }
 
+    /// The branch HEAD points at (`main`), or nil when HEAD is detached or unborn.
+    public var headBranch: String? {
+        var reference: OpaquePointer?
+        guard git_repository_head(&reference, handle) == 0, let reference else { return nil }
+        defer { git_reference_free(reference) }
+        guard git_reference_is_branch(reference) != 0, let name = git_reference_shorthand(reference) else { return nil }
+        return String(cString: name)
+    }
+
     /// Every reference name in the repository.
     public func referenceNames() throws(GitError) -> [String] {
         var array = git_strarray()

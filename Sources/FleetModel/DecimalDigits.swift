@@ -86,6 +86,61 @@ public struct DecimalDigits: Equatable, Sendable {
         return String(decoding: out, as: UTF8.self)
     }
 
+    /// The digits rounded to `count` significant digits (half to even on the shortest digits),
+    /// and the point position after a carry.
+    private func roundedDigits(keeping count: Int) -> (digits: [UInt8], point: Int) {
+        guard count < digits.count else {
+            return (digits + [UInt8](repeating: UInt8(ascii: "0"), count: max(count, 0) - digits.count), pointPosition)
+        }
+        guard count >= 0 else { return ([], pointPosition) }
+        var kept = Array(digits[..<count])
+        let first = digits[count]
+        let rest = digits[(count + 1)...]
+        let roundUp = first > UInt8(ascii: "5") || (first == UInt8(ascii: "5") && (rest.contains { $0 != UInt8(ascii: "0") } || (kept.last.map { ($0 - UInt8(ascii: "0")) % 2 == 1 } ?? false)))
+        var point = pointPosition
+        if roundUp {
+            var i = kept.count - 1
+            while i >= 0 {
+                if kept[i] == UInt8(ascii: "9") { kept[i] = UInt8(ascii: "0"); i -= 1 } else { kept[i] += 1; break }
+            }
+            if i < 0 { kept.insert(UInt8(ascii: "1"), at: 0); kept.removeLast(); point += 1 }
+            if count == 0 { return ([UInt8(ascii: "1")], point + 1) }
+        }
+        return (kept, point)
+    }
+
+    /// Fixed notation with exactly `places` digits after the point, as `%.Nf` prints it.
+    public func rounded(fractionDigits places: Int) -> String {
+        let (kept, point) = roundedDigits(keeping: pointPosition + places)
+        var all = kept
+        var p = point
+        if all.isEmpty { all = [UInt8(ascii: "0")]; p = 1 }
+        var integer: [UInt8] = p > 0 ? Array(all.prefix(p)) : [UInt8(ascii: "0")]
+        if p > all.count { integer += [UInt8](repeating: UInt8(ascii: "0"), count: p - all.count) }
+        var fraction: [UInt8] = p < 0 ? [UInt8](repeating: UInt8(ascii: "0"), count: -p) + all : Array(all.dropFirst(max(p, 0)))
+        if fraction.count < places { fraction += [UInt8](repeating: UInt8(ascii: "0"), count: places - fraction.count) }
+        fraction = Array(fraction.prefix(places))
+        let negative = isNegative && (integer + fraction).contains { $0 != UInt8(ascii: "0") }
+        var out: [UInt8] = negative ? [UInt8(ascii: "-")] : []
+        out += integer
+        if places > 0 { out.append(UInt8(ascii: ".")); out += fraction }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// Scientific notation with `count` significant digits, as `%.Ne` prints it (N = count - 1).
+    public func roundedScientific(significantDigits count: Int) -> String {
+        let (kept, point) = roundedDigits(keeping: max(count, 1))
+        var out: [UInt8] = isNegative ? [UInt8(ascii: "-")] : []
+        let isZero = digits == [UInt8(ascii: "0")]
+        out.append(kept[0])
+        if kept.count > 1 { out.append(UInt8(ascii: ".")); out += kept[1...] }
+        let e = isZero ? 0 : point - 1
+        out += Array((e < 0 ? "e-" : "e+").utf8)
+        let text = String(abs(e))
+        out += Array((text.count < 2 ? "0" + text : text).utf8)
+        return String(decoding: out, as: UTF8.self)
+    }
+
     /// How JavaScript and Go's `encoding/json` write a number: fixed notation for magnitudes in
     /// [1e-6, 1e21), scientific outside, so `1.0` is written `1` and `1e-7` stays short.
     public static func json(_ value: Double) -> String? {

@@ -1,0 +1,194 @@
+import FleetModel
+
+/// The part of Go's `fmt` that templates reach through `printf` and `quote`.
+enum GoFormatter {
+    /// `fmt.Sprintf` for the verbs templates use: `%v %s %d %q %f %e %g %x %X %o %b %t %c %%`,
+    /// with flags `-+ 0#`, width and precision (also `*`). Extra or missing operands are
+    /// reported inline as Go does (`%!d(MISSING)`, `%!(EXTRA ...)`).
+    static func sprintf(_ format: String, _ arguments: [Value]) -> String {
+        var out = ""
+        let chars = Array(format)
+        var i = 0
+        var next = 0
+        while i < chars.count {
+            let c = chars[i]
+            guard c == "%" else { out.append(c); i += 1; continue }
+            i += 1
+            guard i < chars.count else { out += "%!(NOVERB)"; break }
+            var minus = false, plus = false, zero = false, space = false, sharp = false
+            flags: while i < chars.count {
+                switch chars[i] {
+                case "-": minus = true
+                case "+": plus = true
+                case "0": zero = true
+                case " ": space = true
+                case "#": sharp = true
+                default: break flags
+                }
+                i += 1
+            }
+            /// A width or precision: digits, or `*` taking the next operand.
+            func count(orZero: Bool) -> Int? {
+                if i < chars.count, chars[i] == "*" {
+                    defer { next += 1; i += 1 }
+                    return next < arguments.count ? arguments[next].asInt : nil
+                }
+                var digits = ""
+                while i < chars.count, chars[i].isASCII, chars[i].isNumber { digits.append(chars[i]); i += 1 }
+                return Int(digits) ?? (orZero ? 0 : nil)
+            }
+            let width = count(orZero: false)
+            var precision: Int?
+            if i < chars.count, chars[i] == "." {
+                i += 1
+                precision = count(orZero: true)
+            }
+            guard i < chars.count else { out += "%!(NOVERB)"; break }
+            let verb = chars[i]
+            i += 1
+            if verb == "%" { out += "%"; continue }
+            guard next < arguments.count else { out += "%!\(verb)(MISSING)"; continue }
+            let argument = arguments[next]
+            next += 1
+            var body = formatOperand(argument, verb: verb, precision: precision, plus: plus, sharp: sharp, space: space)
+            if let width, body.count < width {
+                let pad = width - body.count
+                if minus {
+                    body += String(repeating: " ", count: pad)
+                } else if zero && verb != "s" && verb != "q" && verb != "v" || zero && argument.isNumber {
+                    let sign = body.first == "-" || body.first == "+" ? String(body.removeFirst()) : ""
+                    body = sign + String(repeating: "0", count: pad) + body
+                } else {
+                    body = String(repeating: " ", count: pad) + body
+                }
+            }
+            out += body
+        }
+        if next < arguments.count {
+            out += "%!(EXTRA " + arguments[next...].map { "\(goTypeName($0))=\(goFormat($0))" }.joined(separator: ", ") + ")"
+        }
+        return out
+    }
+
+    private static func formatOperand(_ v: Value, verb: Character, precision: Int?, plus: Bool, sharp: Bool, space: Bool) -> String {
+        func signed(_ text: String, negative: Bool) -> String {
+            if negative { return text }
+            return plus ? "+" + text : space ? " " + text : text
+        }
+        switch (verb, v) {
+        case ("v", _), ("s", .string):
+            var text = verb == "v" && sharp ? goSyntax(v) : goFormat(v)
+            if let precision, case .string = v { text = String(text.prefix(precision)) }
+            if case .int(let n) = v, verb == "v" { return signed(text, negative: n < 0) }
+            return text
+        case ("s", _): return "%!s(\(goTypeName(v))=\(goFormat(v)))"
+        case ("q", .string(let s)): return quote(s)
+        case ("q", .int(let n)): return "'" + String(Character(Unicode.Scalar(UInt32(max(0, n))) ?? "\u{FFFD}")) + "'"
+        case ("t", .bool(let b)): return b ? "true" : "false"
+        case ("d", .int(let n)): return signed(String(n), negative: n < 0)
+        case ("d", .double(let d)) where d.rounded() == d && abs(d) < 9.2e18:
+            return "%!d(float64=\(goFormat(v)))"
+        case ("c", .int(let n)): return String(Character(Unicode.Scalar(UInt32(max(0, n))) ?? "\u{FFFD}"))
+        case ("x", .int(let n)), ("X", .int(let n)), ("o", .int(let n)), ("b", .int(let n)):
+            let radix = verb == "o" ? 8 : verb == "b" ? 2 : 16
+            var text = String(n.magnitude, radix: radix, uppercase: verb == "X")
+            if sharp { text = (verb == "o" ? "0" : verb == "b" ? "0b" : verb == "X" ? "0X" : "0x") + text }
+            return n < 0 ? "-" + text : signed(text, negative: false)
+        case ("x", .string(let s)), ("X", .string(let s)):
+            let text = TemplateFunctions.hex(Array(s.utf8))
+            return verb == "X" ? text.uppercased() : text
+        case ("f", _), ("F", _), ("e", _), ("E", _), ("g", _), ("G", _):
+            guard v.isNumber, let d = v.doubleValue else { return "%!\(verb)(\(goTypeName(v))=\(goFormat(v)))" }
+            return signed(formatFloat(d, verb: verb, precision: precision), negative: d < 0 || (d == 0 && d.sign == .minus))
+        default:
+            return "%!\(verb)(\(goTypeName(v))=\(goFormat(v)))"
+        }
+    }
+
+    /// `%f`, `%e`, `%g` on a float64.
+    static func formatFloat(_ d: Double, verb: Character, precision: Int?) -> String {
+        if d.isNaN { return "NaN" }
+        if d.isInfinite { return d > 0 ? "+Inf" : "-Inf" }
+        switch verb {
+        case "f", "F": return fixed(d, places: precision ?? 6)
+        case "e", "E":
+            let text = scientific(d, places: precision ?? 6)
+            return verb == "E" ? text.uppercased() : text
+        default:
+            guard let precision else { return DecimalDigits.goG(d) ?? String(d) }
+            // %.Ng: N significant digits, scientific when the exponent is < -4 or >= N.
+            let p = max(precision, 1)
+            let sci = scientific(d, places: p - 1)
+            let exponent = Int(sci.split(separator: "e").last.map(String.init) ?? "0") ?? 0
+            if exponent < -4 || exponent >= p {
+                return trimZeros(mantissaOf: sci)
+            }
+            return trimZeros(fixed(d, places: max(p - 1 - exponent, 0)))
+        }
+    }
+
+    private static func trimZeros(_ text: String) -> String {
+        guard text.contains(".") else { return text }
+        var t = text
+        while t.hasSuffix("0") { t.removeLast() }
+        if t.hasSuffix(".") { t.removeLast() }
+        return t
+    }
+
+    private static func trimZeros(mantissaOf sci: String) -> String {
+        let parts = sci.split(separator: "e", maxSplits: 1)
+        return trimZeros(String(parts[0])) + "e" + (parts.count > 1 ? String(parts[1]) : "+00")
+    }
+
+    /// Rounds half to even on the decimal expansion, as Go does for exact binary values.
+    static func fixed(_ d: Double, places: Int) -> String {
+        guard let digits = DecimalDigits(d) else { return "0" }
+        return digits.rounded(fractionDigits: places)
+    }
+
+    static func scientific(_ d: Double, places: Int) -> String {
+        guard let digits = DecimalDigits(d) else { return "0" }
+        return digits.roundedScientific(significantDigits: places + 1)
+    }
+
+    /// `%q`/`strconv.Quote`: double-quoted with Go escapes, printable Unicode kept.
+    static func quote(_ s: String) -> String {
+        var out = "\""
+        for scalar in s.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\t": out += "\\t"
+            case "\r": out += "\\r"
+            case "\u{07}": out += "\\a"
+            case "\u{08}": out += "\\b"
+            case "\u{0C}": out += "\\f"
+            case "\u{0B}": out += "\\v"
+            default:
+                if scalar.value < 0x20 || scalar.value == 0x7F {
+                    out += "\\x" + TemplateFunctions.hex([UInt8(scalar.value)])
+                } else if scalar.properties.generalCategory == .control || scalar.properties.generalCategory == .format {
+                    let hex = String(scalar.value, radix: 16)
+                    out += scalar.value <= 0xFFFF ? "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+                        : "\\U" + String(repeating: "0", count: 8 - hex.count) + hex
+                } else {
+                    out.unicodeScalars.append(scalar)
+                }
+            }
+        }
+        return out + "\""
+    }
+
+    /// `%#v`: Go syntax for decoded values.
+    private static func goSyntax(_ v: Value) -> String {
+        switch v {
+        case .string(let s): return quote(s)
+        case .array(let a): return "[]interface {}{" + a.map(goSyntax).joined(separator: ", ") + "}"
+        case .object(let o):
+            return "map[string]interface {}{" + o.keys.sorted().map { quote($0) + ":" + goSyntax(o[$0]!) }.joined(separator: ", ") + "}"
+        case .null: return "interface {}(nil)"
+        default: return goFormat(v)
+        }
+    }
+}

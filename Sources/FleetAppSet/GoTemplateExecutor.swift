@@ -1,0 +1,302 @@
+import FleetModel
+
+/// What a reference to a missing map key yields (Go's `missingkey=` option).
+public enum MissingKeyPolicy: Sendable {
+    /// Prints `<no value>` (Go's default, also `missingkey=invalid`).
+    case noValue
+    /// The zero value of the map's element type: for parameters (`map[string]any`), nil, which
+    /// prints `<no value>` as well.
+    case zero
+    /// Fails the execution: `map has no entry for key "x"`.
+    case error
+
+    /// Reads `goTemplateOptions` as Argo CD passes them to `template.Option`.
+    public init(options: [String]) throws(TemplateError) {
+        self = .noValue
+        for option in options {
+            switch option {
+            case "missingkey=default", "missingkey=invalid": self = .noValue
+            case "missingkey=zero": self = .zero
+            case "missingkey=error": self = .error
+            default: throw TemplateError("unrecognized option: \(option)")
+            }
+        }
+    }
+}
+
+extension GoTemplate {
+    /// Runs the template against `data` (the parameters of one generated Application).
+    public func execute(_ data: Value, missingKey: MissingKeyPolicy = .noValue) throws(TemplateError) -> String {
+        var state = TemplateExecution(root: data, missingKey: missingKey)
+        var output = ""
+        _ = try state.walk(nodes, dot: data, into: &output)
+        return output
+    }
+}
+
+/// Go's notion of truth: false, 0, nil, and empty strings, arrays and maps are false.
+func templateTruth(_ value: Value) -> Bool {
+    switch value {
+    case .null: return false
+    case .bool(let b): return b
+    case .int(let i): return i != 0
+    case .double(let d): return d != 0
+    case .string(let s): return !s.isEmpty
+    case .array(let a): return !a.isEmpty
+    case .object(let o): return !o.isEmpty
+    }
+}
+
+/// How `fmt.Sprint` (`%v`) writes a value: strings as they are, floats in Go's shortest `%g`
+/// (so a JSON `1000000` prints `1e+06`, as in Argo CD), lists as `[a b]`, maps as
+/// `map[k:v]` with sorted keys, nil as `<nil>`.
+func goFormat(_ value: Value, nilText: String = "<nil>") -> String {
+    switch value {
+    case .null: return nilText
+    case .bool(let b): return b ? "true" : "false"
+    case .int(let i): return String(i)
+    case .double(let d):
+        if d.isNaN { return "NaN" }
+        if d.isInfinite { return d > 0 ? "+Inf" : "-Inf" }
+        return DecimalDigits.goG(d) ?? String(d)
+    case .string(let s): return s
+    case .array(let a): return "[" + a.map { goFormat($0) }.joined(separator: " ") + "]"
+    case .object(let o):
+        return "map[" + o.keys.sorted().map { "\($0):\(goFormat(o[$0]!))" }.joined(separator: " ") + "]"
+    }
+}
+
+struct TemplateExecution {
+    let root: Value
+    let missingKey: MissingKeyPolicy
+    private var variables: [(String, Value)] = []
+    private var steps = 0
+    /// Bounds work per template so a hostile `range` cannot spin forever.
+    static let maxSteps = 1_000_000
+    static let maxOutput = 4 << 20
+
+    init(root: Value, missingKey: MissingKeyPolicy) {
+        self.root = root
+        self.missingKey = missingKey
+        variables = [("$", root)]
+    }
+
+    private mutating func tick() throws(TemplateError) {
+        steps += 1
+        if steps > Self.maxSteps { throw TemplateError("template execution exceeded \(Self.maxSteps) steps") }
+    }
+
+    /// Writes the nodes' output; a `break` or `continue` inside is returned to the enclosing `range`.
+    mutating func walk(_ nodes: [TemplateNode], dot: Value, into output: inout String) throws(TemplateError) -> LoopSignal {
+        for node in nodes {
+            try tick()
+            switch node {
+            case .text(let text):
+                output += text
+            case .action(let pipeline):
+                let value = try evaluate(pipeline, dot: dot)
+                if pipeline.variables.isEmpty {
+                    output += goFormat(value, nilText: "<no value>")
+                }
+            case .ifNode(let pipeline, let body, let elseBody):
+                let mark = variables.count
+                let condition = templateTruth(try evaluate(pipeline, dot: dot))
+                let signal: LoopSignal
+                if condition {
+                    signal = try walk(body, dot: dot, into: &output)
+                } else if let elseBody {
+                    signal = try walk(elseBody, dot: dot, into: &output)
+                } else { signal = .none }
+                variables.removeSubrange(mark...)
+                if signal != .none { return signal }
+            case .withNode(let pipeline, let body, let elseBody):
+                let mark = variables.count
+                let value = try evaluate(pipeline, dot: dot)
+                let signal: LoopSignal
+                if templateTruth(value) {
+                    signal = try walk(body, dot: value, into: &output)
+                } else if let elseBody {
+                    signal = try walk(elseBody, dot: dot, into: &output)
+                } else { signal = .none }
+                variables.removeSubrange(mark...)
+                if signal != .none { return signal }
+            case .rangeNode(let pipeline, let body, let elseBody):
+                let mark = variables.count
+                var rangePipeline = pipeline
+                let names = rangePipeline.variables
+                rangePipeline.variables = []
+                let value = try evaluate(rangePipeline, dot: dot)
+                var items: [(Value, Value)] = []
+                switch value {
+                case .array(let a): items = a.enumerated().map { (.int($0.offset), $0.element) }
+                case .object(let o): items = o.keys.sorted().map { (.string($0), o[$0]!) }
+                case .int(let n) where n >= 0:
+                    guard n <= Self.maxSteps else { throw TemplateError("range over \(n) exceeds the limit of \(Self.maxSteps) iterations") }
+                    items = (0..<n).map { (.int($0), .int($0)) }
+                case .null: items = []
+                default: throw TemplateError("range can't iterate over \(goFormat(value))")
+                }
+                if items.isEmpty {
+                    if let elseBody {
+                        let signal = try walk(elseBody, dot: dot, into: &output)
+                        variables.removeSubrange(mark...)
+                        if signal != .none { return signal }
+                    }
+                    variables.removeSubrange(mark...)
+                    continue
+                }
+                loop: for (key, element) in items {
+                    let inner = variables.count
+                    if names.count == 1 { variables.append((names[0], element)) }
+                    if names.count == 2 { variables.append((names[0], key)); variables.append((names[1], element)) }
+                    let signal = try walk(body, dot: element, into: &output)
+                    variables.removeSubrange(inner...)
+                    if signal == .breakLoop { break loop }
+                    if output.utf8.count > Self.maxOutput { throw TemplateError("template output exceeds \(Self.maxOutput) bytes") }
+                }
+                variables.removeSubrange(mark...)
+            case .breakNode:
+                return .breakLoop
+            case .continueNode:
+                return .continueLoop
+            }
+        }
+        return .none
+    }
+
+    enum LoopSignal { case none, breakLoop, continueLoop }
+
+    mutating func evaluate(_ pipeline: Pipeline, dot: Value) throws(TemplateError) -> Value {
+        var value: Value? = nil
+        for command in pipeline.commands {
+            value = try evaluate(command, dot: dot, final: value)
+        }
+        let result = value ?? .null
+        if pipeline.isAssignment {
+            for name in pipeline.variables {
+                guard let index = variables.lastIndex(where: { $0.0 == name }) else {
+                    throw TemplateError("undefined variable: \(name)")
+                }
+                variables[index].1 = result
+            }
+        } else if pipeline.variables.count == 1 {
+            variables.append((pipeline.variables[0], result))
+        } else if pipeline.variables.count == 2 {
+            throw TemplateError("too many declarations in command")
+        }
+        return result
+    }
+
+    mutating func evaluate(_ command: TemplateCommand, dot: Value, final: Value?) throws(TemplateError) -> Value {
+        let first = command.arguments[0]
+        if case .function(let name) = first {
+            return try call(name, Array(command.arguments.dropFirst()), dot: dot, final: final)
+        }
+        guard command.arguments.count == 1, final == nil else {
+            if case .fieldChain = first {
+                throw TemplateError("can't give argument to non-function \(describe(first))")
+            }
+            throw TemplateError("can't give argument to non-function \(describe(first))")
+        }
+        return try evaluate(first, dot: dot)
+    }
+
+    private func describe(_ argument: TemplateArgument) -> String {
+        switch argument {
+        case .dot: return "."
+        case .fieldChain(_, let names): return "." + names.joined(separator: ".")
+        case .variable(let name): return name
+        case .function(let name): return name
+        case .literal(let value): return goFormat(value)
+        case .nilLiteral: return "nil"
+        case .pipeline: return "(pipeline)"
+        }
+    }
+
+    mutating func evaluate(_ argument: TemplateArgument, dot: Value) throws(TemplateError) -> Value {
+        switch argument {
+        case .dot: return dot
+        case .literal(let value): return value
+        case .nilLiteral: throw TemplateError("nil is not a command")
+        case .variable(let name):
+            guard let found = variables.last(where: { $0.0 == name }) else {
+                throw TemplateError("undefined variable: \(name)")
+            }
+            return found.1
+        case .function(let name):
+            return try call(name, [], dot: dot, final: nil)
+        case .pipeline(let pipeline):
+            let mark = variables.count
+            defer { variables.removeSubrange(mark...) }
+            return try evaluate(pipeline, dot: dot)
+        case .fieldChain(let receiver, let names):
+            var value = try evaluate(receiver, dot: dot)
+            for name in names {
+                value = try field(name, of: value)
+            }
+            return value
+        }
+    }
+
+    func field(_ name: String, of value: Value) throws(TemplateError) -> Value {
+        switch value {
+        case .object(let object):
+            if let found = object[name] { return found }
+            switch missingKey {
+            case .noValue, .zero: return .null
+            case .error: throw TemplateError("map has no entry for key \"\(name)\"")
+            }
+        case .null:
+            throw TemplateError("nil pointer evaluating interface {}.\(name)")
+        default:
+            throw TemplateError("can't evaluate field \(name) in type \(goTypeName(value))")
+        }
+    }
+
+    mutating func call(_ name: String, _ arguments: [TemplateArgument], dot: Value, final: Value?) throws(TemplateError) -> Value {
+        // `and` and `or` evaluate their arguments only as far as needed.
+        if name == "and" || name == "or" {
+            var operands = arguments.map { Optional($0) }
+            if final != nil { operands.append(nil) }
+            guard !operands.isEmpty else { throw TemplateError("wrong number of args for \(name): want at least 1 got 0") }
+            var last: Value = .null
+            for operand in operands {
+                last = try operand.map { (a) throws(TemplateError) in try evaluateArgument(a, dot: dot) } ?? final!
+                if templateTruth(last) != (name == "and") { return last }
+            }
+            return last
+        }
+        guard let function = TemplateFunctions.table[name] else {
+            throw TemplateError("function \"\(name)\" not defined")
+        }
+        var values: [Value] = []
+        values.reserveCapacity(arguments.count + 1)
+        for argument in arguments { values.append(try evaluateArgument(argument, dot: dot)) }
+        if let final { values.append(final) }
+        do {
+            return try function(values)
+        } catch let error as TemplateError {
+            throw TemplateError("error calling \(name): \(error.message)")
+        } catch {
+            throw TemplateError("error calling \(name): \(error)")
+        }
+    }
+
+    private mutating func evaluateArgument(_ argument: TemplateArgument, dot: Value) throws(TemplateError) -> Value {
+        if case .nilLiteral = argument { return .null }
+        if case .function(let name) = argument { return try call(name, [], dot: dot, final: nil) }
+        return try evaluate(argument, dot: dot)
+    }
+}
+
+func goTypeName(_ value: Value) -> String {
+    switch value {
+    case .null: return "<nil>"
+    case .bool: return "bool"
+    case .int: return "int"
+    case .double: return "float64"
+    case .string: return "string"
+    case .array: return "[]interface {}"
+    case .object: return "map[string]interface {}"
+    }
+}

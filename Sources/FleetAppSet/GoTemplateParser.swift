@@ -1,0 +1,498 @@
+import FleetModel
+
+/// Why a Go template could not be parsed or executed. The message follows Go's wording where
+/// users are likely to search for it (`map has no entry for key "x"`).
+public struct TemplateError: Error, CustomStringConvertible, Equatable, Sendable {
+    public var message: String
+    public init(_ message: String) { self.message = message }
+    public var description: String { message }
+}
+
+/// A parsed Go `text/template`: the subset ApplicationSets use (actions, pipelines, variables,
+/// `if`/`else if`/`else`, `range` with `else`, `break`/`continue`, `with`, comments and
+/// `{{-`/`-}}` trimming). `define`, `template` and `block` are refused with a clear error,
+/// as Argo CD renders each string on its own and never shares definitions between them.
+public struct GoTemplate: Sendable {
+    let nodes: [TemplateNode]
+
+    public init(parsing source: String) throws(TemplateError) {
+        var lexer = TemplateLexer(source)
+        let items = try lexer.items()
+        var parser = TemplateParser(items: items)
+        nodes = try parser.parseList(until: [])
+    }
+}
+
+// MARK: - Syntax tree
+
+indirect enum TemplateNode: Sendable {
+    case text(String)
+    case action(Pipeline)
+    case ifNode(Pipeline, [TemplateNode], [TemplateNode]?)
+    case rangeNode(Pipeline, [TemplateNode], [TemplateNode]?)
+    case withNode(Pipeline, [TemplateNode], [TemplateNode]?)
+    case breakNode
+    case continueNode
+}
+
+struct Pipeline: Sendable {
+    var variables: [String] = []
+    var isAssignment = false
+    var commands: [TemplateCommand] = []
+}
+
+struct TemplateCommand: Sendable {
+    var arguments: [TemplateArgument]
+}
+
+indirect enum TemplateArgument: Sendable {
+    case dot
+    case fieldChain(TemplateArgument, [String])
+    case variable(String)
+    case function(String)
+    case literal(Value)
+    case nilLiteral
+    case pipeline(Pipeline)
+}
+
+// MARK: - Lexer
+
+enum TemplateToken: Equatable, Sendable {
+    case text(String)
+    case leftDelimiter
+    case rightDelimiter
+    case identifier(String)
+    /// `.name` standing alone (a field of dot).
+    case field(String)
+    /// `.name` written directly after another term (`$x.name`, `.a.name`, `(...).name`).
+    case chainField(String)
+    case variable(String)
+    case string(String)
+    case number(Value)
+    case char(Int)
+    case pipe
+    case leftParen
+    case rightParen
+    case declare
+    case assign
+    case comma
+    case dot
+    case bool(Bool)
+    case nilKeyword
+}
+
+struct TemplateLexer {
+    private let scalars: [Unicode.Scalar]
+    private var position = 0
+
+    init(_ source: String) { scalars = Array(source.unicodeScalars) }
+
+    private func starts(with text: String, at index: Int) -> Bool {
+        var i = index
+        for s in text.unicodeScalars {
+            guard i < scalars.count, scalars[i] == s else { return false }
+            i += 1
+        }
+        return true
+    }
+
+    private static func isSpace(_ s: Unicode.Scalar) -> Bool { s == " " || s == "\t" || s == "\r" || s == "\n" }
+
+    mutating func items() throws(TemplateError) -> [TemplateToken] {
+        var tokens: [TemplateToken] = []
+        var text = String.UnicodeScalarView()
+        while position < scalars.count {
+            guard starts(with: "{{", at: position) else {
+                text.append(scalars[position])
+                position += 1
+                continue
+            }
+            // A left delimiter: `{{- ` trims the text before it.
+            var inner = position + 2
+            if starts(with: "- ", at: inner) || starts(with: "-\t", at: inner) || starts(with: "-\n", at: inner) || starts(with: "-\r", at: inner) {
+                while let last = text.last, Self.isSpace(last) { text.removeLast() }
+                inner += 1
+            }
+            if !text.isEmpty { tokens.append(.text(String(text))); text = String.UnicodeScalarView() }
+            position = inner
+            // A comment: {{/* ... */}}
+            var probe = position
+            while probe < scalars.count, Self.isSpace(scalars[probe]) { probe += 1 }
+            if starts(with: "/*", at: probe) {
+                guard let end = find("*/", from: probe + 2) else { throw TemplateError("unclosed comment") }
+                position = end + 2
+                while position < scalars.count, Self.isSpace(scalars[position]) { position += 1 }
+                if starts(with: "-}}", at: position) {
+                    position += 3
+                    while position < scalars.count, Self.isSpace(scalars[position]) { position += 1 }
+                } else if starts(with: "}}", at: position) {
+                    position += 2
+                } else {
+                    throw TemplateError("comment ends before closing delimiter")
+                }
+                continue
+            }
+            tokens.append(.leftDelimiter)
+            try lexAction(into: &tokens)
+        }
+        if !text.isEmpty { tokens.append(.text(String(text))) }
+        return tokens
+    }
+
+    private func find(_ needle: String, from index: Int) -> Int? {
+        var i = index
+        while i < scalars.count {
+            if starts(with: needle, at: i) { return i }
+            i += 1
+        }
+        return nil
+    }
+
+    private mutating func lexAction(into tokens: inout [TemplateToken]) throws(TemplateError) {
+        var parenDepth = 0
+        while true {
+            guard position < scalars.count else { throw TemplateError("unclosed action") }
+            let c = scalars[position]
+            if Self.isSpace(c) {
+                // ` -}}` trims the text after the action.
+                var probe = position
+                while probe < scalars.count, Self.isSpace(scalars[probe]) { probe += 1 }
+                if starts(with: "-}}", at: probe) {
+                    tokens.append(.rightDelimiter)
+                    position = probe + 3
+                    while position < scalars.count, Self.isSpace(scalars[position]) { position += 1 }
+                    return
+                }
+                position = probe
+                continue
+            }
+            if starts(with: "}}", at: position) {
+                guard parenDepth == 0 else { throw TemplateError("unclosed left paren") }
+                tokens.append(.rightDelimiter)
+                position += 2
+                return
+            }
+            switch c {
+            case "|": tokens.append(.pipe); position += 1
+            case "(": tokens.append(.leftParen); parenDepth += 1; position += 1
+            case ")":
+                parenDepth -= 1
+                guard parenDepth >= 0 else { throw TemplateError("unexpected right paren") }
+                tokens.append(.rightParen); position += 1
+                try lexFieldSuffix(into: &tokens)
+            case ",": tokens.append(.comma); position += 1
+            case ":":
+                guard starts(with: ":=", at: position) else { throw TemplateError("expected :=") }
+                tokens.append(.declare); position += 2
+            case "=": tokens.append(.assign); position += 1
+            case "\"": tokens.append(.string(try lexQuoted()))
+            case "`":
+                guard let end = find("`", from: position + 1) else { throw TemplateError("unterminated raw quoted string") }
+                tokens.append(.string(String(String.UnicodeScalarView(scalars[(position + 1)..<end]))))
+                position = end + 1
+            case "'":
+                tokens.append(.char(try lexChar()))
+            case "$":
+                let start = position
+                position += 1
+                while position < scalars.count, Self.isIdentifier(scalars[position]) { position += 1 }
+                tokens.append(.variable(String(String.UnicodeScalarView(scalars[start..<position]))))
+                try lexFieldSuffix(into: &tokens)
+            case ".":
+                if position + 1 < scalars.count, Self.isDigit(scalars[position + 1]) {
+                    tokens.append(.number(try lexNumber()))
+                } else if position + 1 < scalars.count, Self.isIdentifier(scalars[position + 1]) {
+                    position += 1
+                    let start = position
+                    while position < scalars.count, Self.isIdentifier(scalars[position]) { position += 1 }
+                    tokens.append(.field(String(String.UnicodeScalarView(scalars[start..<position]))))
+                    try lexFieldSuffix(into: &tokens)
+                } else {
+                    tokens.append(.dot); position += 1
+                }
+            default:
+                if Self.isDigit(c) || ((c == "-" || c == "+") && position + 1 < scalars.count && (Self.isDigit(scalars[position + 1]) || scalars[position + 1] == ".")) {
+                    tokens.append(.number(try lexNumber()))
+                } else if Self.isIdentifier(c) {
+                    let start = position
+                    while position < scalars.count, Self.isIdentifier(scalars[position]) { position += 1 }
+                    let word = String(String.UnicodeScalarView(scalars[start..<position]))
+                    switch word {
+                    case "true": tokens.append(.bool(true))
+                    case "false": tokens.append(.bool(false))
+                    case "nil": tokens.append(.nilKeyword)
+                    default: tokens.append(.identifier(word))
+                    }
+                    try lexFieldSuffix(into: &tokens)
+                } else {
+                    throw TemplateError("unexpected \"\(Character(c))\" in command")
+                }
+            }
+        }
+    }
+
+    /// `.a.b` chains directly after a term.
+    private mutating func lexFieldSuffix(into tokens: inout [TemplateToken]) throws(TemplateError) {
+        while position < scalars.count, scalars[position] == ".", position + 1 < scalars.count, Self.isIdentifier(scalars[position + 1]) {
+            position += 1
+            let start = position
+            while position < scalars.count, Self.isIdentifier(scalars[position]) { position += 1 }
+            tokens.append(.chainField(String(String.UnicodeScalarView(scalars[start..<position]))))
+        }
+    }
+
+    private static func isDigit(_ s: Unicode.Scalar) -> Bool { s >= "0" && s <= "9" }
+    private static func isIdentifier(_ s: Unicode.Scalar) -> Bool {
+        s == "_" || s.properties.isAlphabetic || isDigit(s)
+    }
+
+    private mutating func lexQuoted() throws(TemplateError) -> String {
+        position += 1
+        var out = String.UnicodeScalarView()
+        while true {
+            guard position < scalars.count, scalars[position] != "\n" else { throw TemplateError("unterminated quoted string") }
+            let c = scalars[position]
+            position += 1
+            if c == "\"" { return String(out) }
+            if c == "\\" {
+                out.append(try lexEscape(quote: "\""))
+            } else {
+                out.append(c)
+            }
+        }
+    }
+
+    private mutating func lexChar() throws(TemplateError) -> Int {
+        position += 1
+        guard position < scalars.count else { throw TemplateError("unterminated character constant") }
+        var value: Unicode.Scalar = scalars[position]
+        position += 1
+        if value == "\\" { value = try lexEscape(quote: "'") }
+        guard position < scalars.count, scalars[position] == "'" else { throw TemplateError("unterminated character constant") }
+        position += 1
+        return Int(value.value)
+    }
+
+    private mutating func lexEscape(quote: Unicode.Scalar) throws(TemplateError) -> Unicode.Scalar {
+        guard position < scalars.count else { throw TemplateError("unterminated escape") }
+        let e = scalars[position]
+        position += 1
+        switch e {
+        case "n": return "\n"
+        case "t": return "\t"
+        case "r": return "\r"
+        case "\\": return "\\"
+        case "a": return "\u{07}"
+        case "b": return "\u{08}"
+        case "f": return "\u{0C}"
+        case "v": return "\u{0B}"
+        case "\"", "'": return e
+        case "x", "u", "U":
+            let count = e == "x" ? 2 : e == "u" ? 4 : 8
+            guard position + count <= scalars.count,
+                  let code = UInt32(String(String.UnicodeScalarView(scalars[position..<(position + count)])), radix: 16),
+                  let scalar = Unicode.Scalar(code) else { throw TemplateError("invalid escape \\\(e)") }
+            position += count
+            return scalar
+        default:
+            throw TemplateError("unknown escape sequence \\\(Character(e))")
+        }
+    }
+
+    private mutating func lexNumber() throws(TemplateError) -> Value {
+        let start = position
+        if scalars[position] == "+" || scalars[position] == "-" { position += 1 }
+        while position < scalars.count {
+            let c = scalars[position]
+            if Self.isDigit(c) || c.properties.isAlphabetic || c == "." || c == "_" ||
+                ((c == "+" || c == "-") && (scalars[position - 1] == "e" || scalars[position - 1] == "E" || scalars[position - 1] == "p" || scalars[position - 1] == "P")) {
+                position += 1
+            } else { break }
+        }
+        let text = String(String.UnicodeScalarView(scalars[start..<position])).replacingUnderscores()
+        var body = Substring(text)
+        var negative = false
+        if body.hasPrefix("-") { negative = true; body = body.dropFirst() } else if body.hasPrefix("+") { body = body.dropFirst() }
+        let lower = body.lowercased()
+        var magnitude: Int?
+        if lower.hasPrefix("0x") { magnitude = Int(lower.dropFirst(2), radix: 16) }
+        else if lower.hasPrefix("0o") { magnitude = Int(lower.dropFirst(2), radix: 8) }
+        else if lower.hasPrefix("0b") { magnitude = Int(lower.dropFirst(2), radix: 2) }
+        else if lower.count > 1, lower.hasPrefix("0"), lower.allSatisfy({ $0 >= "0" && $0 <= "7" }) { magnitude = Int(lower.dropFirst(), radix: 8) }
+        else { magnitude = Int(lower) }
+        if let magnitude { return .int(negative ? -magnitude : magnitude) }
+        if let d = Double(String(body)) { return .double(negative ? -d : d) }
+        throw TemplateError("bad number syntax: \"\(text)\"")
+    }
+}
+
+private extension String {
+    func replacingUnderscores() -> String { String(filter { $0 != "_" }) }
+}
+
+// MARK: - Parser
+
+struct TemplateParser {
+    let items: [TemplateToken]
+    var index = 0
+
+    init(items: [TemplateToken]) { self.items = items }
+
+    enum Terminator { case end, elseKeyword }
+
+    /// Parses nodes until one of `terminators` (as a keyword action) is reached; the keyword is
+    /// left for the caller, which reads it with `keyword()`.
+    mutating func parseList(until terminators: Set<String>) throws(TemplateError) -> [TemplateNode] {
+        var nodes: [TemplateNode] = []
+        while index < items.count {
+            switch items[index] {
+            case .text(let text):
+                nodes.append(.text(text))
+                index += 1
+            case .leftDelimiter:
+                if case .identifier(let word) = peek(1), terminators.contains(word) {
+                    return nodes
+                }
+                index += 1
+                nodes.append(try parseAction())
+            default:
+                throw TemplateError("unexpected token in template")
+            }
+        }
+        if !terminators.isEmpty {
+            throw TemplateError("unexpected EOF: missing {{end}}")
+        }
+        return nodes
+    }
+
+    func peek(_ offset: Int = 0) -> TemplateToken? {
+        index + offset < items.count ? items[index + offset] : nil
+    }
+
+    mutating func expect(_ token: TemplateToken, _ what: String) throws(TemplateError) {
+        guard peek() == token else { throw TemplateError("expected \(what)") }
+        index += 1
+    }
+
+    mutating func parseAction() throws(TemplateError) -> TemplateNode {
+        if case .identifier(let word) = peek() {
+            switch word {
+            case "if", "with", "range":
+                index += 1
+                return try parseControl(word)
+            case "break", "continue":
+                index += 1
+                try expect(.rightDelimiter, "}} after \(word)")
+                return word == "break" ? .breakNode : .continueNode
+            case "end", "else":
+                throw TemplateError("unexpected {{\(word)}}")
+            case "define", "template", "block":
+                throw TemplateError("{{\(word)}} is not supported: ApplicationSet templates are rendered field by field, with no shared definitions")
+            default: break
+            }
+        }
+        let pipeline = try parsePipeline(allowDeclarations: true)
+        try expect(.rightDelimiter, "}}")
+        return .action(pipeline)
+    }
+
+    mutating func parseControl(_ word: String) throws(TemplateError) -> TemplateNode {
+        let pipeline = try parsePipeline(allowDeclarations: true)
+        try expect(.rightDelimiter, "}} after \(word)")
+        let body = try parseList(until: ["end", "else"])
+        // At {{end}} or {{else ...}}
+        index += 1 // leftDelimiter
+        guard case .identifier(let keyword) = peek() else { throw TemplateError("missing {{end}}") }
+        index += 1
+        var elseBody: [TemplateNode]?
+        if keyword == "else" {
+            if case .identifier(let chained) = peek(), chained == "if" || chained == "with" {
+                // {{else if ...}}: a nested control that shares our {{end}}.
+                index += 1
+                elseBody = [try parseControl(chained)]
+                return make(word, pipeline, body, elseBody)
+            }
+            try expect(.rightDelimiter, "}} after else")
+            elseBody = try parseList(until: ["end"])
+            index += 1
+            guard case .identifier("end") = peek() else { throw TemplateError("missing {{end}}") }
+            index += 1
+        }
+        try expect(.rightDelimiter, "}} after end")
+        return make(word, pipeline, body, elseBody)
+    }
+
+    private func make(_ word: String, _ pipeline: Pipeline, _ body: [TemplateNode], _ elseBody: [TemplateNode]?) -> TemplateNode {
+        switch word {
+        case "if": return .ifNode(pipeline, body, elseBody)
+        case "with": return .withNode(pipeline, body, elseBody)
+        default: return .rangeNode(pipeline, body, elseBody)
+        }
+    }
+
+    mutating func parsePipeline(allowDeclarations: Bool) throws(TemplateError) -> Pipeline {
+        var pipeline = Pipeline()
+        // Declarations: $x := ..., $i, $e := ..., $x = ...
+        if allowDeclarations, case .variable(let first) = peek() {
+            var names = [first]
+            var offset = 1
+            if peek(1) == .comma, case .variable(let second) = peek(2) {
+                names.append(second)
+                offset = 3
+            }
+            if peek(offset) == .declare || peek(offset) == .assign {
+                pipeline.isAssignment = peek(offset) == .assign
+                pipeline.variables = names
+                index += offset + 1
+            }
+        }
+        while true {
+            pipeline.commands.append(try parseCommand())
+            if peek() == .pipe { index += 1; continue }
+            break
+        }
+        return pipeline
+    }
+
+    mutating func parseCommand() throws(TemplateError) -> TemplateCommand {
+        var arguments: [TemplateArgument] = []
+        while let token = peek(), token != .pipe, token != .rightDelimiter, token != .rightParen {
+            arguments.append(try parseOperand())
+        }
+        guard !arguments.isEmpty else { throw TemplateError("missing value for command") }
+        return TemplateCommand(arguments: arguments)
+    }
+
+    mutating func parseOperand() throws(TemplateError) -> TemplateArgument {
+        guard let token = peek() else { throw TemplateError("unexpected end of action") }
+        index += 1
+        var term: TemplateArgument
+        switch token {
+        case .dot: term = .dot
+        case .field(let name):
+            var names = [name]
+            while case .chainField(let next) = peek() { names.append(next); index += 1 }
+            return .fieldChain(.dot, names)
+        case .variable(let name): term = .variable(name)
+        case .identifier(let name): term = .function(name)
+        case .string(let s): term = .literal(.string(s))
+        case .number(let n): term = .literal(n)
+        case .char(let c): term = .literal(.int(c))
+        case .bool(let b): term = .literal(.bool(b))
+        case .nilKeyword: term = .nilLiteral
+        case .leftParen:
+            let inner = try parsePipeline(allowDeclarations: false)
+            try expect(.rightParen, "closing paren")
+            term = .pipeline(inner)
+        default:
+            throw TemplateError("unexpected token in operand")
+        }
+        var names: [String] = []
+        while case .chainField(let next) = peek() { names.append(next); index += 1 }
+        if !names.isEmpty {
+            if case .function(let name) = term { throw TemplateError("function \(name) has no fields") }
+            term = .fieldChain(term, names)
+        }
+        return term
+    }
+}

@@ -1,0 +1,750 @@
+import OrderedCollections
+import Crypto
+import FleetModel
+import FleetYAML
+
+typealias TemplateFunction = @Sendable ([Value]) throws -> Value
+
+/// The functions a `goTemplate: true` ApplicationSet can call: Go's built-ins, the Sprig
+/// functions of Argo CD's function map (without `env`, `expandenv` and `getHostByName`, which
+/// Argo CD removes too) and Argo CD's own `normalize`, `slugify`, `toYaml`, `fromYaml` and
+/// `fromYamlArray`. Functions whose output would change from one run to the next (`now`,
+/// `uuidv4`, `rand*`) are refused: plans must be reproducible from a commit.
+enum TemplateFunctions {
+    static let table: [String: TemplateFunction] = {
+        var t: [String: TemplateFunction] = [:]
+
+        // MARK: Go built-ins
+        t["not"] = { a in try arity(a, 1, "not"); return .bool(!templateTruth(a[0])) }
+        t["len"] = { a in
+            try arity(a, 1, "len")
+            switch a[0] {
+            case .string(let s): return .int(s.utf8.count)
+            case .array(let x): return .int(x.count)
+            case .object(let o): return .int(o.count)
+            case .null: return .int(0)
+            default: throw TemplateError("len of type \(goTypeName(a[0]))")
+            }
+        }
+        t["index"] = { a in
+            guard var value = a.first else { throw TemplateError("index of untyped nil") }
+            for key in a.dropFirst() {
+                switch (value, key) {
+                case (.array(let x), _):
+                    guard let i = key.asInt, i >= 0, i < x.count else { throw TemplateError("index out of range: \(goFormat(key))") }
+                    value = x[i]
+                case (.string(let s), _):
+                    let bytes = Array(s.utf8)
+                    guard let i = key.asInt, i >= 0, i < bytes.count else { throw TemplateError("index out of range: \(goFormat(key))") }
+                    value = .int(Int(bytes[i]))
+                case (.object(let o), .string(let k)): value = o[k] ?? .null
+                case (.object, _): throw TemplateError("value has type \(goTypeName(key)); should be string")
+                case (.null, _): throw TemplateError("index of untyped nil")
+                default: throw TemplateError("can't index item of type \(goTypeName(value))")
+                }
+            }
+            return value
+        }
+        t["slice"] = { a in
+            guard let item = a.first else { throw TemplateError("slice of untyped nil") }
+            let bounds = try a.dropFirst().map { (v) throws -> Int in
+                guard let i = v.asInt else { throw TemplateError("cannot index slice/array with type \(goTypeName(v))") }
+                return i
+            }
+            func cut(_ count: Int) throws -> Range<Int> {
+                let low = bounds.count > 0 ? bounds[0] : 0
+                let high = bounds.count > 1 ? bounds[1] : count
+                guard 0 <= low, low <= high, high <= count else { throw TemplateError("index out of range: \(low):\(high)") }
+                return low..<high
+            }
+            switch item {
+            case .string(let s):
+                let bytes = Array(s.utf8)
+                return .string(String(decoding: bytes[try cut(bytes.count)], as: UTF8.self))
+            case .array(let x): return .array(Array(x[try cut(x.count)]))
+            default: throw TemplateError("can't slice item of type \(goTypeName(item))")
+            }
+        }
+        t["print"] = { a in .string(goSprint(a)) }
+        t["println"] = { a in .string(a.map { goFormat($0) }.joined(separator: " ") + "\n") }
+        t["printf"] = { a in
+            guard case .string(let format)? = a.first else { throw TemplateError("printf needs a format string") }
+            return .string(GoFormatter.sprintf(format, Array(a.dropFirst())))
+        }
+        t["eq"] = { a in
+            guard a.count >= 2 else { throw TemplateError("missing argument for comparison") }
+            for b in a.dropFirst() where try compare(a[0], b) == 0 { return .bool(true) }
+            return .bool(false)
+        }
+        t["ne"] = { a in try arity(a, 2, "ne"); return .bool(try compare(a[0], a[1]) != 0) }
+        t["lt"] = { a in try arity(a, 2, "lt"); return .bool(try order(a[0], a[1]) < 0) }
+        t["le"] = { a in try arity(a, 2, "le"); return .bool(try order(a[0], a[1]) <= 0) }
+        t["gt"] = { a in try arity(a, 2, "gt"); return .bool(try order(a[0], a[1]) > 0) }
+        t["ge"] = { a in try arity(a, 2, "ge"); return .bool(try order(a[0], a[1]) >= 0) }
+        t["urlquery"] = { a in .string(queryEscape(goSprint(a))) }
+        t["html"] = { a in
+            .string(goSprint(a).replacingAll([("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"), ("\"", "&#34;"), ("'", "&#39;")]))
+        }
+        t["js"] = { a in
+            .string(goSprint(a).replacingAll([("\\", "\\\\"), ("'", "\\'"), ("\"", "\\\""), ("<", "\\u003C"), (">", "\\u003E"), ("&", "\\u0026"), ("=", "\\u003D")]))
+        }
+
+        // MARK: Sprig: defaults and logic
+        t["default"] = { a in
+            guard a.count >= 1 else { throw TemplateError("wrong number of args for default: want at least 1 got 0") }
+            if a.count == 1 { return a[0] }
+            return isEmpty(a[1]) ? a[0] : a[1]
+        }
+        t["empty"] = { a in try arity(a, 1, "empty"); return .bool(isEmpty(a[0])) }
+        t["coalesce"] = { a in a.first { !isEmpty($0) } ?? .null }
+        t["ternary"] = { a in
+            try arity(a, 3, "ternary")
+            return templateTruth(a[2]) ? a[0] : a[1]
+        }
+        t["fail"] = { a in throw TemplateError(goSprint(a)) }
+        t["required"] = { a in
+            try arity(a, 2, "required")
+            if case .null = a[1] { throw TemplateError(str(a[0])) }
+            if case .string("") = a[1] { throw TemplateError(str(a[0])) }
+            return a[1]
+        }
+
+        // MARK: Sprig: strings
+        t["upper"] = unary { .string($0.uppercased()) }
+        t["lower"] = unary { .string($0.lowercased()) }
+        t["title"] = unary { .string(titleCase($0)) }
+        t["untitle"] = unary { s in
+            var out = ""
+            var previous: Character = " "
+            for c in s { out.append(previous == " " ? Character(c.lowercased()) : c); previous = c }
+            return .string(out)
+        }
+        t["trim"] = unary { .string(trim($0, isSpace)) }
+        t["nospace"] = unary { .string(String($0.filter { !isSpace($0) })) }
+        t["trimAll"] = binary { cutset, s in .string(trim(s) { cutset.contains($0) }) }
+        t["trimPrefix"] = binary { p, s in .string(s.hasPrefix(p) ? String(s.dropFirst(p.count)) : s) }
+        t["trimSuffix"] = binary { p, s in .string(s.hasSuffix(p) ? String(s.dropLast(p.count)) : s) }
+        t["trunc"] = { a in
+            try arity(a, 2, "trunc")
+            guard let n = a[0].asInt else { throw TemplateError("trunc needs an integer length") }
+            let s = Array(str(a[1]).utf8)
+            if n < 0 && s.count + n > 0 { return .string(String(decoding: s[(s.count + n)...], as: UTF8.self)) }
+            if n >= 0 && s.count > n { return .string(String(decoding: s[..<n], as: UTF8.self)) }
+            return .string(String(decoding: s, as: UTF8.self))
+        }
+        t["substr"] = { a in
+            try arity(a, 3, "substr")
+            guard let start = a[0].asInt, let end = a[1].asInt else { throw TemplateError("substr needs integer bounds") }
+            let s = Array(str(a[2]).utf8)
+            if start < 0 { return .string(String(decoding: s[..<min(max(end, 0), s.count)], as: UTF8.self)) }
+            if end < 0 || end > s.count { return .string(String(decoding: s[min(start, s.count)...], as: UTF8.self)) }
+            guard start <= end else { return .string("") }
+            return .string(String(decoding: s[start..<end], as: UTF8.self))
+        }
+        t["replace"] = { a in
+            try arity(a, 3, "replace")
+            return .string(str(a[2]).replacingAll([(str(a[0]), str(a[1]))]))
+        }
+        t["repeat"] = { a in
+            try arity(a, 2, "repeat")
+            guard let n = a[0].asInt, n >= 0, n <= 1 << 20 else { throw TemplateError("repeat needs a count from 0 to 1048576") }
+            return .string(String(repeating: str(a[1]), count: n))
+        }
+        t["cat"] = { a in .string(a.filter { !$0.isNull }.map { goFormat($0) }.joined(separator: " ")) }
+        t["indent"] = { a in
+            try arity(a, 2, "indent")
+            guard let n = a[0].asInt, n >= 0 else { throw TemplateError("indent needs a count") }
+            let pad = String(repeating: " ", count: n)
+            return .string(pad + str(a[1]).replacingAll([("\n", "\n" + pad)]))
+        }
+        t["nindent"] = { a in
+            let indented = try table["indent"]!(a)
+            return .string("\n" + str(indented))
+        }
+        t["quote"] = { a in
+            .string(a.filter { !$0.isNull }.map { GoFormatter.quote(str($0)) }.joined(separator: " "))
+        }
+        t["squote"] = { a in
+            .string(a.filter { !$0.isNull }.map { "'" + str($0) + "'" }.joined(separator: " "))
+        }
+        t["contains"] = binary { sub, s in .bool(sub.isEmpty || s.contains(sub)) }
+        t["hasPrefix"] = binary { p, s in .bool(s.hasPrefix(p)) }
+        t["hasSuffix"] = binary { p, s in .bool(s.hasSuffix(p)) }
+        t["toString"] = { a in try arity(a, 1, "toString"); return .string(str(a[0])) }
+        t["snakecase"] = unary { .string(wordCase($0, separator: "_")) }
+        t["kebabcase"] = unary { .string(wordCase($0, separator: "-")) }
+        t["camelcase"] = unary { s in
+            .string(s.split(separator: "_").map { titleCase(String($0)) }.joined())
+        }
+        t["join"] = { a in
+            try arity(a, 2, "join")
+            return .string(stringList(a[1]).joined(separator: str(a[0])))
+        }
+        t["split"] = binary { sep, s in
+            var object = ValueObject()
+            for (i, part) in goSplit(s, sep).enumerated() { object["_\(i)"] = .string(part) }
+            return .object(object)
+        }
+        t["splitList"] = binary { sep, s in .array(goSplit(s, sep).map(Value.string)) }
+        t["splitn"] = { a in
+            try arity(a, 3, "splitn")
+            guard let n = a[1].asInt else { throw TemplateError("splitn needs a count") }
+            var parts = goSplit(str(a[2]), str(a[0]))
+            if n > 0 && parts.count > n {
+                let tail = parts[(n - 1)...].joined(separator: str(a[0]))
+                parts = Array(parts[..<(n - 1)]) + [tail]
+            }
+            var object = ValueObject()
+            for (i, part) in parts.enumerated() { object["_\(i)"] = .string(part) }
+            return .object(object)
+        }
+
+        // MARK: Sprig: encodings and digests
+        t["sha256sum"] = unary { .string(hex(Array(SHA256.hash(data: Array($0.utf8))))) }
+        t["sha1sum"] = unary { .string(hex(Array(Insecure.SHA1.hash(data: Array($0.utf8))))) }
+        t["b64enc"] = unary { .string(Base64.encode($0)) }
+        t["b64dec"] = unary { s in
+            guard let bytes = Base64.decode(s) else { return .string("illegal base64 data") }
+            return .string(String(decoding: bytes, as: UTF8.self))
+        }
+        t["toJson"] = { a in try arity(a, 1, "toJson"); return .string(goJSON(a[0], escapeHTML: true)) }
+        t["toRawJson"] = { a in try arity(a, 1, "toRawJson"); return .string(goJSON(a[0], escapeHTML: false)) }
+        t["toPrettyJson"] = { a in
+            try arity(a, 1, "toPrettyJson")
+            return .string(goJSON(a[0], escapeHTML: true, pretty: true))
+        }
+        t["fromJson"] = unary { s in (try? JSON.parse(s)) ?? .object([:]) }
+        t["toYaml"] = { a in
+            try arity(a, 1, "toYaml")
+            var text = YAML.emit(sortedKeys(a[0]), options: .kustomize)
+            if text.hasSuffix("\n") { text.removeLast() }
+            return .string(text)
+        }
+        t["fromYaml"] = { a in
+            try arity(a, 1, "fromYaml")
+            let parsed: Value
+            do { parsed = try YAML.parse(str(a[0])) } catch { throw TemplateError("error converting YAML to JSON: \(error)") }
+            switch parsed {
+            case .object: return goNumbers(parsed)
+            case .null: return .object([:])
+            default: throw TemplateError("error unmarshaling JSON: cannot unmarshal \(goTypeName(parsed)) into map[string]interface {}")
+            }
+        }
+        t["fromYamlArray"] = { a in
+            try arity(a, 1, "fromYamlArray")
+            let parsed: Value
+            do { parsed = try YAML.parse(str(a[0])) } catch { throw TemplateError("error converting YAML to JSON: \(error)") }
+            switch parsed {
+            case .array: return goNumbers(parsed)
+            case .null: return .array([])
+            default: throw TemplateError("error unmarshaling JSON: cannot unmarshal \(goTypeName(parsed)) into []interface {}")
+            }
+        }
+
+        // MARK: Sprig: regular expressions (RE2 syntax as far as Swift's engine shares it)
+        t["regexMatch"] = { a in
+            try arity(a, 2, "regexMatch")
+            return .bool(str(a[1]).firstMatch(of: try regex(str(a[0]))) != nil)
+        }
+        t["regexFind"] = { a in
+            try arity(a, 2, "regexFind")
+            let s = str(a[1])
+            guard let m = s.firstMatch(of: try regex(str(a[0]))) else { return .string("") }
+            return .string(String(s[m.range]))
+        }
+        t["regexFindAll"] = { a in
+            try arity(a, 3, "regexFindAll")
+            let s = str(a[1])
+            var found = s.matches(of: try regex(str(a[0]))).map { Value.string(String(s[$0.range])) }
+            if let n = a[2].asInt, n >= 0, found.count > n { found = Array(found[..<n]) }
+            return .array(found)
+        }
+        t["regexReplaceAll"] = { a in
+            try arity(a, 3, "regexReplaceAll")
+            return .string(try regexReplace(str(a[0]), in: str(a[1]), with: str(a[2]), literal: false))
+        }
+        t["regexReplaceAllLiteral"] = { a in
+            try arity(a, 3, "regexReplaceAllLiteral")
+            return .string(try regexReplace(str(a[0]), in: str(a[1]), with: str(a[2]), literal: true))
+        }
+        t["regexSplit"] = { a in
+            try arity(a, 3, "regexSplit")
+            let s = str(a[1])
+            var parts: [Value] = []
+            var start = s.startIndex
+            for m in s.matches(of: try regex(str(a[0]))) {
+                parts.append(.string(String(s[start..<m.range.lowerBound])))
+                start = m.range.upperBound
+            }
+            parts.append(.string(String(s[start...])))
+            if let n = a[2].asInt, n > 0, parts.count > n { parts = Array(parts[..<n]) }
+            return .array(parts)
+        }
+
+        // MARK: Sprig: lists
+        t["list"] = { a in .array(a) }
+        t["tuple"] = t["list"]
+        t["first"] = listUnary { $0.first ?? .null }
+        t["last"] = listUnary { $0.last ?? .null }
+        t["rest"] = listUnary { .array(Array($0.dropFirst())) }
+        t["initial"] = listUnary { .array(Array($0.dropLast())) }
+        t["reverse"] = listUnary { .array($0.reversed()) }
+        t["compact"] = listUnary { .array($0.filter { !isEmpty($0) }) }
+        t["uniq"] = listUnary { list in
+            var out: [Value] = []
+            for v in list where !out.contains(v) { out.append(v) }
+            return .array(out)
+        }
+        t["sortAlpha"] = listUnary { .array(stringList(.array($0)).sorted().map(Value.string)) }
+        t["append"] = { a in
+            try arity(a, 2, "append")
+            return .array(try list(a[0]) + [a[1]])
+        }
+        t["push"] = t["append"]
+        t["prepend"] = { a in
+            try arity(a, 2, "prepend")
+            return .array([a[1]] + (try list(a[0])))
+        }
+        t["concat"] = { a in
+            var out: [Value] = []
+            for v in a { out += try list(v) }
+            return .array(out)
+        }
+        t["has"] = { a in
+            try arity(a, 2, "has")
+            return .bool((try list(a[1])).contains(a[0]))
+        }
+        t["without"] = { a in
+            guard let first = a.first else { throw TemplateError("without needs a list") }
+            let drop = a.dropFirst()
+            return .array((try list(first)).filter { !drop.contains($0) })
+        }
+
+        // MARK: Sprig: dictionaries
+        t["dict"] = { a in
+            var object = ValueObject()
+            var i = 0
+            while i < a.count {
+                object[str(a[i])] = i + 1 < a.count ? a[i + 1] : .string("")
+                i += 2
+            }
+            return .object(object)
+        }
+        t["get"] = { a in
+            try arity(a, 2, "get")
+            guard case .object(let o) = a[0] else { throw TemplateError("get needs a dict") }
+            return o[str(a[1])] ?? .string("")
+        }
+        t["set"] = { a in
+            try arity(a, 3, "set")
+            guard case .object(var o) = a[0] else { throw TemplateError("set needs a dict") }
+            o[str(a[1])] = a[2]
+            return .object(o)
+        }
+        t["unset"] = { a in
+            try arity(a, 2, "unset")
+            guard case .object(var o) = a[0] else { throw TemplateError("unset needs a dict") }
+            o[str(a[1])] = nil
+            return .object(o)
+        }
+        t["hasKey"] = { a in
+            try arity(a, 2, "hasKey")
+            guard case .object(let o) = a[0] else { throw TemplateError("hasKey needs a dict") }
+            return .bool(o[str(a[1])] != nil)
+        }
+        t["keys"] = { a in
+            var keys: [String] = []
+            for v in a {
+                guard case .object(let o) = v else { throw TemplateError("keys needs dicts") }
+                keys += o.keys
+            }
+            return .array(keys.sorted().map(Value.string))
+        }
+        t["values"] = { a in
+            try arity(a, 1, "values")
+            guard case .object(let o) = a[0] else { throw TemplateError("values needs a dict") }
+            return .array(o.keys.sorted().map { o[$0]! })
+        }
+        t["pick"] = { a in
+            guard case .object(let o)? = a.first else { throw TemplateError("pick needs a dict") }
+            let wanted = Set(a.dropFirst().map(str))
+            return .object(o.filter { wanted.contains($0.key) })
+        }
+        t["omit"] = { a in
+            guard case .object(let o)? = a.first else { throw TemplateError("omit needs a dict") }
+            let dropped = Set(a.dropFirst().map(str))
+            return .object(o.filter { !dropped.contains($0.key) })
+        }
+        t["merge"] = { a in try mergeDicts(a, overwrite: false) }
+        t["mergeOverwrite"] = { a in try mergeDicts(a, overwrite: true) }
+
+        // MARK: Sprig: numbers and types
+        t["int"] = { a in try arity(a, 1, "int"); return .int(toInt(a[0])) }
+        t["int64"] = t["int"]
+        t["atoi"] = unary { .int(Int($0) ?? 0) }
+        t["float64"] = { a in try arity(a, 1, "float64"); return .double(toDouble(a[0])) }
+        t["add"] = { a in .int(a.reduce(0) { $0 &+ toInt($1) }) }
+        t["add1"] = { a in try arity(a, 1, "add1"); return .int(toInt(a[0]) &+ 1) }
+        t["sub"] = { a in try arity(a, 2, "sub"); return .int(toInt(a[0]) &- toInt(a[1])) }
+        t["mul"] = { a in .int(a.reduce(1) { $0 &* toInt($1) }) }
+        t["div"] = { a in
+            try arity(a, 2, "div")
+            guard toInt(a[1]) != 0 else { throw TemplateError("runtime error: integer divide by zero") }
+            return .int(toInt(a[0]) / toInt(a[1]))
+        }
+        t["mod"] = { a in
+            try arity(a, 2, "mod")
+            guard toInt(a[1]) != 0 else { throw TemplateError("runtime error: integer divide by zero") }
+            return .int(toInt(a[0]) % toInt(a[1]))
+        }
+        t["max"] = { a in .int(a.map(toInt).max() ?? 0) }
+        t["min"] = { a in .int(a.map(toInt).min() ?? 0) }
+        t["kindOf"] = { a in try arity(a, 1, "kindOf"); return .string(goKind(a[0])) }
+        t["kindIs"] = { a in try arity(a, 2, "kindIs"); return .bool(str(a[0]) == goKind(a[1])) }
+        t["typeOf"] = { a in try arity(a, 1, "typeOf"); return .string(goTypeName(a[0])) }
+        t["typeIs"] = { a in try arity(a, 2, "typeIs"); return .bool(str(a[0]) == goTypeName(a[1])) }
+
+        // MARK: Argo CD additions
+        t["normalize"] = unary { .string(ArgoNames.sanitize($0)) }
+        t["slugify"] = { a in
+            guard case .string(let name)? = a.last else { throw TemplateError("slugify needs a name") }
+            var maxSize = 50
+            var smartTruncate = true
+            if a.count > 1 { guard let n = a[0].asInt else { throw TemplateError("slugify: the size must be an int") }; maxSize = n }
+            if a.count > 2 { guard case .bool(let b) = a[1] else { throw TemplateError("slugify: smartTruncate must be a bool") }; smartTruncate = b }
+            return .string(ArgoNames.slugify(name, maxSize: maxSize, smartTruncate: smartTruncate))
+        }
+
+        // Refused: would make plans differ between two runs on the same commit.
+        for name in ["now", "date", "dateInZone", "ago", "uuidv4", "randAlpha", "randAlphaNum", "randNumeric", "randAscii", "randBytes", "randInt", "env", "expandenv", "getHostByName"] {
+            t[name] = { _ in
+                throw TemplateError("\(name) is not available: generated Applications must be the same every time a commit is rendered")
+            }
+        }
+        return t
+    }()
+
+    // MARK: Helpers
+
+    static func arity(_ a: [Value], _ n: Int, _ name: String) throws(TemplateError) {
+        guard a.count == n else { throw TemplateError("wrong number of args for \(name): want \(n) got \(a.count)") }
+    }
+
+    static func unary(_ f: @escaping @Sendable (String) -> Value) -> TemplateFunction {
+        { (a: [Value]) throws -> Value in
+            guard a.count == 1 else { throw TemplateError("wrong number of args: want 1 got \(a.count)") }
+            return f(str(a[0]))
+        }
+    }
+
+    static func binary(_ f: @escaping @Sendable (String, String) -> Value) -> TemplateFunction {
+        { a in
+            guard a.count == 2 else { throw TemplateError("wrong number of args: want 2 got \(a.count)") }
+            return f(str(a[0]), str(a[1]))
+        }
+    }
+
+    static func listUnary(_ f: @escaping @Sendable ([Value]) -> Value) -> TemplateFunction {
+        { a in
+            guard a.count == 1 else { throw TemplateError("wrong number of args: want 1 got \(a.count)") }
+            return f(try list(a[0]))
+        }
+    }
+
+    static func list(_ v: Value) throws(TemplateError) -> [Value] {
+        switch v {
+        case .array(let a): return a
+        case .null: return []
+        default: throw TemplateError("cannot find a list in type \(goTypeName(v))")
+        }
+    }
+
+    /// Sprig's `strval`: strings as they are, anything else as `%v` prints it.
+    static func str(_ v: Value) -> String {
+        if case .string(let s) = v { return s }
+        return goFormat(v)
+    }
+
+    static func stringList(_ v: Value) -> [String] {
+        switch v {
+        case .array(let a): return a.filter { !$0.isNull }.map(str)
+        case .null: return []
+        default: return [str(v)]
+        }
+    }
+
+    static func isEmpty(_ v: Value) -> Bool { !templateTruth(v) }
+
+    static func isSpace(_ c: Character) -> Bool { c.isWhitespace }
+
+    static func trim(_ s: String, _ drop: (Character) -> Bool) -> String {
+        var sub = Substring(s)
+        while let f = sub.first, drop(f) { sub = sub.dropFirst() }
+        while let l = sub.last, drop(l) { sub = sub.dropLast() }
+        return String(sub)
+    }
+
+    /// Go's `strings.Title`: upper-cases the first letter of each word.
+    static func titleCase(_ s: String) -> String {
+        var out = ""
+        var previous: Character = " "
+        for c in s {
+            let separator = !(previous.isLetter || previous.isNumber || previous == "_")
+            out += separator ? c.uppercased() : String(c)
+            previous = c
+        }
+        return out
+    }
+
+    static func wordCase(_ s: String, separator: String) -> String {
+        var out = ""
+        var previous: Character?
+        for c in s {
+            if c.isUppercase, let p = previous, p.isLowercase || p.isNumber { out += separator }
+            if c == " " || c == "-" || c == "_" { out += separator } else { out += c.lowercased() }
+            previous = c
+        }
+        return out
+    }
+
+    /// Go's `strings.Split`: an empty separator splits into characters.
+    static func goSplit(_ s: String, _ sep: String) -> [String] {
+        if sep.isEmpty { return s.map(String.init) }
+        var parts: [String] = []
+        var rest = Substring(s)
+        while let range = rest.firstRange(of: sep) {
+            parts.append(String(rest[..<range.lowerBound]))
+            rest = rest[range.upperBound...]
+        }
+        parts.append(String(rest))
+        return parts
+    }
+
+    static func hex(_ bytes: [UInt8]) -> String {
+        let digits = Array("0123456789abcdef")
+        var out = ""
+        out.reserveCapacity(bytes.count * 2)
+        for b in bytes { out.append(digits[Int(b >> 4)]); out.append(digits[Int(b & 15)]) }
+        return out
+    }
+
+    static func toInt(_ v: Value) -> Int {
+        switch v {
+        case .int(let i): return i
+        case .double(let d): return d.isFinite && abs(d) < 9.2e18 ? Int(d) : 0
+        case .bool(let b): return b ? 1 : 0
+        case .string(let s): return Int(s) ?? Double(s).map { $0.isFinite && abs($0) < 9.2e18 ? Int($0) : 0 } ?? 0
+        default: return 0
+        }
+    }
+
+    static func toDouble(_ v: Value) -> Double {
+        switch v {
+        case .int(let i): return Double(i)
+        case .double(let d): return d
+        case .bool(let b): return b ? 1 : 0
+        case .string(let s): return Double(s) ?? 0
+        default: return 0
+        }
+    }
+
+    static func goKind(_ v: Value) -> String {
+        switch v {
+        case .null: return "invalid"
+        case .bool: return "bool"
+        case .int: return "int"
+        case .double: return "float64"
+        case .string: return "string"
+        case .array: return "slice"
+        case .object: return "map"
+        }
+    }
+
+    static func compare(_ a: Value, _ b: Value) throws(TemplateError) -> Int {
+        switch (a, b) {
+        case (.null, .null): return 0
+        case let (.bool(x), .bool(y)): return x == y ? 0 : 1
+        case let (.string(x), .string(y)): return x == y ? 0 : 1
+        case (.int, .int), (.int, .double), (.double, .int), (.double, .double): return try order(a, b)
+        case (.null, _), (_, .null): return 1
+        case (.array, _), (.object, _), (_, .array), (_, .object):
+            throw TemplateError("non-comparable type \(goTypeName(a)): \(goFormat(a))")
+        default: throw TemplateError("incompatible types for comparison")
+        }
+    }
+
+    static func order(_ a: Value, _ b: Value) throws(TemplateError) -> Int {
+        switch (a, b) {
+        case let (.int(x), .int(y)): return x < y ? -1 : x == y ? 0 : 1
+        case let (.string(x), .string(y)): return x < y ? -1 : x == y ? 0 : 1
+        case (.int, .double), (.double, .int), (.double, .double):
+            let x = toDouble(a), y = toDouble(b)
+            return x < y ? -1 : x == y ? 0 : 1
+        default: throw TemplateError("incompatible types for comparison")
+        }
+    }
+
+    static func mergeDicts(_ a: [Value], overwrite: Bool) throws(TemplateError) -> Value {
+        guard case .object(var destination)? = a.first else { throw TemplateError("merge needs dicts") }
+        for source in a.dropFirst() {
+            guard case .object(let o) = source else { throw TemplateError("merge needs dicts") }
+            destination = Mergo.merge(destination, o, override: overwrite)
+        }
+        return .object(destination)
+    }
+
+    static func sortedKeys(_ v: Value) -> Value {
+        switch v {
+        case .object(let o):
+            var out = ValueObject()
+            for key in o.keys.sorted() { out[key] = sortedKeys(o[key]!) }
+            return .object(out)
+        case .array(let a): return .array(a.map(sortedKeys))
+        default: return v
+        }
+    }
+
+    /// Go's `encoding/json.Marshal` of a decoded value: sorted keys, and `<`, `>`, `&`, U+2028
+    /// and U+2029 escaped unless `escapeHTML` is false.
+    static func goJSON(_ v: Value, escapeHTML: Bool, pretty: Bool = false) -> String {
+        var text = JSON.encode(v, options: pretty ? [.sortedKeys, .pretty] : [.sortedKeys])
+        if escapeHTML {
+            text = text.replacingAll([("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"), ("\u{2028}", "\\u2028"), ("\u{2029}", "\\u2029")])
+        }
+        return text
+    }
+
+    static func regex(_ pattern: String) throws(TemplateError) -> Regex<AnyRegexOutput> {
+        do { return try Regex(pattern) } catch { throw TemplateError("error parsing regexp: \(pattern)") }
+    }
+
+    /// Go's `Regexp.ReplaceAllString`: `$1`, `${1}` and `${name}` expand to groups unless literal.
+    static func regexReplace(_ pattern: String, in s: String, with replacement: String, literal: Bool) throws(TemplateError) -> String {
+        let expression = try regex(pattern)
+        var out = ""
+        var start = s.startIndex
+        for match in s.matches(of: expression) {
+            out += s[start..<match.range.lowerBound]
+            out += literal ? replacement : expand(replacement, match, in: s)
+            start = match.range.upperBound
+        }
+        out += s[start...]
+        return out
+    }
+
+    private static func expand(_ template: String, _ match: Regex<AnyRegexOutput>.Match, in s: String) -> String {
+        var out = ""
+        let chars = Array(template)
+        var i = 0
+        while i < chars.count {
+            guard chars[i] == "$", i + 1 < chars.count else { out.append(chars[i]); i += 1; continue }
+            if chars[i + 1] == "$" { out.append("$"); i += 2; continue }
+            var name = ""
+            var j = i + 1
+            if chars[j] == "{" {
+                j += 1
+                while j < chars.count, chars[j] != "}" { name.append(chars[j]); j += 1 }
+                guard j < chars.count else { out.append(chars[i]); i += 1; continue }
+                j += 1
+            } else {
+                while j < chars.count, chars[j].isLetter || chars[j].isNumber || chars[j] == "_" { name.append(chars[j]); j += 1 }
+            }
+            guard !name.isEmpty else { out.append(chars[i]); i += 1; continue }
+            if let index = Int(name) {
+                if index < match.output.count, let range = match.output[index].range { out += s[range] }
+            } else if let group = match.output[name], let range = group.range {
+                out += s[range]
+            }
+            i = j
+        }
+        return out
+    }
+
+    static func queryEscape(_ s: String) -> String {
+        var out = ""
+        for b in s.utf8 {
+            switch b {
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+                 UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: "."), UInt8(ascii: "~"):
+                out.append(Character(Unicode.Scalar(b)))
+            case UInt8(ascii: " "): out.append("+")
+            default:
+                out += "%" + hex([b]).uppercased()
+            }
+        }
+        return out
+    }
+}
+
+/// Numbers as Go holds decoded JSON: every number a float64 (so `{{.n}}` of `1000000` prints
+/// `1e+06`, as it does in Argo CD).
+func goNumbers(_ v: Value) -> Value {
+    switch v {
+    case .int(let i): return .double(Double(i))
+    case .array(let a): return .array(a.map(goNumbers))
+    case .object(let o): return .object(o.mapValues(goNumbers))
+    default: return v
+    }
+}
+
+/// `fmt.Sprint`: operands joined, with a space between two operands when neither is a string.
+func goSprint(_ a: [Value]) -> String {
+    var out = ""
+    for (i, v) in a.enumerated() {
+        if i > 0 {
+            let isString: (Value) -> Bool = { if case .string = $0 { return true }; return false }
+            if !isString(v) && !isString(a[i - 1]) { out += " " }
+        }
+        out += goFormat(v)
+    }
+    return out
+}
+
+extension Value {
+    var asInt: Int? {
+        switch self {
+        case .int(let i): return i
+        case .double(let d): return d.rounded() == d && abs(d) < 9.2e18 ? Int(d) : nil
+        default: return nil
+        }
+    }
+}
+
+extension String {
+    func replacingAll(_ pairs: [(String, String)]) -> String {
+        var text = self
+        for (from, to) in pairs where !from.isEmpty {
+            guard text.contains(from) else { continue }
+            var out = ""
+            var rest = Substring(text)
+            while let range = rest.firstRange(of: from) {
+                out += rest[..<range.lowerBound]
+                out += to
+                rest = rest[range.upperBound...]
+            }
+            out += rest
+            text = out
+        }
+        return text
+    }
+}
+
+/// mergo's `Merge` on decoded maps, which Argo CD uses to combine parameters (matrix: without
+/// override; merge generator: with) and Sprig uses for `merge`/`mergeOverwrite`: nested maps
+/// merge; otherwise a destination value stays unless it is empty (nil, "", 0, false, empty
+/// list or map), or, with `override`, the source value is not empty.
+enum Mergo {
+    static func merge(_ destination: ValueObject, _ source: ValueObject, override: Bool) -> ValueObject {
+        var out = destination
+        for (key, value) in source {
+            if case .object(let d)? = out[key], case .object(let s) = value {
+                out[key] = .object(merge(d, s, override: override))
+            } else if let existing = out[key], templateTruth(existing) {
+                if override && templateTruth(value) { out[key] = value }
+            } else {
+                out[key] = value
+            }
+        }
+        return out
+    }
+}

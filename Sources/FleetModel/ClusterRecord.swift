@@ -1,0 +1,90 @@
+import OrderedCollections
+
+/// A cluster of the fleet, as recorded in Git (`kind: Cluster`, `apiVersion: fleet/v1alpha1`).
+///
+/// The record is the source of truth for disaster recovery: rebuilding a cluster starts from
+/// its record and the Applications that target it. For the ApplicationSet cluster generator a
+/// record stands for an Argo CD cluster Secret, so it yields the same parameters.
+public struct ClusterRecord: Equatable, Sendable {
+    public static let apiVersion = "fleet/v1alpha1"
+    public static let kind = "Cluster"
+    /// The label every Argo CD cluster Secret carries; generators see it as one of the labels.
+    public static let secretTypeLabel = "argocd.argoproj.io/secret-type"
+
+    public var name: String
+    public var labels: ValueObject
+    public var annotations: ValueObject
+    /// The cluster's API URL; empty when the record does not say.
+    public var server: String
+    /// Where the record was read from (for error messages).
+    public var source: String
+
+    public init(name: String, labels: ValueObject = [:], annotations: ValueObject = [:], server: String = "", source: String = "") {
+        self.name = name
+        self.labels = labels
+        self.annotations = annotations
+        self.server = server
+        self.source = source
+    }
+
+    /// Whether a document is a Cluster record (other documents in the same files are ignored).
+    public static func isRecord(_ document: Value) -> Bool {
+        document["kind"]?.stringValue == kind && document["apiVersion"]?.stringValue == apiVersion
+    }
+
+    /// Reads a record, refusing what would make it ambiguous: no name, a name that is not a
+    /// DNS label, labels or annotations that are not strings.
+    public init(_ document: Value, source: String) throws(ClusterRecordError) {
+        guard ClusterRecord.isRecord(document) else {
+            throw ClusterRecordError(source: source, "not a \(Self.apiVersion) \(Self.kind)")
+        }
+        guard let name = document["metadata"]?["name"]?.stringValue, !name.isEmpty else {
+            throw ClusterRecordError(source: source, "metadata.name is required")
+        }
+        guard name.utf8.count <= 253, name.utf8.allSatisfy({ ($0 >= 0x61 && $0 <= 0x7A) || ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x2D || $0 == 0x2E }),
+              name.first != "-", name.last != "-" else {
+            throw ClusterRecordError(source: source, "metadata.name \"\(name)\" must be lower-case letters, digits, '-' and '.'")
+        }
+        func stringMap(_ field: String) throws(ClusterRecordError) -> ValueObject {
+            guard let value = document["metadata"]?[field], !value.isNull else { return [:] }
+            guard case .object(let object) = value else {
+                throw ClusterRecordError(source: source, "metadata.\(field) must be a map")
+            }
+            var out = ValueObject()
+            for (key, member) in object {
+                guard let text = member.scalarText else {
+                    throw ClusterRecordError(source: source, "metadata.\(field).\(key) must be a string")
+                }
+                out[key] = .string(text)
+            }
+            return out
+        }
+        self.name = name
+        labels = try stringMap("labels")
+        annotations = try stringMap("annotations")
+        if let server = document["spec"]?["server"], !server.isNull {
+            guard let text = server.stringValue else { throw ClusterRecordError(source: source, "spec.server must be a string") }
+            self.server = text
+        } else {
+            server = ""
+        }
+        self.source = source
+    }
+
+    /// The labels an Argo CD cluster Secret for this cluster would carry.
+    public var secretLabels: ValueObject {
+        var out = labels
+        out[Self.secretTypeLabel] = "cluster"
+        return out
+    }
+}
+
+public struct ClusterRecordError: Error, CustomStringConvertible, Equatable, Sendable {
+    public var source: String
+    public var message: String
+    public init(source: String, _ message: String) {
+        self.source = source
+        self.message = message
+    }
+    public var description: String { "\(source): \(message)" }
+}

@@ -1,0 +1,60 @@
+import FleetAppSet
+import FleetModel
+import FleetRender
+import OrderedCollections
+
+/// The names the plan format and the objects it carries use. The plan is the contract between
+/// hub and spoke (and `fleet render` and `spoke apply --plan`): see docs/plan-format.md.
+public enum PlanFormat {
+    /// Bumped when a field changes meaning; spokes refuse versions they do not know.
+    public static let version = 1
+    /// Label on every object an Application owns (value: a label-safe form of the name), so a
+    /// spoke lists an Application's live objects with one selector.
+    public static let applicationLabel = "fleet.gitops.dev/app"
+    /// Annotation with the full owner identity `<app>:<group>/<kind>:<namespace>/<name>`, as Argo
+    /// CD's annotation tracking writes it, so a copied object is not mistaken for ours.
+    public static let trackingAnnotation = "fleet.gitops.dev/tracking-id"
+    public static let syncWaveAnnotation = "argocd.argoproj.io/sync-wave"
+    public static let syncOptionsAnnotation = "argocd.argoproj.io/sync-options"
+    public static let compareOptionsAnnotation = "argocd.argoproj.io/compare-options"
+    public static let hookAnnotation = "argocd.argoproj.io/hook"
+    public static let hookDeletePolicyAnnotation = "argocd.argoproj.io/hook-delete-policy"
+    /// Application annotation with per-kind health overrides (a YAML list of
+    /// `{group, kind, health}`), for resources whose health the spoke should not assess.
+    public static let healthOverridesAnnotation = "fleet.gitops.dev/health-overrides"
+
+    /// The label value for an Application name: the name itself when it is a valid label value,
+    /// otherwise a prefix and a digest of it (label values are at most 63 characters).
+    public static func labelValue(forApplication name: String) -> String {
+        let valid = name.utf8.count <= 63 && name.utf8.allSatisfy { b in
+            (b >= 0x61 && b <= 0x7A) || (b >= 0x41 && b <= 0x5A) || (b >= 0x30 && b <= 0x39) || b == 0x2D || b == 0x5F || b == 0x2E
+        } && (name.first?.isLetter ?? false || name.first?.isNumber ?? false) && (name.last?.isLetter ?? false || name.last?.isNumber ?? false)
+        if valid { return name }
+        let digest = PlanDigest.hex(Array(name.utf8)).prefix(16)
+        let safe = String(ArgoNames.sanitize(name).prefix(46)).trimmingDashes()
+        return (safe.isEmpty ? "app" : safe) + "-" + digest
+    }
+
+    /// Kubernetes' install order by kind (Namespace first, webhooks and APIServices last), as
+    /// Argo CD's gitops-engine sorts the resources of one wave.
+    public static let kindOrder: [String: Int] = {
+        let kinds = [
+            "Namespace", "NetworkPolicy", "ResourceQuota", "LimitRange", "PodSecurityPolicy", "PodDisruptionBudget",
+            "ServiceAccount", "Secret", "SecretList", "ConfigMap", "StorageClass", "PersistentVolume",
+            "PersistentVolumeClaim", "CustomResourceDefinition", "ClusterRole", "ClusterRoleList",
+            "ClusterRoleBinding", "ClusterRoleBindingList", "Role", "RoleList", "RoleBinding", "RoleBindingList",
+            "Service", "DaemonSet", "Pod", "ReplicationController", "ReplicaSet", "Deployment",
+            "HorizontalPodAutoscaler", "StatefulSet", "Job", "CronJob", "IngressClass", "Ingress", "APIService",
+        ]
+        return Dictionary(uniqueKeysWithValues: kinds.enumerated().map { ($0.element, $0.offset) })
+    }()
+}
+
+extension String {
+    func trimmingDashes() -> String {
+        var s = Substring(self)
+        while s.first == "-" || s.first == "." { s = s.dropFirst() }
+        while s.last == "-" || s.last == "." { s = s.dropLast() }
+        return String(s)
+    }
+}
