@@ -49,6 +49,7 @@ bench: deps
 	$(RELEASE) --product fleet-bench
 	@echo "# Benchmarks run $$(date -u +%Y-%m-%dT%H:%MZ) on $$(nproc) cores, $$(uname -m), $$(awk '/MemTotal/ {printf "%.0f GiB", $$2/1048576}' /proc/meminfo), kubectl $$(kubectl version --client 2>/dev/null | head -1 | cut -d' ' -f3)"
 	.build-release/release/fleet-bench render --fleet .build-release/release/fleet --root .
+	.build-release/release/fleet-bench plan --apps 50 --clusters 1000
 
 clean:
 	rm -rf .build .build-release .build-static

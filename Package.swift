@@ -7,6 +7,7 @@
 //   adapters               FleetYAML (libyaml)  FleetGit (libgit2)  FleetHTTPClient (libcurl)
 //                          FleetSQLite (thin sqlite3, for the spoke)  FleetHubStore (GRDB, for the hub)
 //                          FleetFiles (directories on disk as file trees)
+//                          FleetRepos (Git repositories as sources for generators and plans)
 //   engines                FleetRender (Kustomize-compatible rendering over file trees)
 //                          FleetAppSet (ApplicationSet generators and templates)
 //                          FleetPlan (per-cluster plans: generate, render, compile; incremental)
@@ -71,6 +72,7 @@ let package = Package(
                 .product(name: "OrderedCollections", package: "swift-collections"),
             ]
         ),
+        .target(name: "FleetRepos", dependencies: ["FleetModel", "FleetGit", "FleetFiles", "FleetAppSet"]),
         .target(name: "FleetSQLite", dependencies: ["CSQLite"]),
         .target(
             name: "FleetHubStore",
@@ -95,7 +97,7 @@ let package = Package(
         .target(
             name: "FleetCLI",
             dependencies: [
-                "FleetModel", "FleetYAML", "FleetRender", "FleetAppSet", "FleetPlan", "FleetFiles", "FleetGit", "FleetCommandSupport",
+                "FleetModel", "FleetYAML", "FleetRender", "FleetAppSet", "FleetPlan", "FleetRepos", "FleetFiles", "FleetGit", "FleetCommandSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -112,7 +114,7 @@ let package = Package(
         // MARK: Benchmarks (`make bench`)
         .executableTarget(
             name: "fleet-bench",
-            dependencies: ["FleetRender", "FleetFiles", "FleetModel", "FleetYAML"],
+            dependencies: ["FleetRender", "FleetFiles", "FleetModel", "FleetYAML", "FleetPlan", "FleetRepos", "FleetAppSet"],
             path: "Benchmarks/FleetBench"
         ),
 

@@ -28,8 +28,13 @@ do {
     case "render":
         print("## Rendering\n")
         for line in try RenderBenchmark.run(fleetBinary: fleetBinary, repositoryRoot: root, iterations: iterations) { print(line) }
+    case "plan":
+        print("## Planning a fleet\n")
+        let apps = Int(option("--apps") ?? "50") ?? 50
+        let clusters = Int(option("--clusters") ?? "1000") ?? 1000
+        for line in try PlanBenchmark.run(apps: apps, clusters: clusters) { print(line) }
     default:
-        print("unknown benchmark \(suite) (available: render)")
+        print("unknown benchmark \(suite) (available: render, render-inprocess, plan)")
         exit(2)
     }
 } catch {

@@ -196,7 +196,7 @@ public final class ApplicationSetGenerator {
             "kind": "Application",
             "metadata": .object(metadata),
         ]
-        app["spec"] = rendered["spec"] ?? .object([:])
+        app["spec"] = ApplicationShape.spec.encode(rendered["spec"])
         return .object(app)
     }
 

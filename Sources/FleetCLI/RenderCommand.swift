@@ -1,3 +1,5 @@
+import FleetRepos
+import FleetFiles
 import ArgumentParser
 import FleetCommandSupport
 import FleetModel

@@ -1,3 +1,4 @@
+import FleetFiles
 import FleetAppSet
 import FleetModel
 import FleetYAML

@@ -6,11 +6,14 @@ import FleetYAML
 import OrderedCollections
 
 enum PlanDigest {
-    static func hex(_ bytes: [UInt8]) -> String {
+    /// SHA-256 of the concatenated parts, as 64 lower-case hex digits (no copy of the parts).
+    static func hex(_ parts: [UInt8]...) -> String {
+        var hasher = SHA256()
+        for part in parts { hasher.update(data: part) }
         let digits = Array("0123456789abcdef".utf8)
         var out: [UInt8] = []
         out.reserveCapacity(64)
-        for b in SHA256.hash(data: bytes) { out.append(digits[Int(b >> 4)]); out.append(digits[Int(b & 15)]) }
+        for b in hasher.finalize() { out.append(digits[Int(b >> 4)]); out.append(digits[Int(b & 15)]) }
         return String(decoding: out, as: UTF8.self)
     }
 }

@@ -39,10 +39,26 @@ public struct ClusterPlan: Sendable {
     public var cluster: String
     /// `sha256:<hex>` of the desired state (the document without `id` and `revisions`).
     public var id: String
-    /// The plan as canonical JSON (sorted keys, no insignificant space).
-    public var json: [UInt8]
     /// The Applications in the plan, by name.
     public var applications: [String]
+    /// The commit of every repository the plan was read from.
+    public var revisions: [String: String]
+    /// The desired state up to `formatVersion`, shared with the planner's cache.
+    let state: [UInt8]
+    let server: String
+
+    /// The plan as canonical JSON (sorted keys, no insignificant space). Built on access: a
+    /// fleet's plans are large and most callers only compare ids.
+    public var json: [UInt8] {
+        func string(_ s: String) -> [UInt8] { JSON.encodeBytes(.string(s)) }
+        var revisionObject = ValueObject()
+        for key in revisions.keys.sorted() { revisionObject[key] = .string(revisions[key]!) }
+        var out = state
+        out += Array(",\"id\":".utf8) + string(id)
+        out += Array(",\"revisions\":".utf8) + JSON.encodeBytes(.object(revisionObject), options: [.sortedKeys])
+        out += Array(",\"server\":".utf8) + string(server) + [UInt8(ascii: "}")]
+        return out
+    }
 }
 
 /// The outcome of planning a fleet at one commit.
@@ -57,6 +73,8 @@ public struct FleetPlanSet: Sendable {
     public var rendered: Int
     /// How many ApplicationSets were generated (the rest came from the generation cache).
     public var generated: Int
+    /// Where the time went: read, generate, assign, render and compile.
+    public var phases: [(name: String, duration: Duration)] = []
 }
 
 /// Plans a fleet: reads Cluster records and ApplicationSets from the fleet repository at a
@@ -71,6 +89,8 @@ public final class FleetPlanner {
 
     private struct GenerationEntry {
         var digest: String
+        /// The digest and the commits read: what the generated Applications depend on.
+        var identity: String
         var repositories: [RepositoryRead]
         var applications: [Value]
     }
@@ -84,9 +104,18 @@ public final class FleetPlanner {
     }
 
     private var generations: [String: GenerationEntry] = [:]
-    private var lastGoodApplications: [String: [Value]] = [:]
-    private var renders: [String: RenderEntry] = [:]
-    private var lastGoodResources: [String: [Value]] = [:]
+    private var lastGoodGenerations: [String: GenerationEntry] = [:]
+    /// A rendering is shared by every Application with the same source (all the clusters of a
+    /// region render one overlay): keyed by the source without its revision.
+    private struct SourceKey: Hashable {
+        var repoURL: String
+        var source: Value
+    }
+
+    private var renders: [SourceKey: RenderEntry] = [:]
+    /// The last good `resources` of each Application, as canonical JSON (kept compact: there is
+    /// one per Application of the fleet).
+    private var lastGoodResources: [String: [UInt8]] = [:]
     private var fragments: [String: [UInt8]] = [:]
     private var nextToken = 0
 
@@ -98,6 +127,14 @@ public final class FleetPlanner {
 
     /// Plans the fleet at `revision` of the fleet repository.
     public func plan(revision: String = "HEAD") throws -> FleetPlanSet {
+        let clock = ContinuousClock()
+        var phaseStart = clock.now
+        var phases: [(name: String, duration: Duration)] = []
+        func phase(_ name: String) {
+            let now = clock.now
+            phases.append((name, now - phaseStart))
+            phaseStart = now
+        }
         let fleet = try repositories.snapshot(repoURL: fleetRepoURL, revision: revision)
         var problems: [PlanProblem] = []
         let clusters = try readClusters(fleet.tree, problems: &problems)
@@ -105,11 +142,17 @@ public final class FleetPlanner {
             ["name": .string(c.name), "server": .string(c.server), "labels": .object(c.labels), "annotations": .object(c.annotations)]
         }), options: [.sortedKeys]).utf8))
 
-        // 1. Applications.
-        var applications: [Value] = []
+        phase("read clusters")
+        // 1. Applications, each with an identity that changes whenever its content can:
+        //    the generation it came from (ApplicationSet, clusters, repositories read) and its
+        //    name, or for a plain Application the digest of its document.
+        var applications: [(identity: String, value: Value)] = []
         var generated = 0
         var seenAppSets = Set<String>()
         let generator = ApplicationSetGenerator(clusters: clusters, repositories: repositories)
+        func named(_ apps: [Value], _ generation: String) -> [(identity: String, value: Value)] {
+            apps.map { (generation + "\u{0}" + ($0["metadata"]?["name"]?.stringValue ?? ""), $0) }
+        }
         for (file, document) in try documents(in: fleet.tree, under: layout.applicationSets, kind: "ApplicationSet") {
             let name = document.value["metadata"]?["name"]?.stringValue ?? "<unnamed>"
             let key = name
@@ -119,20 +162,23 @@ public final class FleetPlanner {
             }
             let digest = PlanDigest.hex(Array((JSON.encode(document.value, options: [.sortedKeys]) + clustersDigest).utf8))
             if let cached = generations[key], cached.digest == digest, try reposUnchanged(cached.repositories) {
-                applications += cached.applications
+                applications += named(cached.applications, cached.identity)
                 continue
             }
             do {
                 generated += 1
                 let result = try generator.generate(document.value, source: "\(file):\(document.line)")
-                generations[key] = GenerationEntry(digest: digest, repositories: result.repositories, applications: result.applications)
-                lastGoodApplications[key] = result.applications
-                applications += result.applications
+                let identity = digest + result.repositories.map { "\u{0}\($0.repoURL)@\($0.commit)" }.joined()
+                let entry = GenerationEntry(digest: digest, identity: identity, repositories: result.repositories, applications: result.applications)
+                generations[key] = entry
+                lastGoodGenerations[key] = entry
+                applications += named(result.applications, identity)
             } catch {
                 generations[key] = nil
-                let kept = lastGoodApplications[key] ?? []
-                problems.append(PlanProblem(kind: .applicationSet, subject: name, message: "\(error)" + (kept.isEmpty ? "" : " (keeping the \(kept.count) Applications it generated last time)")))
-                applications += kept
+                let kept = lastGoodGenerations[key]
+                let count = kept?.applications.count ?? 0
+                problems.append(PlanProblem(kind: .applicationSet, subject: name, message: "\(error)" + (count == 0 ? "" : " (keeping the \(count) Applications it generated last time)")))
+                if let kept { applications += named(kept.applications, kept.identity) }
             }
         }
         for (file, document) in try documents(in: fleet.tree, under: layout.applications, kind: "Application") {
@@ -141,38 +187,43 @@ public final class FleetPlanner {
                 problems.append(PlanProblem(kind: .application, subject: file, message: "\(file):\(document.line): Application without metadata.name"))
                 continue
             }
-            applications.append(document.value)
+            applications.append((PlanDigest.hex(Array(JSON.encode(document.value, options: [.sortedKeys]).utf8)), document.value))
         }
-        var byName: [String: Value] = [:]
-        var unique: [Value] = []
+        var seenNames = Set<String>()
+        var unique: [(identity: String, value: Value)] = []
         for application in applications {
-            let name = application["metadata"]?["name"]?.stringValue ?? ""
-            if byName[name] != nil {
+            let name = application.value["metadata"]?["name"]?.stringValue ?? ""
+            guard seenNames.insert(name).inserted else {
                 problems.append(PlanProblem(kind: .application, subject: name, message: "Application \(name) is defined more than once; the first definition is used"))
                 continue
             }
-            byName[name] = application
             unique.append(application)
         }
-        unique.sort { ($0["metadata"]?["name"]?.stringValue ?? "") < ($1["metadata"]?["name"]?.stringValue ?? "") }
+        unique = unique.map { ($0.value["metadata"]?["name"]?.stringValue ?? "", $0) }.sorted { $0.0 < $1.0 }.map(\.1)
 
-        // 2. Assign to clusters.
-        var perCluster: [String: [Value]] = [:]
+        phase("generate Applications")
+        // 2. Assign to clusters: by destination name, or by server when no name is given.
+        var clustersByName: [String: ClusterRecord] = [:]
+        var clustersByServer: [String: ClusterRecord] = [:]
+        for cluster in clusters {
+            clustersByName[cluster.name] = cluster
+            if !cluster.server.isEmpty, clustersByServer[cluster.server] == nil { clustersByServer[cluster.server] = cluster }
+        }
+        var perCluster: [String: [(identity: String, value: Value)]] = [:]
         for application in unique {
-            let name = application["metadata"]?["name"]?.stringValue ?? ""
-            let destination = application["spec"]?["destination"]
+            let name = application.value["metadata"]?["name"]?.stringValue ?? ""
+            let destination = application.value["spec"]?["destination"]
             let destName = destination?["name"]?.stringValue ?? ""
             let destServer = destination?["server"]?.stringValue ?? ""
-            let targets = clusters.filter { c in
-                (!destName.isEmpty && c.name == destName) || (destName.isEmpty && !destServer.isEmpty && c.server == destServer)
-            }
-            guard let target = targets.first else {
+            let target = destName.isEmpty ? (destServer.isEmpty ? nil : clustersByServer[destServer]) : clustersByName[destName]
+            guard let target else {
                 problems.append(PlanProblem(kind: .unassigned, subject: name, message: "Application \(name) targets \(destName.isEmpty ? "server \(destServer.isEmpty ? "(none)" : destServer)" : "cluster \(destName)"), which is not a cluster of the fleet"))
                 continue
             }
             perCluster[target.name, default: []].append(application)
         }
 
+        phase("assign to clusters")
         // 3. Render and compile.
         var rendered = 0
         var snapshots: [String: RepositorySnapshot] = [fleetRepoURL + "\u{0}" + revision: fleet]
@@ -182,17 +233,22 @@ public final class FleetPlanner {
             var entries: [[UInt8]] = []
             var revisions: [String: String] = [fleetRepoURL: fleet.commit]
             var names: [String] = []
-            for application in perCluster[cluster.name] ?? [] {
+            var stateKey: String? = cluster.name + "\u{1}" + cluster.server + "\u{1}"
+            for (identity, application) in perCluster[cluster.name] ?? [] {
                 let name = application["metadata"]?["name"]?.stringValue ?? ""
                 names.append(name)
-                let (fragment, sourceRevisions) = compile(application, cluster: cluster, snapshots: &snapshots, rendered: &rendered, problems: &problems, used: &usedFragments)
+                let (fragment, sourceRevisions, fragmentKey) = compile(application, identity: identity, cluster: cluster, snapshots: &snapshots, rendered: &rendered, problems: &problems, used: &usedFragments)
                 for (url, commit) in sourceRevisions { revisions[url] = commit }
                 entries.append(fragment)
+                if let fragmentKey, stateKey != nil { stateKey! += fragmentKey + "\u{1}" } else { stateKey = nil }
             }
-            plans[cluster.name] = assemblePlan(cluster: cluster, applications: entries, revisions: revisions, names: names)
+            plans[cluster.name] = assemblePlan(cluster: cluster, applications: entries, revisions: revisions, names: names, stateKey: stateKey)
         }
         fragments = fragments.filter { usedFragments.contains($0.key) }
-        return FleetPlanSet(fleetCommit: fleet.commit, clusters: clusters, applications: unique, plans: plans, problems: problems, rendered: rendered, generated: generated)
+        states = states.filter { plans[$0.key] != nil }
+        phase("render and compile plans")
+        return FleetPlanSet(fleetCommit: fleet.commit, clusters: clusters, applications: unique.map(\.value), plans: plans, problems: problems,
+                            rendered: rendered, generated: generated, phases: phases)
     }
 
     /// Whether every repository a generation read is still at the commit it read. (A git
@@ -262,8 +318,8 @@ public final class FleetPlanner {
 
     // MARK: Compile one Application
 
-    private func compile(_ application: Value, cluster: ClusterRecord, snapshots: inout [String: RepositorySnapshot], rendered: inout Int,
-                         problems: inout [PlanProblem], used: inout Set<String>) -> ([UInt8], [String: String]) {
+    private func compile(_ application: Value, identity: String, cluster: ClusterRecord, snapshots: inout [String: RepositorySnapshot], rendered: inout Int,
+                         problems: inout [PlanProblem], used: inout Set<String>) -> ([UInt8], [String: String], String?) {
         let name = application["metadata"]?["name"]?.stringValue ?? ""
         let spec = application["spec"] ?? .object([:])
         var sources: [Value] = []
@@ -307,27 +363,26 @@ public final class FleetPlanner {
             case .failure(let error): failure = "\(error)"
             }
         }
-        let header = ApplicationCompiler.header(application, sources: sourceHeaders)
-        let fragmentKey = PlanDigest.hex(Array((JSON.encode(application, options: [.sortedKeys]) + "\u{0}" + tokens.joined(separator: ",") + "\u{0}" + (failure ?? "")).utf8))
+        let fragmentKey = identity + "\u{0}" + tokens.joined(separator: ",")
         let lastGoodKey = cluster.name + "\u{0}" + name
         if failure == nil, let cached = fragments[fragmentKey] {
             used.insert(fragmentKey)
-            return (cached, revisions)
+            return (cached, revisions, fragmentKey)
         }
-        var entry = header
+        var entry = ApplicationCompiler.header(application, sources: sourceHeaders)
         if failure == nil {
             do {
-                let resources = try ApplicationCompiler.resources(application: name, destinationNamespace: header["namespace"]?.stringValue ?? "", objects: objects)
-                lastGoodResources[lastGoodKey] = resources
+                let resources = try ApplicationCompiler.resources(application: name, destinationNamespace: entry["namespace"]?.stringValue ?? "", objects: objects)
+                lastGoodResources[lastGoodKey] = JSON.encodeBytes(.array(resources), options: [.sortedKeys])
                 entry["resources"] = .array(resources)
             } catch {
                 failure = error.message
             }
         }
         if let failure {
-            let kept = lastGoodResources[lastGoodKey]
+            let kept = lastGoodResources[lastGoodKey].flatMap { try? JSON.parse($0) }
             entry["error"] = .string(failure)
-            entry["resources"] = .array(kept ?? [])
+            entry["resources"] = kept ?? .array([])
             problems.append(PlanProblem(kind: .application, subject: name, message: "Application \(name) (cluster \(cluster.name)): \(failure)" + (kept == nil ? "" : " (keeping its last good resources)")))
         }
         let bytes = JSON.encodeBytes(.object(entry), options: [.sortedKeys])
@@ -335,7 +390,7 @@ public final class FleetPlanner {
             fragments[fragmentKey] = bytes
             used.insert(fragmentKey)
         }
-        return (bytes, revisions)
+        return (bytes, revisions, failure == nil ? fragmentKey : nil)
     }
 
     /// Renders one source, from the cache when none of its input files changed since it was
@@ -343,7 +398,7 @@ public final class FleetPlanner {
     private func render(_ source: Value, repoURL: String, snapshot: RepositorySnapshot, rendered: inout Int) -> RenderEntry {
         var options = source.objectValue ?? [:]
         options["targetRevision"] = nil
-        let key = repoURL + "\u{0}" + JSON.encode(.object(options), options: [.sortedKeys])
+        let key = SourceKey(repoURL: repoURL, source: .object(options))
         if var cached = renders[key] {
             if cached.commit == snapshot.commit { return cached }
             if !snapshot.commit.isEmpty, !cached.commit.isEmpty, case .success(let result) = cached.outcome,
@@ -378,24 +433,31 @@ public final class FleetPlanner {
 
     // MARK: Assemble
 
-    private func assemblePlan(cluster: ClusterRecord, applications: [[UInt8]], revisions: [String: String], names: [String]) -> ClusterPlan {
+    /// The desired state of a cluster's plan and its id, kept while its Applications' entries
+    /// stay the same (hashing every plan again is most of a commit's work on a large fleet).
+    private var states: [String: (key: String, state: [UInt8], id: String)] = [:]
+
+    private func assemblePlan(cluster: ClusterRecord, applications: [[UInt8]], revisions: [String: String], names: [String], stateKey: String?) -> ClusterPlan {
         func string(_ s: String) -> [UInt8] { JSON.encodeBytes(.string(s)) }
-        var state: [UInt8] = Array("{\"applications\":[".utf8)
-        for (index, fragment) in applications.enumerated() {
-            if index > 0 { state.append(UInt8(ascii: ",")) }
-            state += fragment
+        var state: [UInt8]
+        var id: String
+        if let stateKey, let cached = states[cluster.name], cached.key == stateKey {
+            state = cached.state
+            id = cached.id
+        } else {
+            state = Array("{\"applications\":[".utf8)
+            state.reserveCapacity(applications.reduce(64) { $0 + $1.count + 1 })
+            for (index, fragment) in applications.enumerated() {
+                if index > 0 { state.append(UInt8(ascii: ",")) }
+                state += fragment
+            }
+            state += Array("],\"cluster\":".utf8) + string(cluster.name)
+            state += Array(",\"formatVersion\":\(PlanFormat.version)".utf8)
+            let tail = Array(",\"server\":".utf8) + string(cluster.server) + [UInt8(ascii: "}")]
+            id = "sha256:" + PlanDigest.hex(state, tail)
+            if let stateKey { states[cluster.name] = (stateKey, state, id) } else { states[cluster.name] = nil }
         }
-        state += Array("],\"cluster\":".utf8) + string(cluster.name)
-        state += Array(",\"formatVersion\":\(PlanFormat.version)".utf8)
-        let tail = Array(",\"server\":".utf8) + string(cluster.server) + [UInt8(ascii: "}")]
-        let id = "sha256:" + PlanDigest.hex(state + tail)
-        var revisionObject = ValueObject()
-        for key in revisions.keys.sorted() { revisionObject[key] = .string(revisions[key]!) }
-        var json = state
-        json += Array(",\"id\":".utf8) + string(id)
-        json += Array(",\"revisions\":".utf8) + JSON.encodeBytes(.object(revisionObject), options: [.sortedKeys])
-        json += tail
-        return ClusterPlan(cluster: cluster.name, id: id, json: json, applications: names)
+        return ClusterPlan(cluster: cluster.name, id: id, applications: names, revisions: revisions, state: state, server: cluster.server)
     }
 }
 

@@ -489,6 +489,31 @@ struct InMemoryRepositories: RepositoryProvider, Sendable {
         #expect(try finalizers(policy: "", metadata: "") == ["resources-finalizer.argocd.argoproj.io"])
     }
 
+    @Test func applicationsAreWrittenAsArgoCDsGoTypesEncodeThem() throws {
+        let apps = try generate("""
+            apiVersion: argoproj.io/v1alpha1
+            kind: ApplicationSet
+            metadata: {name: x}
+            spec:
+              generators: [{list: {elements: [{cluster: a, ns: ''}]}}]
+              template:
+                metadata: {name: '{{cluster}}', labels: {}}
+                spec:
+                  source: {repoURL: r, path: '', directory: {recurse: false}}
+                  destination: {server: s, namespace: '{{ns}}'}
+                  syncPolicy: {automated: {prune: false, selfHeal: true}, syncOptions: []}
+                  futureField: kept
+            """)
+        #expect(apps[0]["metadata"]?["labels"] == nil)
+        #expect(apps[0]["spec"] == [
+            "source": ["repoURL": "r", "directory": ["jsonnet": [:]]],
+            "destination": ["server": "s"],
+            "syncPolicy": ["automated": ["selfHeal": true]],
+            "futureField": "kept",
+            "project": "",
+        ])
+    }
+
     @Test func duplicateNamesAreAnErrorNamingBothSources() {
         do {
             _ = try generate("""

@@ -3,14 +3,14 @@ import Glibc
 #endif
 
 /// Paths on the local disk for command-line arguments (no Foundation needed).
-enum LocalPaths {
-    static func currentDirectory() -> String {
+public enum LocalPaths {
+    public static func currentDirectory() -> String {
         guard let cwd = getcwd(nil, 0) else { return "/" }
         defer { free(cwd) }
         return String(cString: cwd)
     }
 
-    static func absolute(_ path: String) -> String {
+    public static func absolute(_ path: String) -> String {
         let joined = path.hasPrefix("/") ? path : currentDirectory() + "/" + path
         var parts: [Substring] = []
         for component in joined.split(separator: "/") {
@@ -21,24 +21,24 @@ enum LocalPaths {
         return "/" + parts.joined(separator: "/")
     }
 
-    static func realPath(_ path: String) -> String {
+    public static func realPath(_ path: String) -> String {
         guard let resolved = realpath(path, nil) else { return path }
         defer { free(resolved) }
         return String(cString: resolved)
     }
 
-    static func isDirectory(_ path: String) -> Bool {
+    public static func isDirectory(_ path: String) -> Bool {
         var info = stat()
         return stat(path, &info) == 0 && info.st_mode & S_IFMT == S_IFDIR
     }
 
-    static func exists(_ path: String) -> Bool {
+    public static func exists(_ path: String) -> Bool {
         var info = stat()
         return lstat(path, &info) == 0
     }
 
     /// The nearest directory at or above `path` that holds a `.git` entry.
-    static func enclosingGitWorkTree(of path: String) -> String? {
+    public static func enclosingGitWorkTree(of path: String) -> String? {
         var current = realPath(path)
         while true {
             if exists(current + "/.git") { return current }
@@ -51,9 +51,9 @@ enum LocalPaths {
 
 extension LocalPaths {
     /// The bytes of a file, refusing more than `limit` bytes.
-    static func read(_ path: String, limit: Int = 32 << 20) throws -> [UInt8] {
+    public static func read(_ path: String, limit: Int = 32 << 20) throws -> [UInt8] {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw CommandFailure("\(path): \(String(cString: strerror(errno)))") }
+        guard fd >= 0 else { throw LocalFileError("\(path): \(String(cString: strerror(errno)))") }
         defer { close(fd) }
         var out: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 65536)
@@ -61,17 +61,17 @@ extension LocalPaths {
             let n = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
             if n < 0 {
                 if errno == EINTR { continue }
-                throw CommandFailure("\(path): \(String(cString: strerror(errno)))")
+                throw LocalFileError("\(path): \(String(cString: strerror(errno)))")
             }
             if n == 0 { break }
             out += buffer[..<n]
-            if out.count > limit { throw CommandFailure("\(path): larger than \(limit >> 20) MiB") }
+            if out.count > limit { throw LocalFileError("\(path): larger than \(limit >> 20) MiB") }
         }
         return out
     }
 
     /// The regular files directly in a directory, sorted.
-    static func files(in directory: String) -> [String] {
+    public static func files(in directory: String) -> [String] {
         guard let dir = opendir(directory) else { return [] }
         defer { closedir(dir) }
         var names: [String] = []
@@ -83,4 +83,10 @@ extension LocalPaths {
         }
         return names.sorted().map { directory + "/" + $0 }
     }
+}
+
+/// A file on the local disk that cannot be read, with the path and the reason.
+public struct LocalFileError: Error, CustomStringConvertible, Sendable {
+    public var description: String
+    public init(_ description: String) { self.description = description }
 }
