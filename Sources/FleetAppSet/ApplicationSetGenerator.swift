@@ -68,6 +68,9 @@ public struct GeneratedApplications: Sendable {
 /// templatePatch; names must be unique. See docs/applicationsets.md.
 public final class ApplicationSetGenerator {
     public static let defaultFinalizer = "resources-finalizer.argocd.argoproj.io"
+    /// More parameter sets than this from one ApplicationSet is an error (a matrix of two large
+    /// lists must not exhaust the hub's memory).
+    public static let maxParameterSets = 200_000
     public let clusters: [ClusterRecord]
     let repositories: RepositoryProvider
     private var usedRepositories = Set<RepositoryRead>()
@@ -140,7 +143,8 @@ public final class ApplicationSetGenerator {
 
     func render(_ template: Value, parameters: ValueObject, context: GenerationContext) throws(TemplateError) -> Value {
         let data = context.goTemplate ? goNumberParameters(parameters) : parameters
-        var rendered = try context.renderer.render(template, with: data)
+        // Argo CD leaves the template as written when a generator yields an empty parameter set.
+        var rendered = parameters.isEmpty ? template : try context.renderer.render(template, with: data)
         guard case .object(var templateObject) = rendered else { throw TemplateError("template must be a map") }
         var metadata = templateObject["metadata"]?.objectValue ?? [:]
         let finalizers = metadata["finalizers"]?.arrayValue ?? []
@@ -150,7 +154,7 @@ public final class ApplicationSetGenerator {
         templateObject["metadata"] = .object(metadata)
         rendered = .object(templateObject)
         if let patch = context.templatePatch {
-            let patchText = try context.patchRenderer.renderString(patch, .object(data), data)
+            let patchText = try context.renderer.renderString(patch, .object(data), data)
             let patchValue: Value
             do { patchValue = try YAML.parse(patchText, source: "templatePatch") } catch {
                 throw TemplateError("templatePatch is not valid YAML after rendering: \(error)")
@@ -342,6 +346,7 @@ public final class ApplicationSetGenerator {
                 "name": .string(cluster.name),
                 "nameNormalized": .string(ArgoNames.sanitize(cluster.name)),
                 "server": .string(cluster.server),
+                "project": .string(cluster.project),
             ]
             if context.goTemplate {
                 var metadata = ValueObject()
@@ -519,6 +524,9 @@ public final class ApplicationSetGenerator {
         var out: [ValueObject] = []
         for previous in first {
             let second = try childParameters(children[1], context: context, inherited: previous, path: "\(path).generators[1]")
+            guard out.count + second.count <= Self.maxParameterSets else {
+                throw GenerationFailure(message: "\(path) produces more than \(Self.maxParameterSets) parameter sets")
+            }
             for current in second {
                 if context.goTemplate {
                     out.append(Mergo.merge(previous, current, override: false))
@@ -607,7 +615,6 @@ public final class ApplicationSetGenerator {
 struct GenerationContext {
     let goTemplate: Bool
     let renderer: TemplateRenderer
-    let patchRenderer: TemplateRenderer
     let template: Value
     let templatePatch: String?
     let preserveResourcesOnDeletion: Bool
@@ -618,7 +625,6 @@ struct GenerationContext {
         goTemplate = spec["goTemplate"]?.boolValue ?? false
         let options = (spec["goTemplateOptions"]?.arrayValue ?? []).compactMap(\.stringValue)
         renderer = try TemplateRenderer(useGoTemplate: goTemplate, options: options)
-        patchRenderer = try TemplateRenderer(useGoTemplate: true, options: options)
         guard let template = spec["template"], case .object = template else {
             throw TemplateError("spec.template is required")
         }

@@ -50,6 +50,7 @@ public enum ClusterCatalog {
             labels: labels.compactMapValues { $0.scalarText.map(Value.string) },
             annotations: (document["metadata"]?["annotations"]?.objectValue ?? [:]).compactMapValues { $0.scalarText.map(Value.string) },
             server: field("server") ?? "",
+            project: field("project") ?? "",
             source: source
         )
     }

@@ -19,12 +19,13 @@ public enum ArgoNames {
         return String(decoding: bytes, as: UTF8.self)
     }
 
-    /// `slugify` (gosimple/slug as Argo CD configures it): lower-case, characters outside
-    /// `[a-z0-9-_]` become `-`, runs of `-` collapse, `-` and `_` trimmed from the ends, then cut
-    /// to `maxSize`, at the last `-` before the limit when `smartTruncate` is set.
+    /// `slugify`: the name sanitized as `normalize` does, then gosimple/slug as Argo CD
+    /// configures it: characters outside `[a-z0-9-_]` become `-`, runs of `-` collapse, `-` and
+    /// `_` trimmed from the ends, then cut to `maxSize`, at the last `-` before the limit when
+    /// `smartTruncate` is set.
     public static func slugify(_ name: String, maxSize: Int = 50, smartTruncate: Bool = true) -> String {
         var bytes: [UInt8] = []
-        for scalar in name.lowercased().unicodeScalars {
+        for scalar in sanitize(name).unicodeScalars {
             let v = scalar.value
             let allowed = (v >= 0x61 && v <= 0x7A) || (v >= 0x30 && v <= 0x39) || v == 0x2D || v == 0x5F
             let b = allowed ? UInt8(v) : UInt8(ascii: "-")

@@ -16,14 +16,17 @@ public struct ClusterRecord: Equatable, Sendable {
     public var annotations: ValueObject
     /// The cluster's API URL; empty when the record does not say.
     public var server: String
+    /// The Argo CD project the cluster belongs to (`spec.project`), empty when none.
+    public var project: String
     /// Where the record was read from (for error messages).
     public var source: String
 
-    public init(name: String, labels: ValueObject = [:], annotations: ValueObject = [:], server: String = "", source: String = "") {
+    public init(name: String, labels: ValueObject = [:], annotations: ValueObject = [:], server: String = "", project: String = "", source: String = "") {
         self.name = name
         self.labels = labels
         self.annotations = annotations
         self.server = server
+        self.project = project
         self.source = source
     }
 
@@ -68,6 +71,7 @@ public struct ClusterRecord: Equatable, Sendable {
         } else {
             server = ""
         }
+        project = document["spec"]?["project"]?.stringValue ?? ""
         self.source = source
     }
 

@@ -607,3 +607,43 @@ struct InMemoryRepositories: RepositoryProvider, Sendable {
         #expect(records[1].secretLabels == ["region": "us-east-1", "argocd.argoproj.io/secret-type": "cluster"])
     }
 }
+
+extension ApplicationSetGeneratorTests {
+    @Test func aMatrixTooLargeIsRefusedBeforeItExhaustsMemory() {
+        let elements = (0..<500).map { "{n: '\($0)'}" }.joined(separator: ", ")
+        do {
+            _ = try generate("""
+                apiVersion: argoproj.io/v1alpha1
+                kind: ApplicationSet
+                metadata: {name: x}
+                spec:
+                  generators:
+                  - matrix:
+                      generators:
+                      - list: {elements: [\(elements)]}
+                      - matrix:
+                          generators:
+                          - list: {elements: [\(elements.replacingAll([("n:", "m:")]))]}
+                          - list: {elements: [{a: '1'}, {a: '2'}]}
+                  template: {metadata: {name: '{{n}}-{{m}}-{{a}}'}, spec: {project: default}}
+                """)
+            Issue.record("expected the size limit")
+        } catch {
+            #expect("\(error)".contains("more than 200000 parameter sets"))
+        }
+    }
+
+    @Test func anEmptyParameterSetLeavesTheTemplateAsWritten() throws {
+        let apps = try generate("""
+            apiVersion: argoproj.io/v1alpha1
+            kind: ApplicationSet
+            metadata: {name: x}
+            spec:
+              goTemplate: true
+              goTemplateOptions: ["missingkey=error"]
+              generators: [{list: {elements: [{}]}}]
+              template: {metadata: {name: 'fixed-{{ .nothing }}'}, spec: {project: default}}
+            """)
+        #expect(names(apps) == ["fixed-{{ .nothing }}"])
+    }
+}
