@@ -11,6 +11,8 @@
 //   engines                FleetRender (Kustomize-compatible rendering over file trees)
 //                          FleetAppSet (ApplicationSet generators and templates)
 //                          FleetPlan (per-cluster plans: generate, render, compile; incremental)
+//   services               FleetHubCore (config, mirrors, tokens, signing, the engine)
+//                          FleetHubServer (the HTTP API on Hummingbird)
 //   executables            hub  spoke  fleet
 //
 // The spoke's closure must stay free of SwiftNIO/Hummingbird, GRDB and full Foundation:
@@ -31,6 +33,11 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-collections", exact: "1.6.0"),
         .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
         .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
+        // An explicit trait list: with the defaults SwiftPM orders traits randomly and rebuilds
+        // Hummingbird for nothing (TOOLCHAIN.md).
+        .package(url: "https://github.com/hummingbird-project/hummingbird", exact: "2.28.1", traits: ["FullFoundation"]),
+        .package(url: "https://github.com/swift-server/swift-prometheus", exact: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-http-types", exact: "1.8.0"),
     ],
     targets: [
         // MARK: C libraries (not API: wrapped by the adapter modules)
@@ -79,6 +86,27 @@ let package = Package(
             dependencies: [.product(name: "GRDB", package: "GRDB.swift")]
         ),
 
+        // MARK: Hub services (full Foundation; never linked by the spoke)
+        .target(
+            name: "FleetHubCore",
+            dependencies: [
+                "FleetModel", "FleetYAML", "FleetGit", "FleetAppSet", "FleetPlan", "FleetHubStore",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
+            name: "FleetHubServer",
+            dependencies: [
+                "FleetHubCore", "FleetModel", "FleetPlan",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+
         // MARK: Command-line plumbing shared by the three binaries
         .target(
             name: "FleetCommandSupport",
@@ -88,7 +116,11 @@ let package = Package(
         // MARK: Executables (thin)
         .executableTarget(
             name: "hub",
-            dependencies: ["FleetModel", "FleetCommandSupport", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: [
+                "FleetModel", "FleetCommandSupport", "FleetHubCore", "FleetHubServer",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
         ),
         .executableTarget(
             name: "spoke",
@@ -132,6 +164,13 @@ let package = Package(
         .testTarget(name: "FleetHTTPClientTests", dependencies: ["FleetHTTPClient", "FleetTestSupport"]),
         .testTarget(name: "FleetAppSetTests", dependencies: ["FleetAppSet", "FleetModel", "FleetYAML", "FleetTestSupport"]),
         .testTarget(name: "FleetPlanTests", dependencies: ["FleetPlan", "FleetAppSet", "FleetModel", "FleetYAML", "FleetTestSupport"]),
+        .testTarget(
+            name: "FleetHubTests",
+            dependencies: [
+                "FleetHubCore", "FleetHubServer", "FleetHubStore", "FleetModel", "FleetPlan", "FleetTestSupport",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]
+        ),
         .testTarget(name: "FleetCLITests", dependencies: ["FleetTestSupport", "fleet"]),
         .testTarget(
             name: "FleetRenderTests",

@@ -34,6 +34,7 @@ public final class HubDatabase: Sendable {
                 table.column("updatedAt", .datetime).notNull()
             }
         }
+        registerHubMigrations(&migrator)
         return migrator
     }
 

@@ -58,3 +58,19 @@ extension String {
         return String(s)
     }
 }
+
+/// Turns a plan document into its canonical bytes and id, after the hub has changed it (a
+/// pending sync request added): the id is the SHA-256 of the canonical document without `id`
+/// and `revisions`, exactly as the planner computes it.
+public enum PlanDocument {
+    public static func seal(_ plan: Value) -> (json: [UInt8], id: String) {
+        guard case .object(var object) = plan else { return (JSON.encodeBytes(plan, options: [.sortedKeys]), "") }
+        let revisions = object.removeValue(forKey: "revisions")
+        object["id"] = nil
+        let state = JSON.encodeBytes(.object(object), options: [.sortedKeys])
+        let id = "sha256:" + PlanDigest.hex(state)
+        object["id"] = .string(id)
+        if let revisions { object["revisions"] = revisions }
+        return (JSON.encodeBytes(.object(object), options: [.sortedKeys]), id)
+    }
+}

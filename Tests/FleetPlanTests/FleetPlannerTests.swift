@@ -344,3 +344,13 @@ extension String {
         return text
     }
 }
+
+extension FleetPlannerTests {
+    @Test func sealingAPlanAgainGivesThePlannersBytesAndId() throws {
+        let (_, planner) = fleet()
+        let plan = try #require(try planner.plan().plans["us-east-1"])
+        let sealed = PlanDocument.seal(try JSON.parse(plan.json))
+        #expect(sealed.id == plan.id)
+        #expect(sealed.json == plan.json)
+    }
+}

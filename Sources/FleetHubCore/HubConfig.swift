@@ -1,0 +1,218 @@
+import FleetGit
+import FleetModel
+import FleetYAML
+import Foundation
+
+/// Why a configuration cannot be used: the file, the key and the reason.
+public struct HubConfigError: Error, CustomStringConvertible, Sendable {
+    public var file: String
+    public var key: String
+    public var reason: String
+    public var description: String { key.isEmpty ? "\(file): \(reason)" : "\(file): \(key): \(reason)" }
+}
+
+/// Credentials for repositories whose URL starts with a prefix. Secrets are read from files
+/// or environment variables named here, never written in the configuration itself.
+public struct RepositoryCredentials: Sendable {
+    public var urlPrefix: String
+    public var credentials: GitCredentials
+    public var insecureSkipTLSVerify: Bool
+    public var sshHostKeyFingerprints: [String]
+}
+
+/// The hub's configuration (`hub --config hub.yaml`). Every key is documented in `hub --help`
+/// and hub/hub.yaml; unknown keys are errors, so a typo never silently falls back to a default.
+public struct HubConfig: Sendable {
+    public var listenHost: String = "127.0.0.1"
+    public var listenPort: Int = 8080
+    public var stateDirectory: String = "/var/lib/fleet-hub"
+    public var repositoryURL: String = ""
+    public var branch: String = "main"
+    /// Subdirectory of the fleet repository holding clusters/, applicationsets/, applications/.
+    public var repositoryPath: String = ""
+    /// Other URLs Applications use for the fleet repository (the hub may read it from a local
+    /// path or a mirror while Applications name its public URL).
+    public var repositoryAliases: [String] = []
+    public var pollInterval: KubeDuration = .seconds(15)
+    public var credentials: [RepositoryCredentials] = []
+    public var webhookSecret: String?
+    public var tlsCertificateFile: String?
+    public var tlsKeyFile: String?
+    /// Where the first admin token is written (mode 0600) besides being printed once.
+    public var adminTokenFile: String?
+    public var reportRetention: KubeDuration = .hours(168)
+    public var planHistory: Int = 100
+    /// A cluster whose spoke has not reported for this long is shown stale.
+    public var staleAfter: KubeDuration = .seconds(90)
+    /// Largest accepted request body.
+    public var maxBodyBytes: Int = 4 << 20
+
+    public init() {}
+
+    /// Every key with what it means, for `hub --help` and the example file.
+    public static let keys: [(String, String)] = [
+        ("listen", "host:port to serve on (default 127.0.0.1:8080)"),
+        ("stateDir", "directory for the database, signing key and repository mirrors (default /var/lib/fleet-hub)"),
+        ("repository.url", "the fleet repository: a local path, file://, https:// or ssh:// URL (required)"),
+        ("repository.branch", "branch to follow (default main)"),
+        ("repository.path", "subdirectory holding clusters/, applicationsets/ and applications/ (default: the root)"),
+        ("repository.aliases", "other URLs Applications use for the fleet repository"),
+        ("repository.pollInterval", "how often to fetch (default 15s); webhooks fetch at once"),
+        ("credentials[].urlPrefix", "credentials apply to repository URLs starting with this"),
+        ("credentials[].username", "HTTPS or SSH user name"),
+        ("credentials[].passwordFile / passwordEnv", "HTTPS password or access token, from a file or an environment variable"),
+        ("credentials[].sshKeyFile", "SSH private key (ed25519 or ECDSA)"),
+        ("credentials[].sshKnownHostFingerprints", "SHA256:... fingerprints of trusted SSH host keys"),
+        ("credentials[].insecureSkipTLSVerify", "accept any TLS certificate (test servers only)"),
+        ("webhook.secretFile / webhook.secretEnv", "HMAC secret of push webhooks (GitHub X-Hub-Signature-256, GitLab X-Gitlab-Token)"),
+        ("tls.certFile, tls.keyFile", "serve HTTPS directly: not implemented yet (refused at start); terminate TLS in front of the hub"),
+        ("tokens.adminTokenFile", "write the first admin token here (mode 0600) as well as printing it"),
+        ("retention.reports", "keep spoke reports this long (default 168h); the latest per cluster is always kept"),
+        ("retention.planHistory", "plans kept per cluster (default 100)"),
+        ("staleAfter", "a cluster whose spoke has not reported for this long is stale (default 90s)"),
+        ("limits.maxBodyBytes", "largest request body accepted (default 4194304)"),
+    ]
+
+    /// Reads and validates a configuration file. `environment` supplies `*Env` secrets.
+    public static func load(path: String, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> HubConfig {
+        let data: Data
+        do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
+            throw HubConfigError(file: path, key: "", reason: "cannot read the file: \(error.localizedDescription)")
+        }
+        let value: Value
+        do { value = try YAML.parse(Array(data), source: path) } catch {
+            throw HubConfigError(file: path, key: "", reason: "\(error)")
+        }
+        // Relative paths in the file are relative to the file's directory.
+        var base = (path as NSString).deletingLastPathComponent
+        if !base.hasPrefix("/") {
+            let cwd = FileManager.default.currentDirectoryPath
+            base = base.isEmpty ? cwd : cwd + "/" + base
+        }
+        return try HubConfig(value, file: path, environment: environment, baseDirectory: base)
+    }
+
+    public init(_ value: Value, file: String, environment: [String: String] = [:], baseDirectory: String = ".") throws {
+        func fail(_ key: String, _ reason: String) -> HubConfigError { HubConfigError(file: file, key: key, reason: reason) }
+        guard case .object(let root) = value else { throw fail("", "the configuration must be a YAML map") }
+        func check(_ object: ValueObject, allowed: Set<String>, at prefix: String) throws {
+            for key in object.keys where !allowed.contains(key) {
+                throw fail(prefix.isEmpty ? key : "\(prefix).\(key)", "unknown key (see hub --help for the keys)")
+            }
+        }
+        func string(_ v: Value?, _ key: String) throws -> String? {
+            guard let v, !v.isNull else { return nil }
+            guard let s = v.scalarText else { throw fail(key, "must be a string") }
+            return s
+        }
+        func duration(_ v: Value?, _ key: String) throws -> KubeDuration? {
+            guard let text = try string(v, key) else { return nil }
+            do {
+                let d = try KubeDuration(parsing: text)
+                guard d.nanoseconds > 0 else { throw fail(key, "must be positive") }
+                return d
+            } catch let error as HubConfigError { throw error } catch {
+                throw fail(key, "\"\(text)\" is not a duration (write it as kubectl does: 500ms, 30s, 5m, 1h)")
+            }
+        }
+        func path(_ p: String) -> String { p.hasPrefix("/") ? p : baseDirectory + "/" + p }
+        func secret(_ object: ValueObject, file fileKey: String, env envKey: String, at prefix: String) throws -> String? {
+            if let name = try string(object[fileKey], "\(prefix).\(fileKey)") {
+                guard let text = try? String(contentsOfFile: path(name), encoding: .utf8) else {
+                    throw fail("\(prefix).\(fileKey)", "cannot read \(name)")
+                }
+                return text.trimmingCharacters(in: .whitespacesAndNewlines)
+            }
+            if let name = try string(object[envKey], "\(prefix).\(envKey)") {
+                guard let text = environment[name], !text.isEmpty else { throw fail("\(prefix).\(envKey)", "environment variable \(name) is not set") }
+                return text
+            }
+            return nil
+        }
+
+        try check(root, allowed: ["listen", "stateDir", "repository", "credentials", "webhook", "tls", "tokens", "retention", "staleAfter", "limits"], at: "")
+        if let listen = try string(root["listen"], "listen") {
+            guard let colon = listen.lastIndex(of: ":"), let port = Int(listen[listen.index(after: colon)...]), (0...65535).contains(port) else {
+                throw fail("listen", "\"\(listen)\" is not host:port")
+            }
+            var host = String(listen[..<colon])
+            if host.hasPrefix("[") && host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+            listenHost = host.isEmpty ? "0.0.0.0" : host
+            listenPort = port
+        }
+        if let dir = try string(root["stateDir"], "stateDir") { stateDirectory = path(dir) }
+        guard case .object(let repository)? = root["repository"] else { throw fail("repository", "is required (at least repository.url)") }
+        try check(repository, allowed: ["url", "branch", "path", "aliases", "pollInterval"], at: "repository")
+        guard let url = try string(repository["url"], "repository.url"), !url.isEmpty else { throw fail("repository.url", "is required") }
+        repositoryURL = url.contains("://") || url.hasPrefix("git@") ? url : path(url)
+        branch = try string(repository["branch"], "repository.branch") ?? "main"
+        repositoryPath = try string(repository["path"], "repository.path").map { TreePath.normalize($0) ?? $0 } ?? ""
+        repositoryAliases = try (repository["aliases"]?.arrayValue ?? []).map { v in
+            guard let s = v.stringValue else { throw fail("repository.aliases", "must be a list of URLs") }
+            return s
+        }
+        pollInterval = try duration(repository["pollInterval"], "repository.pollInterval") ?? pollInterval
+
+        for (index, entry) in (root["credentials"]?.arrayValue ?? []).enumerated() {
+            let prefix = "credentials[\(index)]"
+            guard case .object(let object) = entry else { throw fail(prefix, "must be a map") }
+            try check(object, allowed: ["urlPrefix", "username", "passwordFile", "passwordEnv", "sshKeyFile", "sshPublicKeyFile", "sshPassphraseFile", "sshPassphraseEnv", "sshKnownHostFingerprints", "insecureSkipTLSVerify"], at: prefix)
+            guard let urlPrefix = try string(object["urlPrefix"], "\(prefix).urlPrefix") else { throw fail("\(prefix).urlPrefix", "is required") }
+            let username = try string(object["username"], "\(prefix).username")
+            var credentials = GitCredentials.none
+            if let key = try string(object["sshKeyFile"], "\(prefix).sshKeyFile") {
+                guard FileManager.default.fileExists(atPath: path(key)) else { throw fail("\(prefix).sshKeyFile", "\(key) does not exist") }
+                let passphrase = try secret(object, file: "sshPassphraseFile", env: "sshPassphraseEnv", at: prefix)
+                credentials = .sshKey(username: username ?? "git", privateKeyPath: path(key),
+                                      publicKeyPath: try string(object["sshPublicKeyFile"], "\(prefix).sshPublicKeyFile").map(path), passphrase: passphrase)
+            } else if let password = try secret(object, file: "passwordFile", env: "passwordEnv", at: prefix) {
+                credentials = username.map { .userPassword(username: $0, password: password) } ?? .token(password)
+            }
+            let fingerprints = (object["sshKnownHostFingerprints"]?.arrayValue ?? []).compactMap(\.stringValue)
+            self.credentials.append(RepositoryCredentials(urlPrefix: urlPrefix, credentials: credentials,
+                                                          insecureSkipTLSVerify: object["insecureSkipTLSVerify"]?.boolValue ?? false,
+                                                          sshHostKeyFingerprints: fingerprints))
+        }
+        if case .object(let webhook)? = root["webhook"] {
+            try check(webhook, allowed: ["secretFile", "secretEnv"], at: "webhook")
+            webhookSecret = try secret(webhook, file: "secretFile", env: "secretEnv", at: "webhook")
+        }
+        if case .object(let tls)? = root["tls"] {
+            try check(tls, allowed: ["certFile", "keyFile"], at: "tls")
+            tlsCertificateFile = try string(tls["certFile"], "tls.certFile").map(path)
+            tlsKeyFile = try string(tls["keyFile"], "tls.keyFile").map(path)
+            guard (tlsCertificateFile == nil) == (tlsKeyFile == nil) else { throw fail("tls", "certFile and keyFile go together") }
+            if tlsCertificateFile != nil {
+                throw fail("tls", "serving TLS directly is not implemented yet; terminate TLS in front of the hub (an ingress or a reverse proxy) and remove the tls section")
+            }
+        }
+        if case .object(let tokens)? = root["tokens"] {
+            try check(tokens, allowed: ["adminTokenFile"], at: "tokens")
+            adminTokenFile = try string(tokens["adminTokenFile"], "tokens.adminTokenFile").map(path)
+        }
+        if case .object(let retention)? = root["retention"] {
+            try check(retention, allowed: ["reports", "planHistory"], at: "retention")
+            reportRetention = try duration(retention["reports"], "retention.reports") ?? reportRetention
+            if let history = retention["planHistory"] {
+                guard let n = history.intValue, n >= 1 else { throw fail("retention.planHistory", "must be a positive integer") }
+                planHistory = n
+            }
+        }
+        staleAfter = try duration(root["staleAfter"], "staleAfter") ?? staleAfter
+        if case .object(let limits)? = root["limits"] {
+            try check(limits, allowed: ["maxBodyBytes"], at: "limits")
+            if let n = limits["maxBodyBytes"] {
+                guard let bytes = n.intValue, bytes >= 1024 else { throw fail("limits.maxBodyBytes", "must be an integer of at least 1024") }
+                maxBodyBytes = bytes
+            }
+        }
+    }
+
+    /// The credentials configured for a repository URL (the longest matching prefix).
+    public func remoteOptions(for url: String) -> GitRemoteOptions {
+        let match = credentials.filter { url.hasPrefix($0.urlPrefix) }.max { $0.urlPrefix.count < $1.urlPrefix.count }
+        guard let match else { return GitRemoteOptions(transferTimeout: .seconds(300)) }
+        return GitRemoteOptions(credentials: match.credentials, insecureSkipTLSVerify: match.insecureSkipTLSVerify,
+                                sshHostKeyFingerprints: match.sshHostKeyFingerprints, transferTimeout: .seconds(300))
+    }
+}

@@ -1,0 +1,75 @@
+import Dispatch
+import FleetGit
+import FleetModel
+import FleetPlan
+
+/// What one sync round found.
+struct RoundResult: Sendable {
+    var fleetCommit: String?
+    var commitInfo: GitCommitInfo?
+    var planSet: FleetPlanSet?
+    var fetchErrors: [String: String]
+    var fetchSeconds: [String: Double]
+    var planError: String?
+    var planDuration: Duration?
+}
+
+/// Fetching and planning, on one serial queue off Swift's cooperative pool: libgit2 handles
+/// stay on one thread, and a long planning round never blocks the HTTP server.
+final class PlanningWorker: @unchecked Sendable {
+    // @unchecked: `mirrors`, `planner` and `lastPlanned` are only touched on `queue`.
+    private let queue = DispatchQueue(label: "fleet.hub.planning")
+    let mirrors: MirrorSet
+    private let planner: FleetPlanner
+    private var lastPlanned: String?
+    private let config: HubConfig
+
+    init(config: HubConfig) {
+        self.config = config
+        mirrors = MirrorSet(config: config)
+        planner = FleetPlanner(repositories: mirrors, fleetRepoURL: config.repositoryURL)
+    }
+
+    /// Fetches the fleet repository (and `only`, or every repository Applications use), then
+    /// plans when something moved or `force` is set.
+    func round(force: Bool, only: String?) async -> RoundResult {
+        await withCheckedContinuation { continuation in
+            queue.async {
+                continuation.resume(returning: self.runRound(force: force, only: only))
+            }
+        }
+    }
+
+    private func runRound(force: Bool, only: String?) -> RoundResult {
+        mirrors.beginRound()
+        var moved = false
+        let targets: [String]
+        if let only {
+            targets = [mirrors.canonical(only)]
+        } else {
+            targets = [config.repositoryURL] + mirrors.knownURLs.filter { $0 != config.repositoryURL }.sorted()
+        }
+        for url in targets {
+            if (try? mirrors.fetch(url)) == true { moved = true }
+        }
+        var result = RoundResult(fetchErrors: mirrors.fetchErrors, fetchSeconds: mirrors.fetchSeconds)
+        let commit: String
+        do { commit = try mirrors.fleetCommit() } catch {
+            result.planError = "the fleet repository has no branch \(config.branch) yet: \(error)"
+            return result
+        }
+        result.fleetCommit = commit
+        result.commitInfo = try? mirrors.commitInfo(config.repositoryURL, commit)
+        guard force || moved || commit != lastPlanned else { return result }
+        let clock = ContinuousClock()
+        let start = clock.now
+        do {
+            result.planSet = try planner.plan(revision: commit)
+            lastPlanned = commit
+        } catch {
+            result.planError = "\(error)"
+        }
+        result.planDuration = clock.now - start
+        return result
+    }
+}

@@ -1,0 +1,305 @@
+import Foundation
+import GRDB
+
+/// A plan as stored: content-addressed (one row per distinct plan), with the cluster history
+/// pointing at it.
+public struct StoredPlan: Sendable, Equatable {
+    public var cluster: String
+    public var id: String
+    public var body: Data
+    public var signature: String
+    public var fleetCommit: String
+    public var createdAt: Date
+
+    public init(cluster: String, id: String, body: Data, signature: String, fleetCommit: String, createdAt: Date) {
+        self.cluster = cluster
+        self.id = id
+        self.body = body
+        self.signature = signature
+        self.fleetCommit = fleetCommit
+        self.createdAt = createdAt
+    }
+}
+
+/// A bearer token's record (never the token itself: only its SHA-256).
+public struct StoredToken: Sendable, Equatable {
+    public var id: Int64
+    public var role: String
+    /// For spoke tokens, the cluster the token may act for.
+    public var cluster: String?
+    public var label: String
+    public var createdAt: Date
+    public var revokedAt: Date?
+}
+
+/// One entry of the audit log.
+public struct StoredEvent: Sendable, Equatable {
+    public var sequence: Int64
+    public var time: Date
+    public var kind: String
+    public var actor: String
+    public var subject: String
+    public var message: String
+    /// JSON text with details (commit, clusters changed...), "{}" when none.
+    public var details: String
+}
+
+/// A spoke's status report as stored.
+public struct StoredReport: Sendable, Equatable {
+    public var cluster: String
+    public var sequence: Int64
+    public var body: Data
+    public var receivedAt: Date
+}
+
+/// The hub's durable state: plans and their history, tokens, the audit log, spoke reports and
+/// pending sync requests. Every write is one transaction, so a hub killed at any moment
+/// restarts with each of these either fully written or not at all.
+extension HubDatabase {
+    static func registerHubMigrations(_ migrator: inout DatabaseMigrator) {
+        migrator.registerMigration("v2: plans, tokens, events, reports") { db in
+            try db.execute(sql: """
+                CREATE TABLE plans (
+                    id TEXT PRIMARY KEY,
+                    body BLOB NOT NULL,
+                    createdAt DATETIME NOT NULL
+                );
+                CREATE TABLE clusterPlans (
+                    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                    cluster TEXT NOT NULL,
+                    planId TEXT NOT NULL REFERENCES plans(id),
+                    signature TEXT NOT NULL,
+                    fleetCommit TEXT NOT NULL,
+                    createdAt DATETIME NOT NULL
+                );
+                CREATE INDEX clusterPlansByCluster ON clusterPlans(cluster, seq);
+                CREATE TABLE tokens (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    hash TEXT NOT NULL UNIQUE,
+                    role TEXT NOT NULL,
+                    cluster TEXT,
+                    label TEXT NOT NULL,
+                    createdAt DATETIME NOT NULL,
+                    revokedAt DATETIME
+                );
+                CREATE TABLE events (
+                    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                    time DATETIME NOT NULL,
+                    kind TEXT NOT NULL,
+                    actor TEXT NOT NULL,
+                    subject TEXT NOT NULL,
+                    message TEXT NOT NULL,
+                    details TEXT NOT NULL
+                );
+                CREATE TABLE reports (
+                    cluster TEXT NOT NULL,
+                    seq INTEGER NOT NULL,
+                    body BLOB NOT NULL,
+                    receivedAt DATETIME NOT NULL,
+                    PRIMARY KEY (cluster, seq)
+                );
+                CREATE TABLE syncRequests (
+                    application TEXT NOT NULL,
+                    cluster TEXT NOT NULL,
+                    token TEXT NOT NULL,
+                    requestedBy TEXT NOT NULL,
+                    createdAt DATETIME NOT NULL,
+                    PRIMARY KEY (application, cluster)
+                );
+                """)
+        }
+    }
+
+    // MARK: Plans
+
+    /// Records the plans of one planning round in one transaction: each distinct body once, a
+    /// history row per cluster whose plan changed, and the audit event.
+    public func recordPlans(_ plans: [StoredPlan], event: (kind: String, actor: String, subject: String, message: String, details: String)?) throws {
+        try pool.write { db in
+            for plan in plans {
+                try db.execute(sql: "INSERT OR IGNORE INTO plans (id, body, createdAt) VALUES (?, ?, ?)",
+                               arguments: [plan.id, plan.body, plan.createdAt])
+                try db.execute(sql: "INSERT INTO clusterPlans (cluster, planId, signature, fleetCommit, createdAt) VALUES (?, ?, ?, ?, ?)",
+                               arguments: [plan.cluster, plan.id, plan.signature, plan.fleetCommit, plan.createdAt])
+            }
+            if let event {
+                try Self.insertEvent(db, kind: event.kind, actor: event.actor, subject: event.subject, message: event.message, details: event.details)
+            }
+        }
+    }
+
+    /// The current plan of every cluster (the newest history row of each).
+    public func currentPlans() throws -> [StoredPlan] {
+        try pool.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT cp.cluster, cp.planId, cp.signature, cp.fleetCommit, cp.createdAt, p.body
+                FROM clusterPlans cp JOIN plans p ON p.id = cp.planId
+                WHERE cp.seq IN (SELECT MAX(seq) FROM clusterPlans GROUP BY cluster)
+                """).map { row in
+                StoredPlan(cluster: row["cluster"], id: row["planId"], body: row["body"], signature: row["signature"],
+                           fleetCommit: row["fleetCommit"], createdAt: row["createdAt"])
+            }
+        }
+    }
+
+    /// A cluster's plan history, newest first.
+    public func planHistory(cluster: String, limit: Int = 50) throws -> [(id: String, fleetCommit: String, createdAt: Date)] {
+        try pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT planId, fleetCommit, createdAt FROM clusterPlans WHERE cluster = ? ORDER BY seq DESC LIMIT ?",
+                             arguments: [cluster, limit]).map { ($0["planId"], $0["fleetCommit"], $0["createdAt"]) }
+        }
+    }
+
+    /// Drops history rows beyond `keep` per cluster and plan bodies nothing refers to.
+    public func prunePlanHistory(keep: Int) throws {
+        try pool.write { db in
+            try db.execute(sql: """
+                DELETE FROM clusterPlans WHERE seq IN (
+                    SELECT seq FROM (
+                        SELECT seq, ROW_NUMBER() OVER (PARTITION BY cluster ORDER BY seq DESC) AS n FROM clusterPlans
+                    ) WHERE n > ?
+                )
+                """, arguments: [keep])
+            try db.execute(sql: "DELETE FROM plans WHERE id NOT IN (SELECT planId FROM clusterPlans)")
+        }
+    }
+
+    // MARK: Tokens
+
+    public func insertToken(hash: String, role: String, cluster: String?, label: String) throws -> Int64 {
+        try pool.write { db in
+            try db.execute(sql: "INSERT INTO tokens (hash, role, cluster, label, createdAt) VALUES (?, ?, ?, ?, ?)",
+                           arguments: [hash, role, cluster, label, Date()])
+            return db.lastInsertedRowID
+        }
+    }
+
+    /// The live (not revoked) token with this hash.
+    public func token(hash: String) throws -> (StoredToken, String)? {
+        try pool.read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM tokens WHERE hash = ? AND revokedAt IS NULL", arguments: [hash]).map { row in
+                (Self.token(row), row["hash"] as String)
+            }
+        }
+    }
+
+    public func tokens() throws -> [StoredToken] {
+        try pool.read { db in try Row.fetchAll(db, sql: "SELECT * FROM tokens ORDER BY id").map(Self.token) }
+    }
+
+    /// Revokes the tokens matching (by id, or every live spoke token of a cluster); returns how many.
+    @discardableResult
+    public func revokeTokens(id: Int64? = nil, cluster: String? = nil) throws -> Int {
+        try pool.write { db in
+            if let id {
+                try db.execute(sql: "UPDATE tokens SET revokedAt = ? WHERE id = ? AND revokedAt IS NULL", arguments: [Date(), id])
+            } else if let cluster {
+                try db.execute(sql: "UPDATE tokens SET revokedAt = ? WHERE role = 'spoke' AND cluster = ? AND revokedAt IS NULL", arguments: [Date(), cluster])
+            }
+            return db.changesCount
+        }
+    }
+
+    public func countTokens(role: String) throws -> Int {
+        try pool.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM tokens WHERE role = ? AND revokedAt IS NULL", arguments: [role]) ?? 0 }
+    }
+
+    private static func token(_ row: Row) -> StoredToken {
+        StoredToken(id: row["id"], role: row["role"], cluster: row["cluster"], label: row["label"], createdAt: row["createdAt"], revokedAt: row["revokedAt"])
+    }
+
+    // MARK: Events
+
+    @discardableResult
+    public func recordEvent(kind: String, actor: String, subject: String, message: String, details: String = "{}") throws -> Int64 {
+        try pool.write { db in try Self.insertEvent(db, kind: kind, actor: actor, subject: subject, message: message, details: details) }
+    }
+
+    @discardableResult
+    static func insertEvent(_ db: Database, kind: String, actor: String, subject: String, message: String, details: String) throws -> Int64 {
+        try db.execute(sql: "INSERT INTO events (time, kind, actor, subject, message, details) VALUES (?, ?, ?, ?, ?, ?)",
+                       arguments: [Date(), kind, actor, subject, message, details])
+        return db.lastInsertedRowID
+    }
+
+    /// Events after `sequence` (oldest first), at most `limit`; or the newest `limit` when
+    /// `sequence` is nil (still oldest first).
+    public func events(after sequence: Int64?, limit: Int, subject: String? = nil) throws -> [StoredEvent] {
+        try pool.read { db in
+            var sql = "SELECT * FROM events WHERE 1 = 1"
+            var arguments: StatementArguments = []
+            if let sequence { sql += " AND seq > ?"; arguments += [sequence] }
+            if let subject { sql += " AND subject = ?"; arguments += [subject] }
+            sql += sequence == nil ? " ORDER BY seq DESC LIMIT ?" : " ORDER BY seq ASC LIMIT ?"
+            arguments += [limit]
+            let rows = try Row.fetchAll(db, sql: sql, arguments: arguments).map { row in
+                StoredEvent(sequence: row["seq"], time: row["time"], kind: row["kind"], actor: row["actor"], subject: row["subject"],
+                            message: row["message"], details: row["details"])
+            }
+            return sequence == nil ? rows.reversed() : rows
+        }
+    }
+
+    // MARK: Reports
+
+    /// Stores a report unless one with the same or a later sequence number is already stored
+    /// for the cluster; returns false for such a duplicate.
+    public func recordReport(cluster: String, sequence: Int64, body: Data) throws -> Bool {
+        try pool.write { db in
+            let latest = try Int64.fetchOne(db, sql: "SELECT MAX(seq) FROM reports WHERE cluster = ?", arguments: [cluster])
+            if let latest, sequence <= latest { return false }
+            try db.execute(sql: "INSERT INTO reports (cluster, seq, body, receivedAt) VALUES (?, ?, ?, ?)",
+                           arguments: [cluster, sequence, body, Date()])
+            return true
+        }
+    }
+
+    public func latestReports() throws -> [StoredReport] {
+        try pool.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT r.* FROM reports r JOIN (SELECT cluster, MAX(seq) AS seq FROM reports GROUP BY cluster) m
+                ON r.cluster = m.cluster AND r.seq = m.seq
+                """).map { StoredReport(cluster: $0["cluster"], sequence: $0["seq"], body: $0["body"], receivedAt: $0["receivedAt"]) }
+        }
+    }
+
+    /// Deletes reports older than `age`, always keeping each cluster's latest.
+    public func pruneReports(olderThan age: TimeInterval) throws {
+        try pool.write { db in
+            try db.execute(sql: """
+                DELETE FROM reports WHERE receivedAt < ? AND (cluster, seq) NOT IN (SELECT cluster, MAX(seq) FROM reports GROUP BY cluster)
+                """, arguments: [Date().addingTimeInterval(-age)])
+        }
+    }
+
+    // MARK: Sync requests
+
+    public func requestSync(application: String, cluster: String, token: String, requestedBy: String) throws {
+        try pool.write { db in
+            try db.execute(sql: """
+                INSERT INTO syncRequests (application, cluster, token, requestedBy, createdAt) VALUES (?, ?, ?, ?, ?)
+                ON CONFLICT(application, cluster) DO UPDATE SET token = excluded.token, requestedBy = excluded.requestedBy, createdAt = excluded.createdAt
+                """, arguments: [application, cluster, token, requestedBy, Date()])
+            try Self.insertEvent(db, kind: "sync-requested", actor: requestedBy, subject: application,
+                                 message: "sync of \(application) on \(cluster) requested", details: "{\"cluster\":\"\(cluster)\"}")
+        }
+    }
+
+    /// Pending sync requests: cluster -> application -> token.
+    public func syncRequests() throws -> [String: [String: String]] {
+        try pool.read { db in
+            var out: [String: [String: String]] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT application, cluster, token FROM syncRequests") {
+                out[row["cluster"] as String, default: [:]][row["application"] as String] = row["token"]
+            }
+            return out
+        }
+    }
+
+    /// Removes a sync request once the spoke reports it done.
+    public func completeSync(application: String, cluster: String, token: String) throws {
+        try pool.write { db in
+            try db.execute(sql: "DELETE FROM syncRequests WHERE application = ? AND cluster = ? AND token = ?", arguments: [application, cluster, token])
+        }
+    }
+}
