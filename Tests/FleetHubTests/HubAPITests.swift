@@ -1,0 +1,234 @@
+import Crypto
+import FleetHubCore
+import FleetHubServer
+import FleetModel
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import Testing
+
+/// The API in-process (Hummingbird's router test framework), over a real Git repository.
+@Suite struct HubAPITests {
+    @Test func readinessFollowsTheFirstCompiledPlan() async throws {
+        let hub = try await HubFixture()
+        try await hub.app().test(.router) { client in
+            try await client.execute(uri: "/healthz", method: .get) { #expect($0.status == .ok) }
+            try await client.execute(uri: "/readyz", method: .get) { #expect($0.status == .serviceUnavailable) }
+            await hub.round()
+            try await client.execute(uri: "/readyz", method: .get) { #expect($0.status == .ok) }
+        }
+    }
+
+    @Test func everyRouteChecksTheRole() async throws {
+        let hub = try await HubFixture()
+        await hub.round()
+        let viewer = try await hub.token(.viewer)
+        let op = try await hub.token(.operator)
+        let spoke = try await hub.spokeToken("us-west-2")
+        // (method, path, minimum role; nil = spoke of us-west-2 only)
+        let routes: [(HTTPRequest.Method, String, Role?)] = [
+            (.get, "/api/v1/hub", .viewer),
+            (.get, "/api/v1/clusters", .viewer),
+            (.get, "/api/v1/clusters/us-west-2", .viewer),
+            (.get, "/api/v1/applications", .viewer),
+            (.get, "/api/v1/applications/web-us-west-2", .viewer),
+            (.get, "/api/v1/events", .viewer),
+            (.post, "/api/v1/refresh", .operator),
+            (.post, "/api/v1/applications/web-us-west-2/sync", .operator),
+            (.post, "/api/v1/clusters/us-east-1/rotate", .operator),
+            (.get, "/api/v1/tokens", .admin),
+        ]
+        let tokens: [(String, Role?)] = [(viewer, .viewer), (op, .operator), (hub.adminToken, .admin), (spoke, nil)]
+        try await hub.app().test(.router) { client in
+            for (method, path, needed) in routes {
+                try await client.execute(uri: path, method: method) { #expect($0.status == .unauthorized, "\(path) without a token") }
+                try await client.execute(uri: path, method: method, headers: .bearer("fleet_nope")) { #expect($0.status == .unauthorized) }
+                for (token, role) in tokens {
+                    let allowed = role.map { $0 >= needed! } ?? false
+                    try await client.execute(uri: path, method: method, headers: .bearer(token)) { response in
+                        if allowed {
+                            #expect(response.status.code < 300, "\(path) as \(String(describing: role)): \(response.status) \(response.text)")
+                        } else {
+                            #expect(response.status == .forbidden, "\(path) as \(String(describing: role)) should be refused")
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    @Test func planIsSignedCachedByETagAndReadableOnlyByItsSpoke() async throws {
+        let hub = try await HubFixture()
+        await hub.round()
+        let spoke = try await hub.spokeToken("us-west-2")
+        try await hub.app().test(.router) { client in
+            let etag = try await client.execute(uri: "/api/v1/clusters/us-west-2/plan", method: .get, headers: .bearer(spoke)) { response -> String in
+                #expect(response.status == .ok)
+                let plan = try #require(response.json)
+                #expect(plan["cluster"] == "us-west-2")
+                let id = try #require(plan["id"]?.stringValue)
+                #expect(response.headers[.eTag] == "\"\(id)\"")
+                let signature = try #require(response.headers[HubRoutes.signatureHeader])
+                #expect(signature.hasPrefix("ed25519="))
+                #expect(PlanSigner.verify(Data(response.body.readableBytesView), signature: String(signature.dropFirst(8)), publicKey: hub.engine.signer.publicKey))
+                #expect(!PlanSigner.verify(Data("tampered".utf8), signature: String(signature.dropFirst(8)), publicKey: hub.engine.signer.publicKey))
+                return id
+            }
+            try await client.execute(uri: "/api/v1/clusters/us-west-2/plan", method: .get,
+                                     headers: [.authorization: "Bearer \(spoke)", .ifNoneMatch: "\"\(etag)\""]) { #expect($0.status == .notModified) }
+            try await client.execute(uri: "/api/v1/clusters/us-east-1/plan", method: .get, headers: .bearer(spoke)) { #expect($0.status == .forbidden) }
+            try await client.execute(uri: "/api/v1/clusters/mars/plan", method: .get, headers: .bearer(hub.adminToken)) { #expect($0.status == .notFound) }
+            try await client.execute(uri: "/api/v1/clusters/us-west-2/plan?wait=abc", method: .get, headers: .bearer(spoke)) { #expect($0.status == .badRequest) }
+        }
+        let denied = try await hub.engine.events(after: nil, limit: 50)
+        #expect(denied.arrayValue?.contains { $0["kind"] == "access-denied" } == true, "a spoke reaching for another cluster is audited")
+    }
+
+    @Test func aLongPollReturnsAsSoonAsACommitChangesThePlan() async throws {
+        let hub = try await HubFixture()
+        await hub.round()
+        let spoke = try await hub.spokeToken("us-west-2")
+        let first = try #require(await hub.engine.plan(for: "us-west-2"))
+        let clock = ContinuousClock()
+        let start = clock.now
+        async let waited = hub.engine.waitForPlan(cluster: "us-west-2", differentFrom: first.id, timeout: .seconds(30))
+        try await Task.sleep(for: .milliseconds(200))
+        try hub.commit(["apps/web/overlays/us-west-2/kustomization.yaml": "resources: [../../base]\nnamePrefix: usw2-\n"])
+        await hub.round()
+        let next = await waited
+        #expect(next?.id != first.id)
+        #expect(clock.now - start < .seconds(10))
+        #expect(await hub.engine.plan(for: "us-east-1")?.fleetCommit != nil)
+        // Through HTTP: a poll with the current ETag and ?wait times out with 304.
+        try await hub.app().test(.router) { client in
+            try await client.execute(uri: "/api/v1/clusters/us-west-2/plan?wait=1", method: .get,
+                                     headers: [.authorization: "Bearer \(spoke)", .ifNoneMatch: "\"\(next!.id)\""]) { #expect($0.status == .notModified) }
+        }
+    }
+
+    @Test func aBrokenCommitChangesNoPlanAndIsReportedWithFileAndLine() async throws {
+        let hub = try await HubFixture()
+        await hub.round()
+        let before = try #require(await hub.engine.plan(for: "us-west-2"))
+        try hub.commit(["apps/web/overlays/us-west-2/kustomization.yaml": "resources: [../../base]\npatches:\n- path: missing.yaml\n"], message: "broken")
+        await hub.round()
+        let after = try #require(await hub.engine.plan(for: "us-west-2"))
+        let plan = try JSON.parse(Array(after.body))
+        let app = try #require(plan["applications"]?[0])
+        #expect(app["error"]?.stringValue?.contains("apps/web/overlays/us-west-2/kustomization.yaml") == true)
+        #expect(app["resources"] == (try JSON.parse(Array(before.body)))["applications"]?[0]?["resources"], "last good resources kept")
+        #expect(await hub.engine.plan(for: "us-east-1") != nil)
+        let detail = try #require(await hub.engine.application("web-us-west-2"))
+        #expect(detail["error"]?.stringValue?.contains("missing.yaml") == true)
+        let events = try await hub.engine.events(after: nil, limit: 10)
+        #expect(events.arrayValue?.last?["message"]?.stringValue?.contains("problem") == true)
+    }
+
+    @Test func reportsAreValidatedSizeCappedAndIdempotent() async throws {
+        let hub = try await HubFixture { $0.maxBodyBytes = 2048 }
+        await hub.round()
+        let spoke = try await hub.spokeToken("us-west-2")
+        @Sendable func report(_ sequence: Int, sync: String = "Synced") -> ByteBuffer {
+            ByteBuffer(string: #"{"cluster":"us-west-2","sequence":\#(sequence),"spokeVersion":"0.1.0","applications":[{"name":"web-us-west-2","sync":"\#(sync)","health":"Healthy"}]}"#)
+        }
+        try await hub.app().test(.router) { client in
+            let path = "/api/v1/clusters/us-west-2/status"
+            try await client.execute(uri: path, method: .post, headers: .bearer(spoke), body: report(1)) { #expect($0.status == .accepted) }
+            try await client.execute(uri: path, method: .post, headers: .bearer(spoke), body: report(1)) { response in
+                #expect(response.status == .ok)
+                #expect(response.json?["duplicate"] == true)
+            }
+            try await client.execute(uri: path, method: .post, headers: .bearer(spoke), body: report(2, sync: "Sideways")) { response in
+                #expect(response.status == .badRequest)
+                #expect(response.text.contains("applications[0].sync"))
+            }
+            try await client.execute(uri: path, method: .post, headers: .bearer(spoke), body: ByteBuffer(string: "{not json")) { #expect($0.status == .badRequest) }
+            try await client.execute(uri: path, method: .post, headers: .bearer(spoke), body: ByteBuffer(string: String(repeating: " ", count: 5000))) {
+                #expect($0.status == .contentTooLarge)
+            }
+            try await client.execute(uri: "/api/v1/clusters/us-east-1/status", method: .post, headers: .bearer(spoke), body: report(3)) {
+                #expect($0.status == .forbidden)
+            }
+            try await client.execute(uri: "/api/v1/applications?sync=Synced", method: .get, headers: .bearer(hub.adminToken)) { response in
+                #expect(response.json?.arrayValue?.map { $0["name"] } == ["web-us-west-2"])
+            }
+        }
+    }
+
+    @Test func webhooksNeedAValidSignatureAndTriggerARound() async throws {
+        let hub = try await HubFixture()
+        let body = #"{"ref":"refs/heads/main","repository":{"clone_url":"https://git.example.com/fleet.git"}}"#
+        let mac = HMAC<SHA256>.authenticationCode(for: Data(body.utf8), using: SymmetricKey(data: Data(HubFixture.webhookSecret.utf8)))
+        let signature = "sha256=" + mac.map { String(format: "%02x", $0) }.joined()
+        let githubHeader = HTTPField.Name("X-Hub-Signature-256")!
+        try await hub.app().test(.router) { client in
+            try await client.execute(uri: "/api/v1/webhooks/git", method: .post, headers: [githubHeader: signature], body: ByteBuffer(string: body)) {
+                #expect($0.status == .accepted)
+            }
+            try await client.execute(uri: "/api/v1/webhooks/git", method: .post, headers: [githubHeader: "sha256=00"], body: ByteBuffer(string: body)) {
+                #expect($0.status == .unauthorized)
+            }
+            try await client.execute(uri: "/api/v1/webhooks/git", method: .post, headers: [HTTPField.Name("X-Gitlab-Token")!: HubFixture.webhookSecret],
+                                     body: ByteBuffer(string: #"{"project":{"git_http_url":"https://git.example.com/fleet.git"}}"#)) {
+                #expect($0.status == .accepted)
+            }
+            try await client.execute(uri: "/api/v1/webhooks/git", method: .post, body: ByteBuffer(string: body)) { #expect($0.status == .unauthorized) }
+        }
+    }
+
+    @Test func aSyncRequestTravelsInThePlanUntilTheSpokeReportsItDone() async throws {
+        let hub = try await HubFixture()
+        await hub.round()
+        let spoke = try await hub.spokeToken("us-west-2")
+        let before = try #require(await hub.engine.plan(for: "us-west-2"))
+        try await hub.app().test(.router) { client in
+            try await client.execute(uri: "/api/v1/applications/web-us-west-2/sync", method: .post, headers: .bearer(hub.adminToken),
+                                     body: ByteBuffer(string: #"{"cluster":"us-west-2"}"#)) { #expect($0.status == .accepted) }
+            try await client.execute(uri: "/api/v1/applications/web-us-west-2/sync", method: .post, headers: .bearer(hub.adminToken),
+                                     body: ByteBuffer(string: #"{"cluster":"us-east-1"}"#)) { #expect($0.status == .notFound) }
+        }
+        let requested = try #require(await hub.engine.plan(for: "us-west-2"))
+        #expect(requested.id != before.id)
+        let token = try #require(try JSON.parse(Array(requested.body))["syncRequests"]?["web-us-west-2"]?.stringValue)
+        let report = #"{"cluster":"us-west-2","sequence":1,"spokeVersion":"0.1.0","applications":[{"name":"web-us-west-2","sync":"Synced","health":"Healthy","completedSyncToken":"\#(token)"}]}"#
+        _ = try await hub.engine.ingest(report: Data(report.utf8), cluster: "us-west-2")
+        #expect(await hub.engine.plan(for: "us-west-2")?.id == before.id, "done: the plan is back to the commit's plan")
+        _ = spoke
+    }
+
+    @Test func tokensCanBeRotatedAndRevoked() async throws {
+        let hub = try await HubFixture()
+        await hub.round()
+        let first = try await hub.spokeToken("us-west-2")
+        #expect(await hub.engine.authenticate(first)?.cluster == "us-west-2")
+        try await hub.app().test(.router) { client in
+            let second = try await client.execute(uri: "/api/v1/clusters/us-west-2/rotate", method: .post, headers: .bearer(hub.adminToken)) { response -> String in
+                #expect(response.status == .created)
+                return try #require(response.json?["token"]?.stringValue)
+            }
+            #expect(await hub.engine.authenticate(first) == nil, "rotation revokes the old token")
+            #expect(await hub.engine.authenticate(second) != nil)
+            try await client.execute(uri: "/api/v1/clusters/us-west-2/revoke", method: .post, headers: .bearer(hub.adminToken)) { #expect($0.status == .ok) }
+            #expect(await hub.engine.authenticate(second) == nil)
+            try await client.execute(uri: "/api/v1/clusters/mars/enroll", method: .post, headers: .bearer(hub.adminToken)) { #expect($0.status == .notFound) }
+            try await client.execute(uri: "/api/v1/tokens", method: .post, headers: .bearer(hub.adminToken), body: ByteBuffer(string: #"{"role":"viewer","label":"ci"}"#)) {
+                #expect($0.status == .created)
+            }
+        }
+        #expect(TokenCodec.hash("abc").count == 64)
+        #expect(TokenCodec.constantTimeEquals("abc", "abc") && !TokenCodec.constantTimeEquals("abc", "abd"))
+    }
+
+    @Test func metricsArePrometheusText() async throws {
+        let hub = try await HubFixture()
+        await hub.round()
+        try await hub.app().test(.router) { client in
+            try await client.execute(uri: "/metrics", method: .get) { response in
+                #expect(response.status == .ok)
+                #expect(response.text.contains("fleet_hub_plan_rounds_total 1"))
+                #expect(response.text.contains("# TYPE fleet_hub_plan_compile_duration_seconds histogram"))
+            }
+        }
+    }
+}

@@ -1,0 +1,73 @@
+import FleetHubCore
+import FleetModel
+import FleetYAML
+import Testing
+
+@Suite struct HubConfigTests {
+    func parse(_ yaml: String, environment: [String: String] = [:]) throws -> HubConfig {
+        try HubConfig(try YAML.parse(yaml), file: "hub.yaml", environment: environment, baseDirectory: "/etc/fleet")
+    }
+
+    @Test func readsEveryKeyWithDefaultsAndRelativePaths() throws {
+        let config = try parse("""
+            listen: 0.0.0.0:9090
+            stateDir: state
+            repository:
+              url: https://github.com/example/fleet.git
+              branch: release
+              path: fleet
+              pollInterval: 30s
+              aliases: [git@github.com:example/fleet.git]
+            credentials:
+            - urlPrefix: https://github.com/example/
+              username: x-access-token
+              passwordEnv: GH_TOKEN
+            retention: {reports: 24h, planHistory: 10}
+            staleAfter: 2m
+            """, environment: ["GH_TOKEN": "t0k"])
+        #expect(config.listenHost == "0.0.0.0" && config.listenPort == 9090)
+        #expect(config.stateDirectory == "/etc/fleet/state")
+        #expect(config.branch == "release" && config.repositoryPath == "fleet")
+        #expect(config.pollInterval == .seconds(30))
+        #expect(config.staleAfter == .minutes(2))
+        #expect(config.planHistory == 10)
+        #expect(config.remoteOptions(for: "https://github.com/example/fleet.git").credentials == .userPassword(username: "x-access-token", password: "t0k"))
+        #expect(config.remoteOptions(for: "https://gitlab.com/other.git").credentials == .none)
+        let defaults = try parse("repository: {url: /srv/fleet}")
+        #expect(defaults.listenPort == 8080 && defaults.pollInterval == .seconds(15) && defaults.branch == "main")
+    }
+
+    @Test(arguments: [
+        ("repository: {url: x}\nlisten: nonsense", "listen"),
+        ("repository: {url: x, pollInterval: 15}", "repository.pollInterval"),
+        ("repository: {url: x, pollInterval: 10 seconds}", "repository.pollInterval"),
+        ("repository: {branch: main}", "repository.url"),
+        ("stateDir: /x", "repository"),
+        ("repository: {url: x}\nfrobnicate: true", "frobnicate"),
+        ("repository: {url: x, brnach: main}", "repository.brnach"),
+        ("repository: {url: x}\ncredentials: [{urlPrefix: h, passwordEnv: MISSING}]", "credentials[0].passwordEnv"),
+        ("repository: {url: x}\ntls: {certFile: a.pem, keyFile: a.key}", "tls"),
+        ("repository: {url: x}\nretention: {planHistory: 0}", "retention.planHistory"),
+    ])
+    func aBadConfigurationNamesTheKeyAndTheReason(yaml: String, key: String) {
+        do {
+            _ = try parse(yaml)
+            Issue.record("expected an error for \(key)")
+        } catch let error as HubConfigError {
+            #expect(error.key == key, "\(error)")
+            #expect(error.description.hasPrefix("hub.yaml: \(key)"))
+        } catch {
+            Issue.record("unexpected \(error)")
+        }
+    }
+
+    @Test func theExampleConfigurationInTheRepositoryParses() throws {
+        let root = #filePath.split(separator: "/").dropLast(3).joined(separator: "/")
+        do {
+            _ = try HubConfig.load(path: "/" + root + "/hub/hub.yaml", environment: [:])
+            Issue.record("the example names secret files that do not exist here; expected that error")
+        } catch let error as HubConfigError {
+            #expect(error.key == "credentials[0].passwordFile", "\(error)")
+        }
+    }
+}

@@ -1,0 +1,128 @@
+import FleetModel
+import FleetTestSupport
+import Foundation
+import Testing
+
+/// The real `hub` binary on 127.0.0.1, reading a repository served by `git daemon` on
+/// loopback, killed with SIGKILL mid-work and restarted.
+@Suite(.serialized) struct HubLiveTests {
+    let hubBinary = ProcessRunner.productsDirectory + "/hub"
+
+    struct LiveHub {
+        let temp: TemporaryDirectory
+        let port: Int
+        let configPath: String
+        var process: BackgroundProcess?
+        var url: String { "http://127.0.0.1:\(port)" }
+        var adminToken: String { (try? String(contentsOfFile: temp.file("state/admin-token"), encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) ?? "" }
+    }
+
+    func curl(_ arguments: [String]) throws -> (status: Int, body: String) {
+        let result = try ProcessRunner.run("curl", ["-s", "-m", "20", "-w", "\n%{http_code}"] + arguments)
+        let lines = result.stdout.split(separator: "\n", omittingEmptySubsequences: false)
+        return (Int(lines.last ?? "") ?? 0, lines.dropLast().joined(separator: "\n"))
+    }
+
+    func start(_ hub: inout LiveHub) throws {
+        hub.process = try BackgroundProcess(hubBinary, ["--config", hub.configPath], logPath: hub.temp.file("hub.log"))
+        #expect(waitForLoopbackPort(hub.port, timeout: 20), "hub listens")
+    }
+
+    func makeHub(repositoryURL: String, temp: TemporaryDirectory) throws -> LiveHub {
+        let port = try freeLoopbackPort()
+        let config = try temp.write("hub.yaml", """
+            listen: 127.0.0.1:\(port)
+            stateDir: state
+            repository: {url: '\(repositoryURL)', pollInterval: 500ms, aliases: [self]}
+            tokens: {adminTokenFile: state/admin-token}
+            """)
+        return LiveHub(temp: temp, port: port, configPath: config)
+    }
+
+    func makeFleet(_ temp: TemporaryDirectory) throws -> GitFixtureRepository {
+        let repo = try GitFixtureRepository(at: temp.file("work"))
+        for cluster in ["a", "b"] {
+            try repo.write("clusters/\(cluster).yaml", "apiVersion: fleet/v1alpha1\nkind: Cluster\nmetadata: {name: \(cluster), labels: {env: prod}}\n")
+        }
+        try repo.write("applications/app.yaml", """
+            apiVersion: argoproj.io/v1alpha1
+            kind: Application
+            metadata: {name: app-a}
+            spec: {project: default, source: {repoURL: self, path: manifests}, destination: {name: a, namespace: apps}}
+            """)
+        try repo.write("manifests/cm.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: settings}\ndata: {version: v1}\n")
+        try repo.commit("fleet")
+        return repo
+    }
+
+    func waitUntil(_ timeout: Double = 20, _ condition: () throws -> Bool) rethrows -> Bool {
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline {
+            if try condition() { return true }
+            Thread.sleep(forTimeInterval: 0.1)
+        }
+        return false
+    }
+
+    @Test func servesPlansFromAGitDaemonAndFollowsNewCommits() throws {
+        let temp = try TemporaryDirectory(prefix: "fleet-hub-live")
+        defer { temp.remove() }
+        let repo = try makeFleet(temp)
+        try FileManager.default.createDirectory(atPath: temp.file("served"), withIntermediateDirectories: true)
+        try repo.bareClone(to: temp.file("served/fleet.git"))
+        let daemon = try GitDaemonServer(root: temp.file("served"))
+        defer { daemon.stop() }
+        var hub = try makeHub(repositoryURL: daemon.url("fleet.git"), temp: temp)
+        try start(&hub)
+        defer { hub.process?.stop() }
+        let token = hub.adminToken
+        #expect(try waitUntil { try curl(["\(hub.url)/readyz"]).status == 200 }, "ready after the first plan")
+        let plan = try curl(["-H", "Authorization: Bearer \(token)", "\(hub.url)/api/v1/clusters/a/plan"])
+        #expect(plan.status == 200)
+        #expect(plan.body.contains("\"version\":\"v1\""))
+
+        try repo.write("manifests/cm.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: settings}\ndata: {version: v2}\n")
+        try repo.commit("v2")
+        try repo.git("push", "-q", temp.file("served/fleet.git"), "main")
+        #expect(try waitUntil {
+            try curl(["-H", "Authorization: Bearer \(token)", "\(hub.url)/api/v1/clusters/a/plan"]).body.contains("\"version\":\"v2\"")
+        }, "the poll picks up the push")
+    }
+
+    @Test func aHubKilledMidWorkRestartsWithNothingLostOrHalfWritten() throws {
+        let temp = try TemporaryDirectory(prefix: "fleet-hub-kill")
+        defer { temp.remove() }
+        let repo = try makeFleet(temp)
+        var hub = try makeHub(repositoryURL: repo.path, temp: temp)
+        try start(&hub)
+        let token = hub.adminToken
+        #expect(try waitUntil { try curl(["\(hub.url)/readyz"]).status == 200 })
+        let enrolled = try curl(["-X", "POST", "-H", "Authorization: Bearer \(token)", "\(hub.url)/api/v1/clusters/a/enroll"])
+        let spoke = try #require(try JSON.parse(enrolled.body)["token"]?.stringValue)
+        var acknowledged = 0
+        var sequence = 0
+        for round in 0..<3 {
+            // Keep the hub busy planning (a new commit) and ingesting reports, then SIGKILL it.
+            try repo.write("manifests/cm.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: settings}\ndata: {version: r\(round)}\n")
+            try repo.commit("round \(round)")
+            for _ in 0..<(5 + round * 3) {
+                sequence += 1
+                let report = #"{"cluster":"a","sequence":\#(sequence),"spokeVersion":"test","applications":[{"name":"app-a","sync":"Synced","health":"Healthy"}]}"#
+                let answer = try curl(["-X", "POST", "-H", "Authorization: Bearer \(spoke)", "-d", report, "\(hub.url)/api/v1/clusters/a/status"])
+                if answer.status == 202 { acknowledged = sequence }
+            }
+            hub.process?.send(SIGKILL)
+            _ = hub.process?.wait(timeout: 10)
+            try start(&hub)
+            let plan = try curl(["-H", "Authorization: Bearer \(spoke)", "\(hub.url)/api/v1/clusters/a/plan"])
+            #expect(plan.status == 200, "the last published plan is served at once after a restart")
+            #expect((try? JSON.parse(plan.body)) != nil, "and it is whole")
+            let cluster = try curl(["-H", "Authorization: Bearer \(token)", "\(hub.url)/api/v1/clusters/a"])
+            let stored = try JSON.parse(cluster.body)["report"]?["sequence"]?.intValue
+            #expect(stored == acknowledged, "every acknowledged report survived the kill, none half-written")
+        }
+        hub.process?.stop()
+        let check = try ProcessRunner.run("sqlite3", [temp.file("state/hub.sqlite"), "PRAGMA integrity_check"])
+        if check.status == 0 { #expect(check.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "ok") }
+    }
+}
