@@ -47,9 +47,11 @@ RELEASE := $(SWIFT) build -c release --static-swift-stdlib --scratch-path .build
 bench: deps
 	$(RELEASE) --product fleet
 	$(RELEASE) --product fleet-bench
+	$(RELEASE) --product hub
 	@echo "# Benchmarks run $$(date -u +%Y-%m-%dT%H:%MZ) on $$(nproc) cores, $$(uname -m), $$(awk '/MemTotal/ {printf "%.0f GiB", $$2/1048576}' /proc/meminfo), kubectl $$(kubectl version --client 2>/dev/null | head -1 | cut -d' ' -f3)"
 	.build-release/release/fleet-bench render --fleet .build-release/release/fleet --root .
 	.build-release/release/fleet-bench plan --apps 50 --clusters 1000
+	.build-release/release/fleet-bench hub-load --hub .build-release/release/hub --spokes 1000 --seconds 120
 
 clean:
 	rm -rf .build .build-release .build-static

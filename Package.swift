@@ -38,6 +38,7 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird", exact: "2.28.1", traits: ["FullFoundation"]),
         .package(url: "https://github.com/swift-server/swift-prometheus", exact: "2.4.1"),
         .package(url: "https://github.com/apple/swift-http-types", exact: "1.8.0"),
+        .package(url: "https://github.com/swift-server/async-http-client", exact: "1.37.0"),
     ],
     targets: [
         // MARK: C libraries (not API: wrapped by the adapter modules)
@@ -146,7 +147,10 @@ let package = Package(
         // MARK: Benchmarks (`make bench`)
         .executableTarget(
             name: "fleet-bench",
-            dependencies: ["FleetRender", "FleetFiles", "FleetModel", "FleetYAML", "FleetPlan", "FleetRepos", "FleetAppSet"],
+            dependencies: [
+                "FleetRender", "FleetFiles", "FleetModel", "FleetYAML", "FleetPlan", "FleetRepos", "FleetAppSet",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ],
             path: "Benchmarks/FleetBench"
         ),
 

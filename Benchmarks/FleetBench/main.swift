@@ -1,5 +1,6 @@
 // `make bench`: the project's speed and memory figures, each against its reference measured in
 // the same run where one exists. Results are printed as Markdown for docs/benchmarks.md.
+import Dispatch
 import FleetRender
 
 #if canImport(Glibc)
@@ -28,6 +29,21 @@ do {
     case "render":
         print("## Rendering\n")
         for line in try RenderBenchmark.run(fleetBinary: fleetBinary, repositoryRoot: root, iterations: iterations) { print(line) }
+    case "hub-load":
+        print("## Hub under load\n")
+        let spokes = Int(option("--spokes") ?? "1000") ?? 1000
+        let seconds = Int(option("--seconds") ?? "120") ?? 120
+        let hubBinary = option("--hub") ?? ".build/release/hub"
+        let semaphore = DispatchSemaphore(value: 0)
+        nonisolated(unsafe) var lines: [String] = []
+        nonisolated(unsafe) var failure: Error?
+        Task.detached {
+            do { lines = try await HubLoadBenchmark.run(hubBinary: hubBinary, spokes: spokes, seconds: seconds) } catch { failure = error }
+            semaphore.signal()
+        }
+        semaphore.wait()
+        if let failure { throw failure }
+        for line in lines { print(line) }
     case "plan":
         print("## Planning a fleet\n")
         let apps = Int(option("--apps") ?? "50") ?? 50
