@@ -65,7 +65,7 @@ public struct HubConfig: Sendable {
         ("credentials[].sshKnownHostFingerprints", "SHA256:... fingerprints of trusted SSH host keys"),
         ("credentials[].insecureSkipTLSVerify", "accept any TLS certificate (test servers only)"),
         ("webhook.secretFile / webhook.secretEnv", "HMAC secret of push webhooks (GitHub X-Hub-Signature-256, GitLab X-Gitlab-Token)"),
-        ("tls.certFile, tls.keyFile", "serve HTTPS directly: not implemented yet (refused at start); terminate TLS in front of the hub"),
+        ("tls.certFile, tls.keyFile", "serve HTTPS with this PEM certificate chain and private key"),
         ("tokens.adminTokenFile", "write the first admin token here (mode 0600) as well as printing it"),
         ("retention.reports", "keep spoke reports this long (default 168h); the latest per cluster is always kept"),
         ("retention.planHistory", "plans kept per cluster (default 100)"),
@@ -182,8 +182,8 @@ public struct HubConfig: Sendable {
             tlsCertificateFile = try string(tls["certFile"], "tls.certFile").map(path)
             tlsKeyFile = try string(tls["keyFile"], "tls.keyFile").map(path)
             guard (tlsCertificateFile == nil) == (tlsKeyFile == nil) else { throw fail("tls", "certFile and keyFile go together") }
-            if tlsCertificateFile != nil {
-                throw fail("tls", "serving TLS directly is not implemented yet; terminate TLS in front of the hub (an ingress or a reverse proxy) and remove the tls section")
+            for (key, file) in [("tls.certFile", tlsCertificateFile), ("tls.keyFile", tlsKeyFile)] {
+                if let file, !FileManager.default.fileExists(atPath: file) { throw fail(key, "\(file) does not exist") }
             }
         }
         if case .object(let tokens)? = root["tokens"] {

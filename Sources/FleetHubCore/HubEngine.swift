@@ -67,6 +67,7 @@ public actor HubEngine {
     /// Restores what the last run published and creates the first admin token when there is
     /// none; returns that token (to print once) or nil.
     public func restore() throws -> String? {
+        try restoreViews()
         for stored in try database.currentPlans() {
             plans[stored.cluster] = ServedPlan(cluster: stored.cluster, id: stored.id, body: stored.body,
                                                signature: stored.signature, fleetCommit: stored.fleetCommit)
@@ -140,6 +141,7 @@ public actor HubEngine {
     }
 
     private func publish(_ set: FleetPlanSet, commit: String, info: RoundResult) {
+        let newCommit = commit != fleetCommit
         fleetCommit = commit
         clusters = set.clusters
         applications = set.applications
@@ -151,6 +153,7 @@ public actor HubEngine {
         for (cluster, plan) in set.plans { basePlans[cluster] = (plan.id, plan.json) }
         basePlans = basePlans.filter { set.plans[$0.key] != nil }
         let changed = republish(commit: commit)
+        if newCommit || !changed.isEmpty { persistViews() }
         let author = info.commitInfo.map { "\($0.authorName) <\($0.authorEmail)>" } ?? "unknown"
         let summary = info.commitInfo?.summary ?? ""
         var details: ValueObject = [
@@ -168,6 +171,35 @@ public actor HubEngine {
         }
         try? database.prunePlanHistory(keep: config.planHistory)
         try? database.pruneReports(olderThan: config.reportRetention.seconds)
+    }
+
+    /// The Applications, their clusters and errors, and the cluster records, saved so a
+    /// restarted hub answers operators at once (before its first round).
+    private func persistViews() {
+        let state: Value = [
+            "fleetCommit": fleetCommit.map(Value.string) ?? .null,
+            "applications": .array(applications),
+            "applicationCluster": .object(ValueObject(uniqueKeysWithValues: applicationCluster.sorted { $0.key < $1.key }.map { ($0.key, .string($0.value)) })),
+            "applicationErrors": .object(ValueObject(uniqueKeysWithValues: applicationErrors.sorted { $0.key < $1.key }.map { ($0.key, .string($0.value)) })),
+            "clusters": .array(clusters.map { c in
+                ["name": .string(c.name), "server": .string(c.server), "project": .string(c.project), "labels": .object(c.labels), "annotations": .object(c.annotations)]
+            }),
+        ]
+        do { try database.setMetadata("views", JSON.encode(state)) } catch {
+            logger.error("cannot store the Application views", metadata: ["error": "\(error)"])
+        }
+    }
+
+    private func restoreViews() throws {
+        guard let text = try database.metadata("views"), let state = try? JSON.parse(text) else { return }
+        fleetCommit = state["fleetCommit"]?.stringValue
+        applications = state["applications"]?.arrayValue ?? []
+        applicationCluster = (state["applicationCluster"]?.objectValue ?? [:]).reduce(into: [:]) { $0[$1.key] = $1.value.stringValue }
+        applicationErrors = (state["applicationErrors"]?.objectValue ?? [:]).reduce(into: [:]) { $0[$1.key] = $1.value.stringValue }
+        clusters = (state["clusters"]?.arrayValue ?? []).map { c in
+            ClusterRecord(name: c["name"]?.stringValue ?? "", labels: c["labels"]?.objectValue ?? [:], annotations: c["annotations"]?.objectValue ?? [:],
+                          server: c["server"]?.stringValue ?? "", project: c["project"]?.stringValue ?? "")
+        }
     }
 
     /// Builds each cluster's served plan (the planner's plan plus pending sync requests),

@@ -46,7 +46,8 @@ import Testing
         ("repository: {url: x}\nfrobnicate: true", "frobnicate"),
         ("repository: {url: x, brnach: main}", "repository.brnach"),
         ("repository: {url: x}\ncredentials: [{urlPrefix: h, passwordEnv: MISSING}]", "credentials[0].passwordEnv"),
-        ("repository: {url: x}\ntls: {certFile: a.pem, keyFile: a.key}", "tls"),
+        ("repository: {url: x}\ntls: {certFile: /nonexistent/a.pem, keyFile: /nonexistent/a.key}", "tls.certFile"),
+        ("repository: {url: x}\ntls: {certFile: /etc/hostname}", "tls"),
         ("repository: {url: x}\nretention: {planHistory: 0}", "retention.planHistory"),
     ])
     func aBadConfigurationNamesTheKeyAndTheReason(yaml: String, key: String) {

@@ -120,9 +120,30 @@ import Testing
             let cluster = try curl(["-H", "Authorization: Bearer \(token)", "\(hub.url)/api/v1/clusters/a"])
             let stored = try JSON.parse(cluster.body)["report"]?["sequence"]?.intValue
             #expect(stored == acknowledged, "every acknowledged report survived the kill, none half-written")
+            let apps = try curl(["-H", "Authorization: Bearer \(token)", "\(hub.url)/api/v1/applications"])
+            #expect(apps.body.contains("\"app-a\""), "the Application views are back at once")
         }
         hub.process?.stop()
         let check = try ProcessRunner.run("sqlite3", [temp.file("state/hub.sqlite"), "PRAGMA integrity_check"])
         if check.status == 0 { #expect(check.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "ok") }
+    }
+
+    @Test func servesHTTPSWithTheConfiguredCertificate() throws {
+        let temp = try TemporaryDirectory(prefix: "fleet-hub-tls")
+        defer { temp.remove() }
+        let repo = try makeFleet(temp)
+        let openssl = try ProcessRunner.run("openssl", ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+                                                        "-keyout", temp.file("key.pem"), "-out", temp.file("cert.pem"), "-days", "1",
+                                                        "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"])
+        try #require(openssl.status == 0, "openssl: \(openssl.stderr)")
+        var hub = try makeHub(repositoryURL: repo.path, temp: temp)
+        try String(contentsOfFile: hub.configPath, encoding: .utf8).appending("\ntls: {certFile: cert.pem, keyFile: key.pem}\n")
+            .write(toFile: hub.configPath, atomically: true, encoding: .utf8)
+        try start(&hub)
+        defer { hub.process?.stop() }
+        let secure = try curl(["--cacert", temp.file("cert.pem"), "https://127.0.0.1:\(hub.port)/healthz"])
+        #expect(secure.status == 200, "\(secure)")
+        let plain = try curl(["http://127.0.0.1:\(hub.port)/healthz"])
+        #expect(plain.status != 200, "plain HTTP is not served on a TLS port")
     }
 }
