@@ -11,6 +11,7 @@
 //   engines                FleetRender (Kustomize-compatible rendering over file trees)
 //                          FleetAppSet (ApplicationSet generators and templates)
 //                          FleetPlan (per-cluster plans: generate, render, compile; incremental)
+//                          FleetReconcile (diff, health, sync decisions; pure, shared by spoke and CLI)
 //   services               FleetHubCore (config, mirrors, tokens, signing, the engine)
 //                          FleetHubServer (the HTTP API on Hummingbird)
 //   executables            hub  spoke  fleet
@@ -81,6 +82,7 @@ let package = Package(
             ]
         ),
         .target(name: "FleetRepos", dependencies: ["FleetModel", "FleetGit", "FleetFiles", "FleetAppSet"]),
+        .target(name: "FleetReconcile", dependencies: ["FleetModel"]),
         .target(name: "FleetSQLite", dependencies: ["CSQLite"]),
         .target(
             name: "FleetHubStore",
@@ -177,6 +179,7 @@ let package = Package(
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
         ),
+        .testTarget(name: "FleetReconcileTests", dependencies: ["FleetReconcile", "FleetModel", "FleetYAML"], exclude: ["Fixtures"]),
         .testTarget(name: "FleetCLITests", dependencies: ["FleetTestSupport", "fleet"]),
         .testTarget(
             name: "FleetRenderTests",

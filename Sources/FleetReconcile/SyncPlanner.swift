@@ -1,0 +1,300 @@
+import FleetModel
+
+/// An object's identity within a cluster.
+public struct ResourceKey: Hashable, Comparable, Sendable, CustomStringConvertible {
+    public var group: String
+    public var kind: String
+    public var namespace: String
+    public var name: String
+
+    public init(group: String, kind: String, namespace: String, name: String) {
+        self.group = group
+        self.kind = kind
+        self.namespace = namespace
+        self.name = name
+    }
+
+    /// The key of a manifest (`apiVersion`, `kind`, `metadata`).
+    public init?(object: Value) {
+        guard let apiVersion = object["apiVersion"]?.stringValue, let kind = object["kind"]?.stringValue,
+              let name = object["metadata"]?["name"]?.stringValue else { return nil }
+        group = apiVersion.contains("/") ? String(apiVersion[..<apiVersion.firstIndex(of: "/")!]) : ""
+        self.kind = kind
+        namespace = object["metadata"]?["namespace"]?.stringValue ?? ""
+        self.name = name
+    }
+
+    public var description: String {
+        (group.isEmpty ? kind : "\(group)/\(kind)") + " " + (namespace.isEmpty ? name : "\(namespace)/\(name)")
+    }
+
+    public static func < (a: ResourceKey, b: ResourceKey) -> Bool {
+        (a.group, a.kind, a.namespace, a.name) < (b.group, b.kind, b.namespace, b.name)
+    }
+}
+
+/// One resource of an Application's plan.
+public struct DesiredResource: Equatable, Sendable {
+    public var key: ResourceKey
+    public var wave: Int
+    public var syncOptions: Set<String>
+    public var hooks: [String]
+    public var object: Value
+
+    public init(key: ResourceKey, wave: Int = 0, syncOptions: Set<String> = [], hooks: [String] = [], object: Value) {
+        self.key = key
+        self.wave = wave
+        self.syncOptions = syncOptions
+        self.hooks = hooks
+        self.object = object
+    }
+
+    /// Reads a plan's resource entry (docs/plan-format.md).
+    public init?(planEntry entry: Value) {
+        guard let object = entry["object"], let key = ResourceKey(object: object) else { return nil }
+        self.key = key
+        wave = entry["wave"]?.intValue ?? 0
+        syncOptions = Set((entry["syncOptions"]?.arrayValue ?? []).compactMap(\.stringValue))
+        hooks = (entry["hooks"]?.arrayValue ?? []).compactMap(\.stringValue)
+        self.object = object
+    }
+}
+
+/// An Application as the reconcile core needs it, read from a plan.
+public struct ApplicationIntent: Sendable {
+    public var name: String
+    public var namespace: String
+    /// nil: manual sync (apply only on a sync request).
+    public var automated: (prune: Bool, selfHeal: Bool, allowEmpty: Bool)?
+    public var syncOptions: Set<String>
+    public var ignoreRules: [IgnoreRule]
+    public var resources: [DesiredResource]
+    /// The plan could not render the Application: freeze it.
+    public var renderError: String?
+    /// A pending manual sync request's token.
+    public var syncToken: String?
+
+    public init(name: String, namespace: String = "", automated: (prune: Bool, selfHeal: Bool, allowEmpty: Bool)? = nil,
+                syncOptions: Set<String> = [], ignoreRules: [IgnoreRule] = [], resources: [DesiredResource], renderError: String? = nil, syncToken: String? = nil) {
+        self.name = name
+        self.namespace = namespace
+        self.automated = automated
+        self.syncOptions = syncOptions
+        self.ignoreRules = ignoreRules
+        self.resources = resources
+        self.renderError = renderError
+        self.syncToken = syncToken
+    }
+
+    /// Reads one `applications[]` entry of a plan, and its pending sync request.
+    public init(planEntry entry: Value, syncRequests: Value? = nil) throws(JSONPointerError) {
+        name = entry["name"]?.stringValue ?? ""
+        namespace = entry["namespace"]?.stringValue ?? ""
+        if let automated = entry["syncPolicy"]?["automated"], case .object = automated {
+            self.automated = (automated["prune"]?.boolValue ?? false, automated["selfHeal"]?.boolValue ?? false, automated["allowEmpty"]?.boolValue ?? false)
+        } else {
+            automated = nil
+        }
+        syncOptions = Set((entry["syncPolicy"]?["syncOptions"]?.arrayValue ?? []).compactMap(\.stringValue))
+        var rules: [IgnoreRule] = []
+        for rule in entry["ignoreDifferences"]?.arrayValue ?? [] { rules.append(try IgnoreRule(rule)) }
+        ignoreRules = rules
+        resources = (entry["resources"]?.arrayValue ?? []).compactMap(DesiredResource.init(planEntry:))
+        renderError = entry["error"]?.stringValue
+        syncToken = syncRequests?[name]?.stringValue
+    }
+
+    func rules(for key: ResourceKey) -> [IgnoreRule] {
+        ignoreRules.filter { $0.applies(group: key.group, kind: key.kind, name: key.name, namespace: key.namespace) }
+    }
+}
+
+/// What the agent should do for one Application.
+public enum SyncAction: Equatable, Sendable {
+    case createNamespace(String)
+    /// Create or update the object (`replace`: PUT instead of apply; `serverSide`: SSA).
+    case apply(DesiredResource, replace: Bool, serverSide: Bool)
+    case prune(ResourceKey)
+}
+
+/// A condition to report with the Application.
+public struct SyncCondition: Equatable, Sendable {
+    public enum Kind: String, Sendable { case renderError = "RenderError", pruneRefused = "PruneRefused", syncLoop = "SyncLoop", manualSyncRequired = "ManualSyncRequired", unsupported = "Unsupported" }
+    public var kind: Kind
+    public var message: String
+}
+
+/// The decision for one Application: its sync status, what differs, and the actions in order
+/// (applies grouped by wave, so the agent waits for each wave to be healthy; prunes last,
+/// highest wave first).
+public struct SyncDecision: Equatable, Sendable {
+    public var synced: Bool
+    public var drift: [ResourceKey: [Drift]]
+    public var missing: [ResourceKey]
+    public var extraneous: [ResourceKey]
+    public var waves: [(wave: Int, actions: [SyncAction])]
+    public var prunes: [SyncAction]
+    public var conditions: [SyncCondition]
+
+    public var actions: [SyncAction] { waves.flatMap(\.actions) + prunes }
+
+    public static func == (a: SyncDecision, b: SyncDecision) -> Bool {
+        a.synced == b.synced && a.drift == b.drift && a.missing == b.missing && a.extraneous == b.extraneous
+            && a.waves.map(\.wave) == b.waves.map(\.wave) && a.waves.map(\.actions) == b.waves.map(\.actions)
+            && a.prunes == b.prunes && a.conditions == b.conditions
+    }
+}
+
+/// The reconcile decision as data: `decide(intent, live, lastApplied, context) -> SyncDecision`,
+/// with no I/O, shared by the spoke and the CLI and tested on its own.
+public enum SyncPlanner {
+    public struct Context: Sendable {
+        /// The plan changed since the Application was last synced (a new commit): automated
+        /// sync applies it even without selfHeal.
+        public var planChanged: Bool
+        /// Refuse a prune of more than this share of the Application's live objects.
+        public var maxPruneShare: Double
+        /// Fields that keep drifting back (from `SyncLoopDetector`): not re-applied.
+        public var loopingFields: [ResourceKey: [JSONPointer]]
+
+        public init(planChanged: Bool, maxPruneShare: Double = 0.5, loopingFields: [ResourceKey: [JSONPointer]] = [:]) {
+            self.planChanged = planChanged
+            self.maxPruneShare = maxPruneShare
+            self.loopingFields = loopingFields
+        }
+    }
+
+    /// - Parameters:
+    ///   - live: the live objects of this Application (found by its tracking label), by key;
+    ///     an absent key is a missing object.
+    ///   - lastApplied: what was applied last time, by key (for three-way diffs).
+    public static func decide(_ intent: ApplicationIntent, live: [ResourceKey: Value], lastApplied: [ResourceKey: Value], context: Context) -> SyncDecision {
+        var decision = SyncDecision(synced: true, drift: [:], missing: [], extraneous: [], waves: [], prunes: [], conditions: [])
+        var toApply: [DesiredResource] = []
+        let desiredKeys = Set(intent.resources.map(\.key))
+        for resource in intent.resources where !resource.hooks.contains(where: { $0 != "Sync" }) {
+            guard let object = live[resource.key] else {
+                decision.missing.append(resource.key)
+                toApply.append(resource)
+                continue
+            }
+            let drift = ResourceDiff.drift(desired: resource.object, live: object, lastApplied: lastApplied[resource.key], rules: intent.rules(for: resource.key))
+            if !drift.isEmpty {
+                decision.drift[resource.key] = drift
+                if let looping = context.loopingFields[resource.key], drift.allSatisfy({ looping.contains($0.pointer) }) {
+                    let fields = looping.map(\.description).joined(separator: ", ")
+                    decision.conditions.append(SyncCondition(kind: .syncLoop, message: "\(resource.key) keeps changing back at \(fields): another controller manages it. Stop fighting it with ignoreDifferences: {group: \"\(resource.key.group)\", kind: \"\(resource.key.kind)\", jsonPointers: [\(looping.map { "\"\($0)\"" }.joined(separator: ", "))]}"))
+                    continue
+                }
+                toApply.append(resource)
+            }
+        }
+        decision.extraneous = live.keys.filter { !desiredKeys.contains($0) }.sorted()
+        decision.synced = decision.missing.isEmpty && decision.drift.isEmpty && decision.extraneous.isEmpty
+
+        if let error = intent.renderError {
+            decision.conditions.append(SyncCondition(kind: .renderError, message: "not synced while the plan cannot render this Application: \(error)"))
+            return decision
+        }
+        let requested = intent.syncToken != nil
+        let act: Bool
+        let prune: Bool
+        if let automated = intent.automated {
+            act = requested || context.planChanged || automated.selfHeal
+            prune = requested || automated.prune
+        } else {
+            act = requested
+            prune = requested
+            if !decision.synced && !requested {
+                decision.conditions.append(SyncCondition(kind: .manualSyncRequired, message: "out of sync; automated sync is off, so it waits for a sync request (fleet sync \(intent.name))"))
+            }
+        }
+        guard act else { return decision }
+
+        let replaceAll = intent.syncOptions.contains("Replace=true")
+        let serverSideAll = intent.syncOptions.contains("ServerSideApply=true")
+        if intent.syncOptions.contains("CreateNamespace=true"), !intent.namespace.isEmpty {
+            decision.waves.append((wave: Int.min, actions: [.createNamespace(intent.namespace)]))
+        }
+        var byWave: [Int: [SyncAction]] = [:]
+        for resource in toApply {
+            let replace = replaceAll || resource.syncOptions.contains("Replace=true")
+            let serverSide = (serverSideAll || resource.syncOptions.contains("ServerSideApply=true")) && !resource.syncOptions.contains("ServerSideApply=false")
+            byWave[resource.wave, default: []].append(.apply(resource, replace: replace, serverSide: serverSide))
+        }
+        for wave in byWave.keys.sorted() { decision.waves.append((wave: wave, actions: byWave[wave]!)) }
+
+        guard prune, !decision.extraneous.isEmpty else { return decision }
+        let prunable = decision.extraneous.filter { key in
+            let options = syncOptions(of: live[key])
+            return !options.contains("Prune=false")
+        }
+        let allowEmpty = intent.automated?.allowEmpty ?? false
+        if intent.resources.isEmpty && !allowEmpty && !live.isEmpty {
+            decision.conditions.append(SyncCondition(kind: .pruneRefused, message: "the plan has no resources for \(intent.name); pruning all \(live.count) live objects needs syncPolicy.automated.allowEmpty: true"))
+            return decision
+        }
+        if !allowEmpty, live.count >= 4, Double(prunable.count) > context.maxPruneShare * Double(live.count) {
+            decision.conditions.append(SyncCondition(kind: .pruneRefused, message: "pruning \(prunable.count) of \(live.count) live objects of \(intent.name) is more than \(Int(context.maxPruneShare * 100))%; allow it with syncPolicy.automated.allowEmpty: true or prune by hand"))
+            return decision
+        }
+        let pruneLastAll = intent.syncOptions.contains("PruneLast=true")
+        func wave(_ key: ResourceKey) -> Int { Int(live[key]?["metadata"]?["annotations"]?["argocd.argoproj.io/sync-wave"]?.stringValue ?? "") ?? 0 }
+        let ordered = prunable.sorted { a, b in
+            let lastA = pruneLastAll || syncOptions(of: live[a]).contains("PruneLast=true")
+            let lastB = pruneLastAll || syncOptions(of: live[b]).contains("PruneLast=true")
+            if lastA != lastB { return !lastA }
+            if wave(a) != wave(b) { return wave(a) > wave(b) }
+            return a > b
+        }
+        decision.prunes = ordered.map { .prune($0) }
+        return decision
+    }
+
+    static func syncOptions(of object: Value?) -> Set<String> {
+        Set((object?["metadata"]?["annotations"]?["argocd.argoproj.io/sync-options"]?.stringValue ?? "")
+            .split(separator: ",").map { String($0).trimmingCharacters() })
+    }
+}
+
+/// Notices a field that keeps drifting back after being re-applied (an HPA owning
+/// `spec.replicas`, a mutating webhook): after `threshold` re-applies of the same field within
+/// `window`, the field is reported as a sync loop and no longer re-applied.
+public struct SyncLoopDetector: Sendable {
+    public var threshold: Int
+    public var window: Double
+    private var history: [ResourceKey: [JSONPointer: [Double]]] = [:]
+
+    public init(threshold: Int = 3, window: Double = 300) {
+        self.threshold = threshold
+        self.window = window
+    }
+
+    /// Records that these fields of `key` were re-applied at `time` (seconds).
+    public mutating func record(_ key: ResourceKey, pointers: [JSONPointer], at time: Double) {
+        for pointer in pointers {
+            var times = history[key, default: [:]][pointer, default: []]
+            times.append(time)
+            history[key, default: [:]][pointer] = times.filter { time - $0 <= window }
+        }
+    }
+
+    /// The fields re-applied `threshold` times within the window before `time`, by resource.
+    public func looping(at time: Double) -> [ResourceKey: [JSONPointer]] {
+        var out: [ResourceKey: [JSONPointer]] = [:]
+        for (key, fields) in history {
+            let looping = fields.filter { $0.value.filter { time - $0 <= window }.count >= threshold }.keys
+            if !looping.isEmpty { out[key] = looping.sorted { $0.description < $1.description } }
+        }
+        return out
+    }
+}
+
+extension String {
+    func trimmingCharacters() -> String {
+        var s = Substring(self)
+        while s.first == " " { s = s.dropFirst() }
+        while s.last == " " { s = s.dropLast() }
+        return String(s)
+    }
+}
