@@ -47,6 +47,7 @@ let package = Package(
         .systemLibrary(name: "CGit2", pkgConfig: "libgit2", providers: [.apt(["libgit2-dev"])]),
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
+        .systemLibrary(name: "CCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
 
         // MARK: Pure core
         .target(
@@ -83,6 +84,12 @@ let package = Package(
         ),
         .target(name: "FleetRepos", dependencies: ["FleetModel", "FleetGit", "FleetFiles", "FleetAppSet"]),
         .target(name: "FleetReconcile", dependencies: ["FleetModel"]),
+
+        // MARK: Spoke services (FoundationEssentials at most: the spoke must stay light)
+        .target(
+            name: "FleetSpoke",
+            dependencies: ["FleetModel", "FleetYAML", "FleetReconcile", "FleetSQLite", "FleetHTTPClient", "CCrypto"]
+        ),
         .target(name: "FleetSQLite", dependencies: ["CSQLite"]),
         .target(
             name: "FleetHubStore",
@@ -129,7 +136,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "spoke",
-            dependencies: ["FleetModel", "FleetCommandSupport", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["FleetModel", "FleetYAML", "FleetFiles", "FleetSpoke", "FleetReconcile", "FleetCommandSupport", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .target(
             name: "FleetCLI",
@@ -180,7 +187,11 @@ let package = Package(
             ]
         ),
         .testTarget(name: "FleetReconcileTests", dependencies: ["FleetReconcile", "FleetModel", "FleetYAML"], exclude: ["Fixtures"]),
-        .testTarget(name: "FleetCLITests", dependencies: ["FleetTestSupport", "fleet"]),
+        .testTarget(
+            name: "FleetSpokeTests",
+            dependencies: ["FleetSpoke", "FleetReconcile", "FleetModel", "FleetTestSupport", .product(name: "Crypto", package: "swift-crypto")]
+        ),
+        .testTarget(name: "FleetCLITests", dependencies: ["FleetTestSupport", "fleet", "spoke"]),
         .testTarget(
             name: "FleetRenderTests",
             dependencies: ["FleetRender", "FleetFiles", "FleetGit", "FleetYAML", "FleetModel", "FleetTestSupport"],

@@ -35,6 +35,7 @@ enum ApplicationCompiler {
         let name = application["metadata"]?["name"]?.stringValue ?? ""
         let spec = application["spec"] ?? .object([:])
         var entry: ValueObject = ["name": .string(name)]
+        entry["trackingLabel"] = .string(PlanFormat.labelValue(forApplication: name))
         entry["project"] = .string(spec["project"]?.stringValue ?? "default")
         let destination = spec["destination"] ?? .object([:])
         entry["namespace"] = .string(destination["namespace"]?.stringValue ?? "")

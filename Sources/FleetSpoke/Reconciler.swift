@@ -1,0 +1,230 @@
+import FleetModel
+import FleetReconcile
+import FleetSQLite
+
+/// What a spoke remembers between ticks and restarts: the last applied state of each object
+/// (for three-way diffs), the plan entry each Application was last synced to, and its
+/// self-heal history (for sync-loop detection). SQLite, through the thin wrapper (no GRDB).
+public final class SpokeState {
+    let database: SQLiteDatabase
+    public var loops = SyncLoopDetector()
+
+    public init(path: String) throws {
+        database = try SQLiteDatabase(path: path)
+        try database.migrate([
+            SQLiteMigration(version: 1, sql: """
+                CREATE TABLE lastApplied (app TEXT NOT NULL, resource TEXT NOT NULL, body TEXT NOT NULL, PRIMARY KEY (app, resource));
+                CREATE TABLE synced (app TEXT PRIMARY KEY, digest TEXT NOT NULL, at REAL NOT NULL);
+                CREATE TABLE kv (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+                """),
+        ])
+    }
+
+    public func lastApplied(app: String) throws -> [ResourceKey: Value] {
+        var out: [ResourceKey: Value] = [:]
+        for row in try database.query("SELECT body FROM lastApplied WHERE app = ?", [.text(app)]) {
+            if let text = row.first?.text, let object = try? JSON.parse(text), let key = ResourceKey(object: object) { out[key] = object }
+        }
+        return out
+    }
+
+    func recordApplied(app: String, _ object: Value, key: ResourceKey) throws {
+        try database.run("INSERT INTO lastApplied (app, resource, body) VALUES (?, ?, ?) ON CONFLICT (app, resource) DO UPDATE SET body = excluded.body",
+                         [.text(app), .text(key.description), .text(JSON.encode(object, options: [.sortedKeys]))])
+    }
+
+    func forget(app: String, key: ResourceKey) throws {
+        try database.run("DELETE FROM lastApplied WHERE app = ? AND resource = ?", [.text(app), .text(key.description)])
+    }
+
+    func syncedDigest(app: String) throws -> String? {
+        try database.query("SELECT digest FROM synced WHERE app = ?", [.text(app)]).first?.first?.text
+    }
+
+    func recordSynced(app: String, digest: String, at time: Double) throws {
+        try database.run("INSERT INTO synced (app, digest, at) VALUES (?, ?, ?) ON CONFLICT (app) DO UPDATE SET digest = excluded.digest, at = excluded.at",
+                         [.text(app), .text(digest), .real(time)])
+    }
+
+    public func value(_ key: String) throws -> String? {
+        try database.query("SELECT value FROM kv WHERE key = ?", [.text(key)]).first?.first?.text
+    }
+
+    public func setValue(_ key: String, _ value: String) throws {
+        try database.run("INSERT INTO kv (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value", [.text(key), .text(value)])
+    }
+}
+
+/// Applies a plan to a cluster through a driver: for each Application, the reconcile core's
+/// decision, executed wave by wave (waiting for each wave to be healthy, up to a timeout),
+/// prunes last; returns the report the hub (or `spoke apply`) prints.
+public final class Reconciler {
+    public let driver: ClusterDriver
+    public let state: SpokeState
+    public var waveTimeout: Double
+    public var clock: () -> Double
+    public var sleep: (Double) -> Void
+
+    public init(driver: ClusterDriver, state: SpokeState, waveTimeout: Double = 120, clock: @escaping () -> Double = LocalCluster.now,
+                sleep: @escaping (Double) -> Void = { seconds in
+                    var request = timespec(tv_sec: Int(seconds), tv_nsec: Int((seconds - Double(Int(seconds))) * 1e9))
+                    _ = nanosleep(&request, nil)
+                }) {
+        self.driver = driver
+        self.state = state
+        self.waveTimeout = waveTimeout
+        self.clock = clock
+        self.sleep = sleep
+    }
+
+    /// One pass over the whole plan. `dryRun` decides and reports without changing anything.
+    public func reconcile(plan: Value, dryRun: Bool = false) throws -> Value {
+        var applications: [Value] = []
+        for entry in plan["applications"]?.arrayValue ?? [] {
+            applications.append(try reconcile(entry: entry, syncRequests: plan["syncRequests"], planId: plan["id"]?.stringValue ?? "", dryRun: dryRun))
+        }
+        var report: ValueObject = [
+            "cluster": plan["cluster"] ?? .null,
+            "planId": plan["id"] ?? .null,
+            "applications": .array(applications),
+        ]
+        report["synced"] = .bool(applications.allSatisfy { $0["sync"] == "Synced" })
+        report["healthy"] = .bool(applications.allSatisfy { $0["health"] == "Healthy" })
+        return .object(report)
+    }
+
+    /// A stable digest of an Application's plan entry (change detection, not security).
+    static func digest(_ entry: Value) -> String {
+        var hash: UInt64 = 0xcbf29ce484222325
+        for byte in JSON.encode(entry, options: [.sortedKeys]).utf8 {
+            hash ^= UInt64(byte)
+            hash = hash &* 0x100000001b3
+        }
+        return String(hash, radix: 16)
+    }
+
+    func reconcile(entry: Value, syncRequests: Value?, planId: String, dryRun: Bool) throws -> Value {
+        let intent: ApplicationIntent
+        do { intent = try ApplicationIntent(planEntry: entry, syncRequests: syncRequests) } catch {
+            return ["name": entry["name"] ?? "", "sync": "Unknown", "health": "Unknown",
+                    "conditions": [["type": "InvalidPlan", "message": .string("\(error)")]]]
+        }
+        let label = entry["trackingLabel"]?.stringValue
+            ?? intent.resources.first?.object["metadata"]?["labels"]?["fleet.gitops.dev/app"]?.stringValue ?? intent.name
+        let digest = Self.digest(entry)
+        let started = clock()
+        var live = try driver.list(trackingLabel: label)
+        let lastApplied = try state.lastApplied(app: intent.name)
+        let planChanged = try state.syncedDigest(app: intent.name) != digest
+        let context = SyncPlanner.Context(planChanged: planChanged, loopingFields: state.loops.looping(at: started))
+        let decision = SyncPlanner.decide(intent, live: live, lastApplied: lastApplied, context: context)
+        var results: [ResourceKey: (String, String)] = [:]
+        var conditions = decision.conditions.map { c -> Value in ["type": .string(c.kind.rawValue), "message": .string(c.message)] }
+        var failed = false
+        var acted = false
+        if !dryRun {
+            waves: for (wave, actions) in decision.waves {
+                var applied: [ResourceKey] = []
+                for action in actions {
+                    do {
+                        switch action {
+                        case .createNamespace(let name):
+                            try driver.ensureNamespace(name)
+                        case .apply(let resource, let replace, _):
+                            try driver.apply(resource.object, replace: replace)
+                            try state.recordApplied(app: intent.name, resource.object, key: resource.key)
+                            if !planChanged, let drift = decision.drift[resource.key] {
+                                state.loops.record(resource.key, pointers: drift.map(\.pointer), at: clock())
+                            }
+                            results[resource.key] = ("Synced", decision.missing.contains(resource.key) ? "created" : "configured")
+                            applied.append(resource.key)
+                        case .prune:
+                            break
+                        }
+                        acted = true
+                    } catch {
+                        failed = true
+                        if case .apply(let resource, _, _) = action { results[resource.key] = ("SyncFailed", "\(error)") }
+                        conditions.append(["type": "SyncError", "message": .string("\(error)")])
+                        break waves
+                    }
+                }
+                if wave != Int.min, !applied.isEmpty, !waitHealthy(applied) {
+                    conditions.append(["type": "WaveTimeout", "message": .string("wave \(wave) was not healthy after \(Int(waveTimeout))s; later waves wait")])
+                    failed = true
+                    break
+                }
+            }
+            if !failed {
+                for case .prune(let key) in decision.prunes {
+                    do {
+                        try driver.delete(key)
+                        try state.forget(app: intent.name, key: key)
+                        results[key] = ("Pruned", "pruned")
+                        acted = true
+                    } catch {
+                        failed = true
+                        conditions.append(["type": "SyncError", "message": .string("pruning \(key): \(error)")])
+                    }
+                }
+            }
+            if !failed && intent.renderError == nil && (acted || decision.synced) { try state.recordSynced(app: intent.name, digest: digest, at: clock()) }
+            try driver.advance(now: clock())
+            live = try driver.list(trackingLabel: label)
+        }
+
+        // The status after acting.
+        let after = dryRun ? decision : SyncPlanner.decide(intent, live: live, lastApplied: try state.lastApplied(app: intent.name), context: SyncPlanner.Context(planChanged: false))
+        var resources: [Value] = []
+        var healths: [HealthStatus] = []
+        for resource in intent.resources {
+            let health = ResourceHealth.assess(live[resource.key])
+            healths.append(health.status)
+            var r: ValueObject = ["resource": .string(resource.key.description), "health": .string(health.status.rawValue)]
+            let sync = after.drift[resource.key] != nil || after.missing.contains(resource.key) ? "OutOfSync" : "Synced"
+            r["sync"] = .string(sync)
+            if let (result, message) = results[resource.key] { r["result"] = .string(result); r["message"] = .string(message) }
+            if !health.message.isEmpty && r["message"] == nil { r["message"] = .string(health.message) }
+            resources.append(.object(r))
+        }
+        var drift: [Value] = []
+        for (key, fields) in after.drift.sorted(by: { $0.key < $1.key }) {
+            for field in fields.prefix(20) where drift.count < 50 {
+                drift.append(["resource": .string(key.description), "pointer": .string(field.pointer.description),
+                              "desired": field.desired ?? .null, "live": field.live ?? .null])
+            }
+        }
+        var out: ValueObject = ["name": .string(intent.name), "planId": .string(planId)]
+        out["sync"] = .string(after.synced ? "Synced" : "OutOfSync")
+        out["health"] = .string(HealthStatus.aggregate(healths).rawValue)
+        out["drift"] = .array(drift)
+        out["resources"] = .array(resources)
+        if acted || failed {
+            out["lastSync"] = ["result": .string(failed ? "Failed" : "Succeeded"), "startedAt": .string(LocalCluster.timestamp(started)),
+                               "finishedAt": .string(LocalCluster.timestamp(clock()))]
+        }
+        if !after.extraneous.isEmpty { out["extraneous"] = .array(after.extraneous.map { .string($0.description) }) }
+        out["conditions"] = .array(conditions)
+        if let token = intent.syncToken, !failed, !dryRun { out["completedSyncToken"] = .string(token) }
+        return .object(out)
+    }
+
+    /// Waits until the resources are Healthy (or Suspended), driving the local controller.
+    func waitHealthy(_ keys: [ResourceKey]) -> Bool {
+        let deadline = clock() + waveTimeout
+        while true {
+            try? driver.advance(now: clock())
+            let healthy = keys.allSatisfy { key in
+                let status = ResourceHealth.assess((try? driver.get(key)) ?? nil).status
+                return status == .healthy || status == .suspended
+            }
+            if healthy { return true }
+            if clock() >= deadline { return false }
+            sleep(0.2)
+        }
+    }
+}
+
+#if canImport(Glibc)
+import Glibc
+#endif

@@ -1,0 +1,110 @@
+import ArgumentParser
+import FleetCommandSupport
+import FleetFiles
+import FleetModel
+import FleetSpoke
+import FleetYAML
+
+/// `spoke apply --plan FILE`: reconcile once, with no hub.
+struct ApplyCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "apply",
+        abstract: "Reconcile the cluster once to a plan file (as `fleet render --cluster` prints it), with no hub.",
+        discussion: """
+            Applies every Application of the plan wave by wave (waiting for each wave to be healthy), prunes what they no longer have (with the plan's guards), prints the report as JSON and exits 0 only when every Application is Synced, and also Healthy with --wait-healthy (else 3). A plan read from a file is accepted unsigned; the report says so.
+
+            This is how an operator rebuilds a cluster from Git when the hub itself is lost: `fleet render --repo FLEET --cluster NAME > plan.json && spoke apply --plan plan.json --wait-healthy`.
+            """
+    )
+
+    @Option(name: .long, help: "The plan file (JSON).")
+    var plan: String
+
+    @Option(name: .long, help: "Cluster driver: local (the embedded cluster) or kubernetes.")
+    var driver: String = "local"
+
+    @Option(name: .long, help: "State directory (the local cluster's objects and the spoke's memory).")
+    var state: String = "spoke-state"
+
+    @Option(name: .long, help: "Kubeconfig file for the kubernetes driver.")
+    var kubeconfig: String?
+
+    @Flag(name: .long, help: "Wait until every Application is Healthy as well as Synced.")
+    var waitHealthy = false
+
+    @Option(name: .long, help: "How long to wait for health (a duration like 30s or 5m).")
+    var timeout: String = "5m"
+
+    @Flag(name: .long, help: "Decide and report, change nothing.")
+    var dryRun = false
+
+    @Option(name: .long, help: "Local driver: seconds before a workload becomes ready (a duration).")
+    var readyDelay: String = "2s"
+
+    @Option(name: .long, parsing: .singleValue, help: "Local driver: an image that never becomes ready (repeatable).")
+    var failingImage: [String] = []
+
+    func validate() throws {
+        guard driver == "local" || driver == "kubernetes" else { throw ValidationError("--driver must be local or kubernetes") }
+        guard (try? KubeDuration(parsing: timeout)) != nil else { throw ValidationError("--timeout \"\(timeout)\" is not a duration (500ms, 30s, 5m)") }
+        guard (try? KubeDuration(parsing: readyDelay)) != nil else { throw ValidationError("--ready-delay \"\(readyDelay)\" is not a duration") }
+    }
+
+    func run() throws {
+        guard driver == "local" else {
+            throw NotYetBuilt("the kubernetes driver is not part of this build yet (issue 7); use --driver local")
+        }
+        let bytes: [UInt8]
+        do { bytes = try LocalPaths.read(plan) } catch { throw SpokeFailure("\(error)") }
+        let document: Value
+        do { document = try JSON.parse(bytes) } catch { throw SpokeFailure("\(plan): not a plan (JSON): \(error)") }
+        guard document["formatVersion"]?.intValue == 1, document["applications"]?.arrayValue != nil else {
+            throw SpokeFailure("\(plan): not a plan of format version 1 (fleet render --cluster NAME prints one)")
+        }
+        let session = try LocalSession(state: state, readyDelay: try KubeDuration(parsing: readyDelay).seconds, failingImages: Set(failingImage))
+        let reconciler = session.reconciler
+        reconciler.waveTimeout = try KubeDuration(parsing: timeout).seconds
+        let deadline = reconciler.clock() + reconciler.waveTimeout
+        var report = try reconciler.reconcile(plan: document, dryRun: dryRun)
+        while waitHealthy, !dryRun, report["healthy"] != true, reconciler.clock() < deadline {
+            reconciler.sleep(0.5)
+            report = try reconciler.reconcile(plan: document)
+        }
+        if case .object(var object) = report {
+            object["unsigned"] = true
+            object["dryRun"] = .bool(dryRun)
+            report = .object(object)
+        }
+        print(JSON.encode(report, options: [.pretty, .sortedKeys]))
+        let ok = report["synced"] == true && (!waitHealthy || report["healthy"] == true)
+        if !ok { throw NotSynced() }
+    }
+}
+
+struct NotSynced: Error, ExitCodeProviding, CustomStringConvertible {
+    var exitCode: Int32 { FleetExitCode.notHealthy }
+    var description: String { "not every Application is synced and healthy (see the report)" }
+}
+
+struct SpokeFailure: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// The local cluster and the spoke's state under one state directory.
+struct LocalSession {
+    let cluster: LocalCluster
+    let reconciler: Reconciler
+
+    init(state: String, readyDelay: Double = 2, failingImages: Set<String> = []) throws {
+        if !LocalPaths.isDirectory(state) {
+            guard mkdir(state, 0o700) == 0 else { throw SpokeFailure("cannot create the state directory \(state)") }
+        }
+        cluster = try LocalCluster(path: state + "/cluster.sqlite", readyDelay: readyDelay, failingImages: failingImages)
+        reconciler = Reconciler(driver: cluster, state: try SpokeState(path: state + "/spoke.sqlite"))
+    }
+}
+
+#if canImport(Glibc)
+import Glibc
+#endif

@@ -1,0 +1,46 @@
+import FleetTestSupport
+import Foundation
+import Testing
+
+/// The hub-less rebuild path as an operator runs it: `fleet render` then `spoke apply`.
+@Suite struct SpokeApplyTests {
+    let fleet = ProcessRunner.productsDirectory + "/fleet"
+    let spoke = ProcessRunner.productsDirectory + "/spoke"
+
+    @Test func rebuildsAClusterFromGitWithNoHubAndReportsDrift() throws {
+        let temp = try TemporaryDirectory()
+        defer { temp.remove() }
+        let rendered = try ProcessRunner.run(fleet, ["render", "--repo", BuildCommandTests.repositoryRoot + "/fleet", "--cluster", "us-west-2"])
+        #expect(rendered.status == 0, "\(rendered.stderr)")
+        let plan = try temp.write("plan.json", rendered.stdout)
+        let state = temp.file("state")
+        let applied = try ProcessRunner.run(spoke, ["apply", "--plan", plan, "--state", state, "--wait-healthy", "--timeout", "30s", "--ready-delay", "200ms"])
+        #expect(applied.status == 0, "\(applied.stderr)")
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(applied.stdout.utf8)) as? [String: Any])
+        #expect(report["synced"] as? Bool == true && report["healthy"] as? Bool == true && report["unsigned"] as? Bool == true)
+
+        let scaled = try ProcessRunner.run(spoke, ["local", "scale", "deployment/ml-serving/inference-server", "--replicas", "9", "--state", state])
+        #expect(scaled.status == 0, "\(scaled.stderr)")
+        let check = try ProcessRunner.run(spoke, ["apply", "--plan", plan, "--state", state, "--dry-run"])
+        #expect(check.status == 3, "drift: not synced")
+        #expect(check.stdout.contains("\"pointer\" : \"/spec/replicas\"") || check.stdout.contains("\"pointer\": \"/spec/replicas\""), "\(check.stdout)")
+
+        let wiped = try ProcessRunner.run(spoke, ["local", "wipe", "--state", state])
+        #expect(wiped.status == 0)
+        let rebuilt = try ProcessRunner.run(spoke, ["apply", "--plan", plan, "--state", state, "--wait-healthy", "--timeout", "30s", "--ready-delay", "200ms"])
+        #expect(rebuilt.status == 0)
+    }
+
+    @Test func badInputIsAClearErrorAndUsageExitsTwo() throws {
+        let temp = try TemporaryDirectory()
+        defer { temp.remove() }
+        let notAPlan = try temp.write("x.json", "{\"hello\": 1}")
+        let refused = try ProcessRunner.run(spoke, ["apply", "--plan", notAPlan, "--state", temp.file("s")])
+        #expect(refused.status == 1)
+        #expect(refused.stderr.contains("not a plan"))
+        let usage = try ProcessRunner.run(spoke, ["apply", "--plan", notAPlan, "--timeout", "soon"])
+        #expect(usage.status == 2)
+        let kubernetes = try ProcessRunner.run(spoke, ["apply", "--plan", notAPlan, "--driver", "kubernetes"])
+        #expect(kubernetes.status == 1)
+    }
+}
