@@ -182,7 +182,7 @@ let package = Package(
         .testTarget(
             name: "FleetHubTests",
             dependencies: [
-                "FleetHubCore", "FleetHubServer", "FleetHubStore", "FleetModel", "FleetPlan", "FleetTestSupport",
+                "FleetHubCore", "FleetHubServer", "FleetHubStore", "FleetModel", "FleetPlan", "FleetTestSupport", "FleetSpoke", "FleetReconcile", "FleetYAML",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
         ),

@@ -1,6 +1,13 @@
 import ArgumentParser
 import FleetCommandSupport
+import FleetFiles
 import FleetModel
+import FleetSpoke
+import FleetYAML
+
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// `spoke`: the small agent in each cluster that pulls its plan and reconciles the cluster.
 @main
@@ -11,7 +18,12 @@ struct SpokeCommand: ParsableCommand {
         commandName: "spoke",
         abstract: "The fleet spoke agent: pulls this cluster's plan from the hub, reconciles the cluster to it and reports back.",
         discussion: """
-            `spoke --config FILE` runs the agent against a hub. `spoke apply --plan FILE` reconciles a cluster once to a plan file with no hub (the rebuild path when the hub is lost). `spoke local ...` inspects and edits the embedded local cluster.
+            `spoke --config FILE` runs the agent against a hub: it long-polls its plan, checks the hub's signature (plans that do not verify are refused and reported), keeps the last verified plan on disk and enforces it even while the hub is unreachable, reconciles every tick, and reports (queued while the hub is away).
+
+            Configuration keys (YAML; durations like 500ms, 30s, 5m):
+            \(SpokeConfig.keys.map { "  \($0.0): \($0.1)" }.joined(separator: "\n"))
+
+             `spoke apply --plan FILE` reconciles a cluster once to a plan file with no hub (the rebuild path when the hub is lost). `spoke local ...` inspects and edits the embedded local cluster.
 
             Exit codes: 0 ok, 1 failure, 2 usage error, 3 not synced (or not healthy when asked to wait for health).
             """,
@@ -23,7 +35,31 @@ struct SpokeCommand: ParsableCommand {
     var config: String?
 
     func run() throws {
-        guard config != nil else { throw CleanExit.helpRequest(self) }
-        throw NotYetBuilt("the agent loop against a hub (long-poll, signature check, reports) is not part of this build yet; reconcile once with `spoke apply --plan FILE` (issue 6)")
+        guard let config else { throw CleanExit.helpRequest(self) }
+        let text: String
+        do { text = String(decoding: try LocalPaths.read(config), as: UTF8.self) } catch { throw SpokeFailure("\(error)") }
+        let value: Value
+        do { value = try YAML.parse(text, source: config) } catch { throw SpokeFailure("\(error)") }
+        let base = config.contains("/") ? String(config[..<config.lastIndex(of: "/")!]) : "."
+        let configuration = try SpokeConfig(value, file: config) { path in
+            String(decoding: try LocalPaths.read(path.hasPrefix("/") ? path : base + "/" + path), as: UTF8.self)
+        }
+        guard configuration.driver == "local" else {
+            throw NotYetBuilt("the kubernetes driver is not part of this build yet (issue 7); use driver: local")
+        }
+        let session = try LocalSession(state: configuration.stateDirectory, readyDelay: configuration.readyDelay.seconds,
+                                       failingImages: Set(configuration.failingImages))
+        let agent = try SpokeAgent(config: configuration, driver: session.cluster, state: session.reconciler.state)
+        agent.log = { line in
+            print(line)
+            fflush(nil)
+        }
+        signal(SIGTERM) { _ in SpokeCommand.stop = 1 }
+        signal(SIGINT) { _ in SpokeCommand.stop = 1 }
+        print("spoke: cluster \(configuration.cluster), hub \(configuration.hubURL), state \(configuration.stateDirectory)\(agent.plan == nil ? "" : ", enforcing the last verified plan until the hub answers")")
+        fflush(nil)
+        agent.run { SpokeCommand.stop != 0 }
     }
+
+    nonisolated(unsafe) static var stop: sig_atomic_t = 0
 }

@@ -1,5 +1,8 @@
 import FleetModel
+import FleetReconcile
+import FleetSpoke
 import FleetTestSupport
+import FleetYAML
 import Foundation
 import Testing
 
@@ -48,7 +51,7 @@ import Testing
             apiVersion: argoproj.io/v1alpha1
             kind: Application
             metadata: {name: app-a}
-            spec: {project: default, source: {repoURL: self, path: manifests}, destination: {name: a, namespace: apps}}
+            spec: {project: default, source: {repoURL: self, path: manifests}, destination: {name: a, namespace: apps}, syncPolicy: {automated: {prune: true, selfHeal: true}, syncOptions: [CreateNamespace=true]}}
             """)
         try repo.write("manifests/cm.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: settings}\ndata: {version: v1}\n")
         try repo.commit("fleet")
@@ -145,5 +148,74 @@ import Testing
         #expect(secure.status == 200, "\(secure)")
         let plain = try curl(["http://127.0.0.1:\(hub.port)/healthz"])
         #expect(plain.status != 200, "plain HTTP is not served on a TLS port")
+    }
+
+    @Test func aSpokeConvergesHealsKeepsEnforcingWithoutItsHubAndReportsLater() throws {
+        let temp = try TemporaryDirectory(prefix: "fleet-spoke-live")
+        defer { temp.remove() }
+        let repo = try makeFleet(temp)
+        var hub = try makeHub(repositoryURL: repo.path, temp: temp)
+        try start(&hub)
+        defer { hub.process?.stop() }
+        let admin = hub.adminToken
+        #expect(try waitUntil { try curl(["\(hub.url)/readyz"]).status == 200 })
+        let key = try #require(try JSON.parse(try curl(["-H", "Authorization: Bearer \(admin)", "\(hub.url)/api/v1/hub"]).body)["publicKey"]?.stringValue)
+        let token = try #require(try JSON.parse(try curl(["-X", "POST", "-H", "Authorization: Bearer \(admin)", "\(hub.url)/api/v1/clusters/a/enroll"]).body)["token"]?.stringValue)
+        try token.write(toFile: temp.file("token"), atomically: true, encoding: .utf8)
+        var config = try SpokeConfig(try YAML.parse("""
+            hub: \(hub.url)
+            cluster: a
+            tokenFile: token
+            hubPublicKey: \(key)
+            pollWait: 1s
+            local: {readyDelay: 100ms}
+            """), file: "spoke.yaml") { path in try String(contentsOfFile: temp.file(path), encoding: .utf8) }
+        config.waveTimeout = .seconds(10)
+        let cluster = try LocalCluster(path: temp.file("cluster.sqlite"), readyDelay: 0.1)
+        let state = try SpokeState(path: temp.file("spoke.sqlite"))
+        let agent = try SpokeAgent(config: config, driver: cluster, state: state)
+        agent.log = { _ in }
+        agent.tick()
+        let configMap = ResourceKey(group: "", kind: "ConfigMap", namespace: "apps", name: "settings")
+        #expect(try cluster.get(configMap)?["data"]?["version"] == "v1", "converged to the plan")
+        func appStatus() throws -> Value? {
+            try JSON.parse(try curl(["-H", "Authorization: Bearer \(admin)", "\(hub.url)/api/v1/applications?cluster=a"]).body)[0]
+        }
+        #expect(try appStatus()?["sync"] == "Synced")
+
+        // Drift is healed on the next tick.
+        try cluster.edit(configMap) { $0.setValue("edited", at: ["data", "version"]) }
+        agent.tick()
+        #expect(try cluster.get(configMap)?["data"]?["version"] == "v1")
+
+        // The hub goes away: the spoke keeps enforcing its last verified plan and queues reports.
+        hub.process?.send(SIGKILL)
+        _ = hub.process?.wait(timeout: 10)
+        try cluster.edit(configMap) { $0.setValue("edited-again", at: ["data", "version"]) }
+        agent.tick()
+        #expect(try cluster.get(configMap)?["data"]?["version"] == "v1", "enforced with the hub down")
+        let queued = try JSON.parse(try #require(try state.value("report-queue"))).arrayValue?.count ?? 0
+        #expect(queued >= 1, "reports queued while the hub is unreachable")
+
+        // A restarted spoke (new agent, same state) still has the verified plan.
+        let restarted = try SpokeAgent(config: config, driver: cluster, state: state)
+        #expect(restarted.plan?["cluster"] == "a")
+
+        // The hub is back: queued reports are delivered.
+        try start(&hub)
+        #expect(try waitUntil { try curl(["\(hub.url)/readyz"]).status == 200 })
+        restarted.log = { _ in }
+        restarted.tick()
+        #expect(try state.value("report-queue") == "[]")
+        let sequence = try JSON.parse(try curl(["-H", "Authorization: Bearer \(admin)", "\(hub.url)/api/v1/clusters/a"]).body)["report"]?["sequence"]?.intValue
+        #expect(sequence == Int(try state.value("report-sequence") ?? ""), "the latest report arrived")
+
+        // A plan signed by another key is refused and reported.
+        var forged = config
+        forged.hubPublicKey = "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="
+        let suspicious = try SpokeAgent(config: forged, driver: try LocalCluster(path: temp.file("other.sqlite")), state: try SpokeState(path: temp.file("other-state.sqlite")))
+        suspicious.log = { _ in }
+        suspicious.fetchPlan()
+        #expect(suspicious.plan == nil, "a plan that does not verify is never used")
     }
 }

@@ -1,0 +1,217 @@
+import FleetHTTPClient
+import FleetModel
+import FleetYAML
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The spoke's configuration (`spoke --config spoke.yaml`); unknown keys are errors.
+public struct SpokeConfig: Sendable {
+    public var hubURL: String = ""
+    public var cluster: String = ""
+    public var token: String = ""
+    public var hubPublicKey: String = ""
+    public var caFile: String?
+    public var stateDirectory: String = "/var/lib/fleet-spoke"
+    public var driver: String = "local"
+    /// How long each plan long-poll may wait; also the longest time between two ticks.
+    public var pollWait: KubeDuration = .seconds(10)
+    public var waveTimeout: KubeDuration = .minutes(2)
+    public var readyDelay: KubeDuration = .seconds(2)
+    public var failingImages: [String] = []
+    public var maxQueuedReports: Int = 100
+
+    public static let keys: [(String, String)] = [
+        ("hub", "the hub's URL, e.g. https://hub.example.com:8080 (required)"),
+        ("cluster", "this cluster's name, as in its Cluster record (required)"),
+        ("tokenFile", "file holding the spoke token from `fleet cluster enroll` (required)"),
+        ("hubPublicKey / hubPublicKeyFile", "the hub's Ed25519 plan-signing key, base64 (required; plans that do not verify are refused)"),
+        ("caFile", "CA bundle for the hub's TLS certificate"),
+        ("stateDir", "where the verified plan, the spoke's memory and the local cluster live (default /var/lib/fleet-spoke)"),
+        ("driver", "local (the embedded cluster) or kubernetes"),
+        ("pollWait", "longest wait of a plan long-poll, and so between two ticks (default 10s)"),
+        ("waveTimeout", "how long a sync waits for a wave to be healthy (default 2m)"),
+        ("local.readyDelay", "local driver: seconds before a workload becomes ready (default 2s)"),
+        ("local.failingImages", "local driver: images that never become ready"),
+        ("maxQueuedReports", "reports kept while the hub is unreachable, newest kept (default 100)"),
+    ]
+
+    public init() {}
+
+    public init(_ value: Value, file: String, read: (String) throws -> String) throws(SpokeError) {
+        func fail(_ key: String, _ reason: String) -> SpokeError { SpokeError("\(file): \(key): \(reason)") }
+        guard case .object(let root) = value else { throw SpokeError("\(file): the configuration must be a YAML map") }
+        let allowed: Set<String> = ["hub", "cluster", "tokenFile", "hubPublicKey", "hubPublicKeyFile", "caFile", "stateDir", "driver", "pollWait", "waveTimeout", "local", "maxQueuedReports"]
+        for key in root.keys where !allowed.contains(key) { throw fail(key, "unknown key (see spoke --help)") }
+        func string(_ key: String) -> String? { root[key]?.scalarText }
+        func duration(_ key: String, _ v: Value?) throws(SpokeError) -> KubeDuration? {
+            guard let text = v?.scalarText else { return nil }
+            guard let d = try? KubeDuration(parsing: text), d.nanoseconds > 0 else { throw fail(key, "\"\(text)\" is not a duration (500ms, 30s, 5m)") }
+            return d
+        }
+        guard let hub = string("hub"), hub.hasPrefix("http://") || hub.hasPrefix("https://") else { throw fail("hub", "is required: the hub's http(s) URL") }
+        hubURL = hub.hasSuffix("/") ? String(hub.dropLast()) : hub
+        guard let cluster = string("cluster"), !cluster.isEmpty else { throw fail("cluster", "is required") }
+        self.cluster = cluster
+        guard let tokenFile = string("tokenFile") else { throw fail("tokenFile", "is required") }
+        do { token = try read(tokenFile).trimmingSpaces() } catch { throw fail("tokenFile", "cannot read \(tokenFile): \(error)") }
+        guard !token.isEmpty else { throw fail("tokenFile", "\(tokenFile) is empty") }
+        if let key = string("hubPublicKey") {
+            hubPublicKey = key
+        } else if let keyFile = string("hubPublicKeyFile") {
+            do { hubPublicKey = try read(keyFile).trimmingSpaces() } catch { throw fail("hubPublicKeyFile", "cannot read \(keyFile)") }
+        } else {
+            throw fail("hubPublicKey", "is required: the hub prints its plan-signing key at start (GET /api/v1/hub shows it too)")
+        }
+        _ = try PlanVerifier(publicKeyBase64: hubPublicKey)
+        caFile = string("caFile")
+        stateDirectory = string("stateDir") ?? stateDirectory
+        driver = string("driver") ?? driver
+        guard driver == "local" || driver == "kubernetes" else { throw fail("driver", "must be local or kubernetes") }
+        pollWait = try duration("pollWait", root["pollWait"]) ?? pollWait
+        waveTimeout = try duration("waveTimeout", root["waveTimeout"]) ?? waveTimeout
+        if case .object(let local)? = root["local"] {
+            for key in local.keys where key != "readyDelay" && key != "failingImages" { throw fail("local.\(key)", "unknown key") }
+            readyDelay = try duration("local.readyDelay", local["readyDelay"]) ?? readyDelay
+            failingImages = (local["failingImages"]?.arrayValue ?? []).compactMap(\.stringValue)
+        }
+        if let n = root["maxQueuedReports"] {
+            guard let count = n.intValue, count >= 1 else { throw fail("maxQueuedReports", "must be a positive integer") }
+            maxQueuedReports = count
+        }
+    }
+}
+
+/// The agent loop, level-triggered: long-poll the plan (returning early when it changes),
+/// verify and persist it, reconcile everything from the plan and the live state, report.
+/// With the hub unreachable it keeps enforcing the last verified plan (also across restarts)
+/// and queues its reports, newest kept, to send when the hub is back.
+public final class SpokeAgent {
+    public let config: SpokeConfig
+    let client: HTTPClient
+    let verifier: PlanVerifier
+    let reconciler: Reconciler
+    let state: SpokeState
+    public private(set) var plan: Value?
+    private var planId: String?
+    private var failures = 0
+    private var pendingSignatureFailure: String?
+    public var log: (String) -> Void = { line in print(line) }
+
+    public init(config: SpokeConfig, driver: ClusterDriver, state: SpokeState) throws {
+        self.config = config
+        self.state = state
+        verifier = try PlanVerifier(publicKeyBase64: config.hubPublicKey)
+        client = HTTPClient(configuration: HTTPClientConfiguration(connectTimeout: .seconds(5), requestTimeout: .seconds(30),
+                                                                   maxResponseBytes: 64 << 20, caFile: config.caFile,
+                                                                   userAgent: "fleet-spoke/\(FleetVersion.current)"))
+        reconciler = Reconciler(driver: driver, state: state, waveTimeout: config.waveTimeout.seconds)
+        // The last verified plan, from disk: enforced even if the hub never answers.
+        if let text = try state.value("plan"), let signature = try state.value("plan-signature"),
+           verifier.verify(Array(text.utf8), signature: signature), let value = try? JSON.parse(text) {
+            plan = value
+            planId = value["id"]?.stringValue
+        }
+    }
+
+    /// Runs ticks until `shouldStop` says so.
+    public func run(shouldStop: () -> Bool = { false }) {
+        while !shouldStop() { tick() }
+    }
+
+    /// One tick: fetch (long-poll), reconcile, report.
+    public func tick() {
+        fetchPlan()
+        var report: Value = ["cluster": .string(config.cluster), "applications": []]
+        if let plan {
+            do { report = try reconciler.reconcile(plan: plan) } catch {
+                log("spoke: reconcile failed: \(error)")
+            }
+        }
+        send(report)
+    }
+
+    private var url: String { "\(config.hubURL)/api/v1/clusters/\(config.cluster)" }
+
+    /// One plan request (a long-poll up to `pollWait`): a newer plan that verifies is kept,
+    /// persisted and used; one that does not verify is refused and reported.
+    public func fetchPlan() {
+        var headers: [(name: String, value: String)] = [("Authorization", "Bearer \(config.token)")]
+        if let planId { headers.append(("If-None-Match", "\"\(planId)\"")) }
+        let wait = max(1, Int(config.pollWait.seconds))
+        let request = HTTPRequest(url: "\(url)/plan?wait=\(wait)", headers: headers, timeout: .seconds(Int64(wait) + 15))
+        do {
+            let response = try client.send(request)
+            switch response.status {
+            case 200:
+                guard let signature = response.header("X-Fleet-Signature"), verifier.verify(response.body, signature: signature) else {
+                    pendingSignatureFailure = "the plan from the hub does not verify against the pinned key; keeping plan \(planId ?? "none")"
+                    log("spoke: \(pendingSignatureFailure!)")
+                    backoff()
+                    return
+                }
+                let value = try JSON.parse(response.body)
+                guard value["cluster"]?.stringValue == config.cluster, value["formatVersion"]?.intValue == 1 else {
+                    pendingSignatureFailure = "the hub sent a plan for another cluster or format; ignored"
+                    return
+                }
+                try state.setValue("plan", String(decoding: response.body, as: UTF8.self))
+                try state.setValue("plan-signature", signature)
+                plan = value
+                planId = value["id"]?.stringValue
+                pendingSignatureFailure = nil
+                failures = 0
+                log("spoke: new plan \(planId ?? "")")
+            case 304:
+                failures = 0
+            default:
+                log("spoke: the hub answered \(response.status) for the plan: \(response.bodyText.prefix(300))")
+                backoff()
+            }
+        } catch {
+            log("spoke: cannot reach the hub: \(error)")
+            backoff()
+        }
+    }
+
+    /// Waits longer after each consecutive failure (1 s doubling to 60 s, with jitter).
+    private func backoff() {
+        failures += 1
+        let base = min(60.0, Double(1 << min(failures - 1, 6)))
+        reconciler.sleep(base * Double.random(in: 0.5...1.0))
+    }
+
+    /// Sends the report and anything queued before it, oldest first; queues it if the hub
+    /// cannot take it now (keeping at most `maxQueuedReports`, the newest).
+    func send(_ report: Value) {
+        guard case .object(var object) = report else { return }
+        let sequence = (Int((try? state.value("report-sequence")) ?? "0") ?? 0) + 1
+        try? state.setValue("report-sequence", String(sequence))
+        object["cluster"] = .string(config.cluster)
+        object["sequence"] = .int(sequence)
+        object["spokeVersion"] = .string(FleetVersion.current)
+        object["time"] = .string(LocalCluster.timestamp(LocalCluster.now()))
+        if let failure = pendingSignatureFailure {
+            object["conditions"] = [["type": "SignatureFailure", "message": .string(failure)]]
+        }
+        for key in ["synced", "healthy", "unsigned", "dryRun"] { object[key] = nil }
+        if case .array(let apps)? = object["applications"] {
+            object["applications"] = .array(apps.map { app in
+                guard case .object(var a) = app else { return app }
+                for key in ["extraneous"] { a[key] = nil }
+                return .object(a)
+            })
+        }
+        var queue = ((try? state.value("report-queue")).flatMap { try? JSON.parse($0) }?.arrayValue) ?? []
+        queue.append(.object(object))
+        if queue.count > config.maxQueuedReports { queue.removeFirst(queue.count - config.maxQueuedReports) }
+        while let next = queue.first {
+            let request = HTTPRequest.json("POST", url: "\(url)/status", body: JSON.encodeBytes(next), headers: [("Authorization", "Bearer \(config.token)")])
+            guard let response = try? client.send(request), response.status < 500 else { break }
+            if response.status >= 400 { log("spoke: the hub refused a report (\(response.status)): \(response.bodyText.prefix(300))") }
+            queue.removeFirst()
+        }
+        try? state.setValue("report-queue", JSON.encode(.array(queue)))
+    }
+}
