@@ -44,6 +44,11 @@ do {
         semaphore.wait()
         if let failure { throw failure }
         for line in lines { print(line) }
+    case "spoke":
+        print("## Spoke at rest\n")
+        let resources = Int(option("--resources") ?? "500") ?? 500
+        let seconds = Int(option("--seconds") ?? "60") ?? 60
+        for line in try SpokeBenchmark.run(spokeBinary: option("--spoke") ?? ".build/release/spoke", resources: resources, idleSeconds: seconds) { print(line) }
     case "plan":
         print("## Planning a fleet\n")
         let apps = Int(option("--apps") ?? "50") ?? 50

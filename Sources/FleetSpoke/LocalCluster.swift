@@ -57,6 +57,15 @@ public final class LocalCluster: ClusterDriver {
                 CREATE TABLE counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
                 INSERT INTO counters VALUES ('resourceVersion', 0);
                 """),
+            // The tracking label as a column (an Application's objects without reading every
+            // object), and whether the simulated controller has reached a final status.
+            SQLiteMigration(version: 2, sql: """
+                ALTER TABLE objects ADD COLUMN app TEXT;
+                ALTER TABLE objects ADD COLUMN settled INTEGER NOT NULL DEFAULT 0;
+                UPDATE objects SET app = json_extract(body, '$.metadata.labels."fleet.gitops.dev/app"');
+                CREATE INDEX objectsByApp ON objects(app);
+                CREATE INDEX objectsUnsettled ON objects(settled);
+                """),
         ])
     }
 
@@ -103,8 +112,9 @@ public final class LocalCluster: ClusterDriver {
 
     public func list(trackingLabel: String) throws -> [ResourceKey: Value] {
         var out: [ResourceKey: Value] = [:]
-        for (key, object) in try all() where object["metadata"]?["labels"]?["fleet.gitops.dev/app"]?.stringValue == trackingLabel {
-            out[key] = object
+        for row in try database.query("SELECT grp, kind, ns, name, body FROM objects WHERE app = ?", [.text(trackingLabel)]) {
+            guard let body = row[4].text else { continue }
+            out[ResourceKey(group: row[0].text ?? "", kind: row[1].text ?? "", namespace: row[2].text ?? "", name: row[3].text ?? "")] = try JSON.parse(body)
         }
         return out
     }
@@ -156,9 +166,10 @@ public final class LocalCluster: ClusterDriver {
 
     private func write(_ key: ResourceKey, _ object: Value, changedAt: Double) throws {
         try database.run("""
-            INSERT INTO objects (grp, kind, ns, name, body, changedAt) VALUES (?, ?, ?, ?, ?, ?)
-            ON CONFLICT (grp, kind, ns, name) DO UPDATE SET body = excluded.body, changedAt = excluded.changedAt
-            """, [.text(key.group), .text(key.kind), .text(key.namespace), .text(key.name), .text(JSON.encode(object, options: [.sortedKeys])), .real(changedAt)])
+            INSERT INTO objects (grp, kind, ns, name, body, changedAt, app, settled) VALUES (?, ?, ?, ?, ?, ?, ?, 0)
+            ON CONFLICT (grp, kind, ns, name) DO UPDATE SET body = excluded.body, changedAt = excluded.changedAt, app = excluded.app, settled = 0
+            """, [.text(key.group), .text(key.kind), .text(key.namespace), .text(key.name), .text(JSON.encode(object, options: [.sortedKeys])), .real(changedAt),
+                  object["metadata"]?["labels"]?["fleet.gitops.dev/app"]?.stringValue.map(SQLiteValue.text) ?? .null])
     }
 
     public func delete(_ key: ResourceKey) throws {
@@ -204,15 +215,17 @@ public final class LocalCluster: ClusterDriver {
     /// Fills the status of workloads the way their controllers would: ready `readyDelay`
     /// seconds after their last spec change, unless a container image is listed as failing.
     public func advance(now: Double) throws {
-        let rows = try database.query("SELECT grp, kind, ns, name, body, changedAt FROM objects WHERE kind IN ('Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Job', 'PersistentVolumeClaim', 'Service', 'Ingress')")
+        let rows = try database.query("SELECT grp, kind, ns, name, body, changedAt FROM objects WHERE settled = 0")
         for row in rows {
             guard let text = row[4].text, var object = try? JSON.parse(text), let changedAt = row[5].double else { continue }
             let key = ResourceKey(group: row[0].text ?? "", kind: row[1].text ?? "", namespace: row[2].text ?? "", name: row[3].text ?? "")
-            let status = simulatedStatus(object, ready: now - changedAt >= readyDelay, overdue: now - changedAt >= readyDelay * 3 + 1)
-            guard object["status"] != status else { continue }
-            object.setValue(status, at: ["status"])
-            try database.run("UPDATE objects SET body = ? WHERE grp = ? AND kind = ? AND ns = ? AND name = ?",
-                             [.text(JSON.encode(object, options: [.sortedKeys])), .text(key.group), .text(key.kind), .text(key.namespace), .text(key.name)])
+            let settled = now - changedAt >= readyDelay * 3 + 1
+            let status = simulatedStatus(object, ready: now - changedAt >= readyDelay, overdue: settled)
+            let changed = object["status"] != status
+            if changed { object.setValue(status, at: ["status"]) }
+            guard changed || settled else { continue }
+            try database.run("UPDATE objects SET body = ?, settled = ? WHERE grp = ? AND kind = ? AND ns = ? AND name = ?",
+                             [.text(JSON.encode(object, options: [.sortedKeys])), .integer(settled ? 1 : 0), .text(key.group), .text(key.kind), .text(key.namespace), .text(key.name)])
         }
     }
 

@@ -79,6 +79,8 @@ public final class Reconciler {
 
     /// One pass over the whole plan. `dryRun` decides and reports without changing anything.
     public func reconcile(plan: Value, dryRun: Bool = false) throws -> Value {
+        // The cluster's own controllers move on whether or not we act.
+        try driver.advance(now: clock())
         var applications: [Value] = []
         for entry in plan["applications"]?.arrayValue ?? [] {
             applications.append(try reconcile(entry: entry, syncRequests: plan["syncRequests"], planId: plan["id"]?.stringValue ?? "", dryRun: dryRun))
@@ -118,6 +120,28 @@ public final class Reconciler {
         let planChanged = try state.syncedDigest(app: intent.name) != digest
         let context = SyncPlanner.Context(planChanged: planChanged, loopingFields: state.loops.looping(at: started))
         let decision = SyncPlanner.decide(intent, live: live, lastApplied: lastApplied, context: context)
+        // syncPolicy.retry: after a failed sync, wait (duration x factor^n, up to maxDuration)
+        // and give up after `limit` attempts until the plan changes.
+        let retry = entry["syncPolicy"]?["retry"]
+        let retryKey = "retry:" + intent.name
+        var attempts = 0
+        var notBefore = 0.0
+        if let text = try state.value(retryKey) {
+            let parts = text.split(separator: ",").map(String.init)
+            if parts.count == 3, parts[2] == digest { attempts = Int(parts[0]) ?? 0; notBefore = Double(parts[1]) ?? 0 }
+        }
+        let limit = retry?["limit"]?.intValue ?? 5
+        var dryRun = dryRun
+        var retryCondition: Value?
+        if attempts > 0 && !dryRun {
+            if limit >= 0 && attempts > limit {
+                retryCondition = ["type": "SyncError", "message": .string("sync failed \(attempts) times; retries exhausted (syncPolicy.retry.limit \(limit)) until the plan changes")]
+                dryRun = true
+            } else if started < notBefore {
+                retryCondition = ["type": "SyncError", "message": .string("sync failed \(attempts) time(s); next attempt in \(Int(notBefore - started))s")]
+                dryRun = true
+            }
+        }
         var results: [ResourceKey: (String, String)] = [:]
         var conditions = decision.conditions.map { c -> Value in ["type": .string(c.kind.rawValue), "message": .string(c.message)] }
         var failed = false
@@ -169,8 +193,21 @@ public final class Reconciler {
                 }
             }
             if !failed && intent.renderError == nil && (acted || decision.synced) { try state.recordSynced(app: intent.name, digest: digest, at: clock()) }
-            try driver.advance(now: clock())
-            live = try driver.list(trackingLabel: label)
+            if failed {
+                let backoff = retry?["backoff"]
+                let base = (try? KubeDuration(parsing: backoff?["duration"]?.scalarText ?? "5s"))?.seconds ?? 5
+                let factor = Double(backoff?["factor"]?.intValue ?? 2)
+                let cap = (try? KubeDuration(parsing: backoff?["maxDuration"]?.scalarText ?? "3m"))?.seconds ?? 180
+                var delay = base
+                for _ in 0..<attempts { delay = min(delay * factor, cap) }
+                try state.setValue(retryKey, "\(attempts + 1),\(clock() + delay),\(digest)")
+            } else if attempts > 0 {
+                try state.setValue(retryKey, "0,0,\(digest)")
+            }
+            if acted {
+                try driver.advance(now: clock())
+                live = try driver.list(trackingLabel: label)
+            }
         }
 
         // The status after acting.
@@ -178,7 +215,13 @@ public final class Reconciler {
         var resources: [Value] = []
         var healths: [HealthStatus] = []
         for resource in intent.resources {
-            let health = ResourceHealth.assess(live[resource.key])
+            var health = ResourceHealth.assess(live[resource.key])
+            if let override = (entry["healthOverrides"]?.arrayValue ?? []).first(where: {
+                ($0["kind"]?.stringValue == resource.key.kind) && ($0["group"]?.stringValue ?? resource.key.group) == resource.key.group
+            }), live[resource.key] != nil {
+                let wanted = override["health"]?.stringValue ?? "Healthy"
+                health = HealthResult(HealthStatus(rawValue: wanted) ?? .healthy, "health overridden by the Application (\(wanted))")
+            }
             healths.append(health.status)
             var r: ValueObject = ["resource": .string(resource.key.description), "health": .string(health.status.rawValue)]
             let sync = after.drift[resource.key] != nil || after.missing.contains(resource.key) ? "OutOfSync" : "Synced"
@@ -195,6 +238,10 @@ public final class Reconciler {
             }
         }
         var out: ValueObject = ["name": .string(intent.name), "planId": .string(planId)]
+        if resources.count > 1000 {
+            out["resourcesOmitted"] = .int(resources.count - 1000)
+            resources = Array(resources.prefix(1000))
+        }
         out["sync"] = .string(after.synced ? "Synced" : "OutOfSync")
         out["health"] = .string(HealthStatus.aggregate(healths).rawValue)
         out["drift"] = .array(drift)
@@ -204,6 +251,7 @@ public final class Reconciler {
                                "finishedAt": .string(LocalCluster.timestamp(clock()))]
         }
         if !after.extraneous.isEmpty { out["extraneous"] = .array(after.extraneous.map { .string($0.description) }) }
+        if let retryCondition { conditions.append(retryCondition) }
         out["conditions"] = .array(conditions)
         if let token = intent.syncToken, !failed, !dryRun { out["completedSyncToken"] = .string(token) }
         return .object(out)

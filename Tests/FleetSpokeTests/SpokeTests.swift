@@ -154,4 +154,33 @@ final class FakeClock: @unchecked Sendable {
         let reopened = try SpokeState(path: setup.temp.file("s.sqlite"))
         #expect(try reopened.lastApplied(app: "web").count == 3)
     }
+
+    @Test func aFailedSyncIsRetriedWithBackoffAndHealthOverridesApply() throws {
+        let setup = try Setup()
+        defer { setup.temp.remove() }
+        guard case .object(var document) = plan(), case .object(var app)? = document["applications"]?[0] else { return }
+        app["syncPolicy"] = ["automated": ["prune": true, "selfHeal": true], "syncOptions": [], "retry": ["limit": 2, "backoff": ["duration": "10s", "factor": 2, "maxDuration": "1m"]]]
+        document["applications"] = [.object(app)]
+        let failing = Value.object(document)
+        let first = try setup.reconciler.reconcile(plan: failing)
+        #expect(first["applications"]?[0]?["lastSync"]?["result"] == "Failed", "no namespace ml and no CreateNamespace")
+        let soon = try setup.reconciler.reconcile(plan: failing)
+        #expect(soon["applications"]?[0]?["conditions"]?.arrayValue?.contains { $0["message"]?.stringValue?.contains("next attempt in") == true } == true)
+        setup.clock.now += 11
+        _ = try setup.reconciler.reconcile(plan: failing)
+        setup.clock.now += 21
+        _ = try setup.reconciler.reconcile(plan: failing)
+        setup.clock.now += 100
+        let exhausted = try setup.reconciler.reconcile(plan: failing)
+        #expect(exhausted["applications"]?[0]?["conditions"]?.arrayValue?.contains { $0["message"]?.stringValue?.contains("retries exhausted") == true } == true)
+
+        // Fixed plan (a new digest): syncs at once; a Degraded kind can be overridden.
+        app["syncPolicy"] = ["automated": ["prune": true, "selfHeal": true], "syncOptions": ["CreateNamespace=true"]]
+        app["healthOverrides"] = [["group": "apps", "kind": "Deployment", "health": "Healthy"]]
+        document["applications"] = [.object(app)]
+        setup.cluster.failingImages = ["nginx:1"]
+        setup.reconciler.waveTimeout = 1
+        let fixed = try setup.reconciler.reconcile(plan: .object(document))
+        #expect(fixed["applications"]?[0]?["resources"]?.arrayValue?.first { $0["resource"] == "apps/Deployment ml/web" }?["health"] == "Healthy")
+    }
 }
