@@ -48,6 +48,7 @@ let package = Package(
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
         .systemLibrary(name: "CCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
+        .systemLibrary(name: "CMalloc"),
 
         // MARK: Pure core
         .target(
@@ -88,7 +89,7 @@ let package = Package(
         // MARK: Spoke services (FoundationEssentials at most: the spoke must stay light)
         .target(
             name: "FleetSpoke",
-            dependencies: ["FleetModel", "FleetYAML", "FleetReconcile", "FleetSQLite", "FleetHTTPClient", "CCrypto"]
+            dependencies: ["FleetModel", "FleetYAML", "FleetReconcile", "FleetSQLite", "FleetHTTPClient", "CCrypto", "CMalloc"]
         ),
         .target(name: "FleetSQLite", dependencies: ["CSQLite"]),
         .target(

@@ -10,7 +10,8 @@ public final class SpokeState {
     public var loops = SyncLoopDetector()
 
     public init(path: String) throws {
-        database = try SQLiteDatabase(path: path)
+        database = try SQLiteDatabase(path: path, options: SQLiteOpenOptions(synchronousFull: false))
+        try database.execute("PRAGMA cache_size = -512")
         try database.migrate([
             SQLiteMigration(version: 1, sql: """
                 CREATE TABLE lastApplied (app TEXT NOT NULL, resource TEXT NOT NULL, body TEXT NOT NULL, PRIMARY KEY (app, resource));
@@ -192,7 +193,9 @@ public final class Reconciler {
                     }
                 }
             }
-            if !failed && intent.renderError == nil && (acted || decision.synced) { try state.recordSynced(app: intent.name, digest: digest, at: clock()) }
+            if !failed && intent.renderError == nil && (acted || decision.synced) && planChanged {
+                try state.recordSynced(app: intent.name, digest: digest, at: clock())
+            }
             if failed {
                 let backoff = retry?["backoff"]
                 let base = (try? KubeDuration(parsing: backoff?["duration"]?.scalarText ?? "5s"))?.seconds ?? 5

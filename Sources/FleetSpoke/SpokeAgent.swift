@@ -1,3 +1,4 @@
+import CMalloc
 import FleetHTTPClient
 import FleetModel
 import FleetYAML
@@ -130,6 +131,8 @@ public final class SpokeAgent {
             }
         }
         send(report)
+        // An idle agent should hold only what it needs: give freed heap back to the system.
+        malloc_trim(0)
     }
 
     private var url: String { "\(config.hubURL)/api/v1/clusters/\(config.cluster)" }
