@@ -10,7 +10,7 @@ struct LocalCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "local",
         abstract: "Inspect and edit the embedded local cluster (drift and disaster drills).",
-        subcommands: [List.self, Get.self, Scale.self, Delete.self, Wipe.self]
+        subcommands: [List.self, Get.self, Edit.self, Scale.self, Delete.self, Wipe.self]
     )
 
     struct Options: ParsableArguments {
@@ -53,6 +53,40 @@ struct LocalCommand: ParsableCommand {
             try cluster.advance(now: cluster.clock())
             let key = try LocalCommand.find(resource, in: cluster)
             print(YAML.emit(try cluster.get(key) ?? .null, options: .kustomize), terminator: "")
+        }
+    }
+
+    struct Edit: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Change fields of a live object by hand (drift), like kubectl edit.",
+            discussion: "Each --set POINTER=VALUE sets the field at the JSON pointer; VALUE is read as JSON when it parses (5, true, {\"a\": 1}, \"text\"), else as a string. --remove POINTER deletes a field."
+        )
+        @OptionGroup var options: Options
+        @Argument(help: "KIND/NAMESPACE/NAME") var resource: String
+        @Option(name: .long, parsing: .singleValue, help: "POINTER=VALUE, e.g. /spec/template/spec/containers/0/image=nginx:1.27") var set: [String] = []
+        @Option(name: .long, parsing: .singleValue, help: "A JSON pointer to delete.") var remove: [String] = []
+
+        func validate() throws {
+            guard !set.isEmpty || !remove.isEmpty else { throw ValidationError("give at least one --set or --remove") }
+            for assignment in set where !assignment.hasPrefix("/") || !assignment.contains("=") {
+                throw ValidationError("--set takes POINTER=VALUE with a JSON pointer (/spec/replicas=3)")
+            }
+        }
+
+        func run() throws {
+            let cluster = try options.cluster()
+            let key = try LocalCommand.find(resource, in: cluster)
+            var operations: [JSONPatchOperation] = []
+            for assignment in set {
+                let equals = assignment.firstIndex(of: "=")!
+                let pointer = try JSONPointer(parsing: String(assignment[..<equals]))
+                let text = String(assignment[assignment.index(after: equals)...])
+                let value = (try? JSON.parse(text)) ?? .string(text)
+                operations.append(JSONPatchOperation(kind: .add, path: pointer, value: value))
+            }
+            for pointer in remove { operations.append(JSONPatchOperation(kind: .remove, path: try JSONPointer(parsing: pointer))) }
+            try cluster.edit(key) { object in object = try JSONPatch.apply(operations, to: object) }
+            print("\(key) edited")
         }
     }
 

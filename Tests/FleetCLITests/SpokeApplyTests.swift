@@ -25,6 +25,11 @@ import Testing
         #expect(check.status == 3, "drift: not synced")
         #expect(check.stdout.contains("\"pointer\" : \"/spec/replicas\"") || check.stdout.contains("\"pointer\": \"/spec/replicas\""), "\(check.stdout)")
 
+        let edited = try ProcessRunner.run(spoke, ["local", "edit", "deployment/ml-serving/inference-server", "--set", "/metadata/labels/tier=gold", "--state", state])
+        #expect(edited.status == 0, "\(edited.stderr)")
+        let twoWay = try ProcessRunner.run(spoke, ["apply", "--plan", plan, "--state", state, "--dry-run"])
+        #expect(!twoWay.stdout.contains("/metadata/labels/tier"), "a label the plan never set is not drift")
+
         let wiped = try ProcessRunner.run(spoke, ["local", "wipe", "--state", state])
         #expect(wiped.status == 0)
         let rebuilt = try ProcessRunner.run(spoke, ["apply", "--plan", plan, "--state", state, "--wait-healthy", "--timeout", "30s", "--ready-delay", "200ms"])
