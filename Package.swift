@@ -91,6 +91,10 @@ let package = Package(
             name: "FleetSpoke",
             dependencies: ["FleetModel", "FleetYAML", "FleetReconcile", "FleetSQLite", "FleetHTTPClient", "CCrypto", "CMalloc"]
         ),
+        .target(
+            name: "FleetKube",
+            dependencies: ["FleetModel", "FleetYAML", "FleetFiles", "FleetHTTPClient", "FleetReconcile", "FleetSpoke"]
+        ),
         .target(name: "FleetSQLite", dependencies: ["CSQLite"]),
         .target(
             name: "FleetHubStore",
@@ -137,7 +141,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "spoke",
-            dependencies: ["FleetModel", "FleetYAML", "FleetFiles", "FleetSpoke", "FleetReconcile", "FleetCommandSupport", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["FleetModel", "FleetYAML", "FleetFiles", "FleetSpoke", "FleetKube", "FleetReconcile", "FleetCommandSupport", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .target(
             name: "FleetCLI",
@@ -192,6 +196,7 @@ let package = Package(
             name: "FleetSpokeTests",
             dependencies: ["FleetSpoke", "FleetReconcile", "FleetModel", "FleetTestSupport", .product(name: "Crypto", package: "swift-crypto")]
         ),
+        .testTarget(name: "FleetKubeTests", dependencies: ["FleetKube", "FleetSpoke", "FleetReconcile", "FleetModel", "FleetTestSupport"]),
         .testTarget(name: "FleetCLITests", dependencies: ["FleetTestSupport", "fleet", "spoke"]),
         .testTarget(
             name: "FleetRenderTests",

@@ -13,7 +13,7 @@ public struct FleetCommand: ParsableCommand {
             Exit codes: 0 ok, 1 failure, 2 usage error, 3 not healthy or SLA missed.
             """,
         version: FleetVersion.current,
-        subcommands: [BuildCommand.self, AppSetCommand.self, RenderCommand.self, DiffCommand.self]
+        subcommands: [BuildCommand.self, AppSetCommand.self, RenderCommand.self, DiffCommand.self, BootstrapCommand.self]
     )
 
     public init() {}

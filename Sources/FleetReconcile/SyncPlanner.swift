@@ -33,6 +33,20 @@ public struct ResourceKey: Hashable, Comparable, Sendable, CustomStringConvertib
     }
 }
 
+/// A kind within its API group (`apps/Deployment`), without the version.
+public struct GroupKind: Hashable, Sendable {
+    public var group: String
+    public var kind: String
+    public init(group: String, kind: String) {
+        self.group = group
+        self.kind = kind
+    }
+}
+
+extension ResourceKey {
+    public var groupKind: GroupKind { GroupKind(group: group, kind: kind) }
+}
+
 /// One resource of an Application's plan.
 public struct DesiredResource: Equatable, Sendable {
     public var key: ResourceKey

@@ -8,8 +8,9 @@ import Glibc
 
 /// Where a spoke applies plans: a real cluster (Kubernetes driver) or the embedded local one.
 public protocol ClusterDriver: AnyObject {
-    /// The live objects an Application owns (those carrying its tracking label value).
-    func list(trackingLabel: String) throws -> [ResourceKey: Value]
+    /// The live objects an Application owns (those carrying its tracking label value), among
+    /// `kinds` (what the plan and the last sync used: a real cluster is never listed whole).
+    func list(trackingLabel: String, kinds: Set<GroupKind>) throws -> [ResourceKey: Value]
     func get(_ key: ResourceKey) throws -> Value?
     /// Creates or updates an object; `replace` replaces it whole (PUT).
     @discardableResult
@@ -113,7 +114,7 @@ public final class LocalCluster: ClusterDriver {
         }
     }
 
-    public func list(trackingLabel: String) throws -> [ResourceKey: Value] {
+    public func list(trackingLabel: String, kinds: Set<GroupKind> = []) throws -> [ResourceKey: Value] {
         var out: [ResourceKey: Value] = [:]
         for row in try database.query("SELECT grp, kind, ns, name, body FROM objects WHERE app = ?", [.text(trackingLabel)]) {
             guard let body = row[4].text else { continue }

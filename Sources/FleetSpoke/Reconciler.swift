@@ -84,7 +84,13 @@ public final class Reconciler {
         try driver.advance(now: clock())
         var applications: [Value] = []
         for entry in plan["applications"]?.arrayValue ?? [] {
-            applications.append(try reconcile(entry: entry, syncRequests: plan["syncRequests"], planId: plan["id"]?.stringValue ?? "", dryRun: dryRun))
+            do {
+                applications.append(try reconcile(entry: entry, syncRequests: plan["syncRequests"], planId: plan["id"]?.stringValue ?? "", dryRun: dryRun))
+            } catch {
+                // One Application's trouble (a forbidden list, an unreachable API) is its own.
+                applications.append(["name": entry["name"] ?? "", "planId": plan["id"] ?? .null, "sync": "Unknown", "health": "Unknown",
+                                     "conditions": [["type": "SyncError", "message": .string("\(error)")]]])
+            }
         }
         var report: ValueObject = [
             "cluster": plan["cluster"] ?? .null,
@@ -116,8 +122,9 @@ public final class Reconciler {
             ?? intent.resources.first?.object["metadata"]?["labels"]?["fleet.gitops.dev/app"]?.stringValue ?? intent.name
         let digest = Self.digest(entry)
         let started = clock()
-        var live = try driver.list(trackingLabel: label)
         let lastApplied = try state.lastApplied(app: intent.name)
+        let kinds = Set(intent.resources.map(\.key.groupKind)).union(lastApplied.keys.map(\.groupKind))
+        var live = try driver.list(trackingLabel: label, kinds: kinds)
         let planChanged = try state.syncedDigest(app: intent.name) != digest
         let context = SyncPlanner.Context(planChanged: planChanged, loopingFields: state.loops.looping(at: started))
         let decision = SyncPlanner.decide(intent, live: live, lastApplied: lastApplied, context: context)
@@ -209,7 +216,7 @@ public final class Reconciler {
             }
             if acted {
                 try driver.advance(now: clock())
-                live = try driver.list(trackingLabel: label)
+                live = try driver.list(trackingLabel: label, kinds: kinds)
             }
         }
 

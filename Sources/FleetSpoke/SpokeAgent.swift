@@ -16,6 +16,8 @@ public struct SpokeConfig: Sendable {
     public var caFile: String?
     public var stateDirectory: String = "/var/lib/fleet-spoke"
     public var driver: String = "local"
+    /// kubeconfig for the kubernetes driver; nil: the pod's service account.
+    public var kubeconfig: String?
     /// How long each plan long-poll may wait; also the longest time between two ticks.
     public var pollWait: KubeDuration = .seconds(10)
     public var waveTimeout: KubeDuration = .minutes(2)
@@ -31,6 +33,7 @@ public struct SpokeConfig: Sendable {
         ("caFile", "CA bundle for the hub's TLS certificate"),
         ("stateDir", "where the verified plan, the spoke's memory and the local cluster live (default /var/lib/fleet-spoke)"),
         ("driver", "local (the embedded cluster) or kubernetes"),
+        ("kubeconfig", "kubernetes driver: a kubeconfig file (default: the pod's service account)"),
         ("pollWait", "longest wait of a plan long-poll, and so between two ticks (default 10s)"),
         ("waveTimeout", "how long a sync waits for a wave to be healthy (default 2m)"),
         ("local.readyDelay", "local driver: seconds before a workload becomes ready (default 2s)"),
@@ -43,7 +46,7 @@ public struct SpokeConfig: Sendable {
     public init(_ value: Value, file: String, read: (String) throws -> String) throws(SpokeError) {
         func fail(_ key: String, _ reason: String) -> SpokeError { SpokeError("\(file): \(key): \(reason)") }
         guard case .object(let root) = value else { throw SpokeError("\(file): the configuration must be a YAML map") }
-        let allowed: Set<String> = ["hub", "cluster", "tokenFile", "hubPublicKey", "hubPublicKeyFile", "caFile", "stateDir", "driver", "pollWait", "waveTimeout", "local", "maxQueuedReports"]
+        let allowed: Set<String> = ["hub", "cluster", "tokenFile", "hubPublicKey", "hubPublicKeyFile", "caFile", "stateDir", "driver", "kubeconfig", "pollWait", "waveTimeout", "local", "maxQueuedReports"]
         for key in root.keys where !allowed.contains(key) { throw fail(key, "unknown key (see spoke --help)") }
         func string(_ key: String) -> String? { root[key]?.scalarText }
         func duration(_ key: String, _ v: Value?) throws(SpokeError) -> KubeDuration? {
@@ -70,6 +73,7 @@ public struct SpokeConfig: Sendable {
         stateDirectory = string("stateDir") ?? stateDirectory
         driver = string("driver") ?? driver
         guard driver == "local" || driver == "kubernetes" else { throw fail("driver", "must be local or kubernetes") }
+        kubeconfig = string("kubeconfig")
         pollWait = try duration("pollWait", root["pollWait"]) ?? pollWait
         waveTimeout = try duration("waveTimeout", root["waveTimeout"]) ?? waveTimeout
         if case .object(let local)? = root["local"] {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import FleetCommandSupport
 import FleetFiles
+import FleetKube
 import FleetModel
 import FleetSpoke
 import FleetYAML
@@ -51,9 +52,6 @@ struct ApplyCommand: ParsableCommand {
     }
 
     func run() throws {
-        guard driver == "local" else {
-            throw NotYetBuilt("the kubernetes driver is not part of this build yet (issue 7); use --driver local")
-        }
         let bytes: [UInt8]
         do { bytes = try LocalPaths.read(plan) } catch { throw SpokeFailure("\(error)") }
         let document: Value
@@ -61,8 +59,13 @@ struct ApplyCommand: ParsableCommand {
         guard document["formatVersion"]?.intValue == 1, document["applications"]?.arrayValue != nil else {
             throw SpokeFailure("\(plan): not a plan of format version 1 (fleet render --cluster NAME prints one)")
         }
-        let session = try LocalSession(state: state, readyDelay: try KubeDuration(parsing: readyDelay).seconds, failingImages: Set(failingImage))
-        let reconciler = session.reconciler
+        let reconciler: Reconciler
+        if driver == "kubernetes" {
+            let kube = try KubernetesSession(state: state, kubeconfig: kubeconfig)
+            reconciler = kube.reconciler
+        } else {
+            reconciler = try LocalSession(state: state, readyDelay: try KubeDuration(parsing: readyDelay).seconds, failingImages: Set(failingImage)).reconciler
+        }
         reconciler.waveTimeout = try KubeDuration(parsing: timeout).seconds
         let deadline = reconciler.clock() + reconciler.waveTimeout
         var report = try reconciler.reconcile(plan: document, dryRun: dryRun)
@@ -89,6 +92,46 @@ struct NotSynced: Error, ExitCodeProviding, CustomStringConvertible {
 struct SpokeFailure: Error, CustomStringConvertible {
     var description: String
     init(_ description: String) { self.description = description }
+}
+
+/// A real cluster (kubeconfig, $KUBECONFIG, or the pod's service account) and the spoke's
+/// state under the state directory.
+struct KubernetesSession {
+    let driver: KubeDriver
+    let reconciler: Reconciler
+
+    init(state: String, kubeconfig: String?) throws {
+        if !LocalPaths.isDirectory(state) {
+            guard mkdir(state, 0o700) == 0 else { throw SpokeFailure("cannot create the state directory \(state)") }
+        }
+        let connection: KubeConnection
+        let environment = ProcessEnvironment.all()
+        if let path = kubeconfig ?? environment["KUBECONFIG"]?.split(separator: ":").first.map(String.init) {
+            let text: String
+            do { text = String(decoding: try LocalPaths.read(path), as: UTF8.self) } catch { throw SpokeFailure("\(error)") }
+            let scratch = state + "/kube"
+            if !LocalPaths.isDirectory(scratch) { mkdir(scratch, 0o700) }
+            connection = try KubeConnection.kubeconfig(text, path: path, scratch: scratch)
+        } else {
+            connection = try KubeConnection.inCluster(environment: environment)
+        }
+        driver = KubeDriver(connection: connection)
+        reconciler = Reconciler(driver: driver, state: try SpokeState(path: state + "/spoke.sqlite"))
+    }
+}
+
+/// The process environment, without Foundation.
+enum ProcessEnvironment {
+    static func all() -> [String: String] {
+        var out: [String: String] = [:]
+        var pointer = environ
+        while let entry = pointer.pointee {
+            let text = String(cString: entry)
+            if let equals = text.firstIndex(of: "=") { out[String(text[..<equals])] = String(text[text.index(after: equals)...]) }
+            pointer += 1
+        }
+        return out
+    }
 }
 
 /// The local cluster and the spoke's state under one state directory.

@@ -1,6 +1,8 @@
 import ArgumentParser
 import FleetCommandSupport
 import FleetFiles
+import FleetKube
+import FleetReconcile
 import FleetModel
 import FleetSpoke
 import FleetYAML
@@ -44,12 +46,19 @@ struct SpokeCommand: ParsableCommand {
         let configuration = try SpokeConfig(value, file: config) { path in
             String(decoding: try LocalPaths.read(path.hasPrefix("/") ? path : base + "/" + path), as: UTF8.self)
         }
-        guard configuration.driver == "local" else {
-            throw NotYetBuilt("the kubernetes driver is not part of this build yet (issue 7); use driver: local")
+        let driver: ClusterDriver
+        let state: SpokeState
+        if configuration.driver == "kubernetes" {
+            let session = try KubernetesSession(state: configuration.stateDirectory, kubeconfig: configuration.kubeconfig)
+            driver = session.driver
+            state = session.reconciler.state
+        } else {
+            let session = try LocalSession(state: configuration.stateDirectory, readyDelay: configuration.readyDelay.seconds,
+                                           failingImages: Set(configuration.failingImages))
+            driver = session.cluster
+            state = session.reconciler.state
         }
-        let session = try LocalSession(state: configuration.stateDirectory, readyDelay: configuration.readyDelay.seconds,
-                                       failingImages: Set(configuration.failingImages))
-        let agent = try SpokeAgent(config: configuration, driver: session.cluster, state: session.reconciler.state)
+        let agent = try SpokeAgent(config: configuration, driver: driver, state: state)
         agent.log = { line in
             print(line)
             fflush(nil)

@@ -49,3 +49,26 @@ import Testing
         #expect(kubernetes.status == 1)
     }
 }
+
+@Suite struct BootstrapCommandTests {
+    let fleet = ProcessRunner.productsDirectory + "/fleet"
+
+    @Test func theCommittedSpokeManifestsAreTheCommandsOutput() throws {
+        let result = try ProcessRunner.run(fleet, ["bootstrap", "example-cluster"])
+        #expect(result.status == 0)
+        let committed = try String(contentsOfFile: BuildCommandTests.repositoryRoot + "/spoke/deploy/spoke.yaml", encoding: .utf8)
+        #expect(result.stdout == committed, "regenerate with: fleet bootstrap example-cluster > spoke/deploy/spoke.yaml")
+    }
+
+    @Test func fillsInTheClusterTheHubAndTheToken() throws {
+        let temp = try TemporaryDirectory()
+        defer { temp.remove() }
+        let token = try temp.write("token", "fleet_secret\n")
+        let result = try ProcessRunner.run(fleet, ["bootstrap", "us-west-2", "--hub", "https://hub.internal:8443", "--hub-key", "KEY=", "--token-file", token])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("cluster: us-west-2"))
+        #expect(result.stdout.contains("hub: https://hub.internal:8443"))
+        #expect(result.stdout.contains("token: fleet_secret"))
+        #expect(result.stdout.contains("kind: ClusterRoleBinding"))
+    }
+}

@@ -1,0 +1,142 @@
+import FleetModel
+import FleetReconcile
+import FleetSpoke
+import FleetTestSupport
+import Foundation
+import Testing
+
+@testable import FleetKube
+
+/// A tiny API server on loopback with the shapes of the real one (discovery, server-side
+/// apply, label-selected lists, deletes, Status errors), to run the driver end to end.
+final class FakeAPIServer: @unchecked Sendable {
+    private let lock = NSLock()
+    private var objects: [String: Value] = [:]
+    private(set) var requests: [String] = []
+    var server: LoopbackHTTPServer!
+
+    init() throws {
+        server = try LoopbackHTTPServer { [unowned self] request in self.handle(request) }
+    }
+
+    func object(_ path: String) -> Value? { lock.withLock { objects[path] } }
+
+    private func json(_ value: Value, _ status: Int = 200) -> TestHTTPResponse {
+        TestHTTPResponse(status: status, headers: [("Content-Type", "application/json")], body: JSON.encodeBytes(value))
+    }
+
+    private func status(_ code: Int, _ reason: String, _ message: String) -> TestHTTPResponse {
+        json(["kind": "Status", "apiVersion": "v1", "status": "Failure", "message": .string(message), "reason": .string(reason), "code": .int(code)], code)
+    }
+
+    func handle(_ request: TestHTTPRequest) -> TestHTTPResponse {
+        lock.lock()
+        defer { lock.unlock() }
+        requests.append("\(request.method) \(request.target)")
+        guard request.header("Authorization") == "Bearer test-token" else { return status(401, "Unauthorized", "Unauthorized") }
+        switch (request.method, request.path) {
+        case ("GET", "/api/v1"):
+            return json(try! JSON.parse(#"{"kind":"APIResourceList","groupVersion":"v1","resources":[{"name":"namespaces","namespaced":false,"kind":"Namespace","verbs":["get","create"]},{"name":"configmaps","namespaced":true,"kind":"ConfigMap","verbs":["get","list","patch","delete"]},{"name":"secrets","namespaced":true,"kind":"Secret","verbs":["get"]}]}"#))
+        case ("GET", "/apis"):
+            return json(try! JSON.parse(#"{"kind":"APIGroupList","groups":[{"name":"apps","versions":[{"groupVersion":"apps/v1","version":"v1"}],"preferredVersion":{"groupVersion":"apps/v1","version":"v1"}}]}"#))
+        case ("GET", "/apis/apps/v1"):
+            return json(try! JSON.parse(#"{"kind":"APIResourceList","groupVersion":"apps/v1","resources":[{"name":"deployments","namespaced":true,"kind":"Deployment","verbs":["get","list","patch","delete"]}]}"#))
+        default: break
+        }
+        if request.path.contains("/secrets") {
+            return status(403, "Forbidden", "secrets is forbidden: User \"system:serviceaccount:fleet:spoke\" cannot \(request.method == "PATCH" ? "patch" : "get") resource \"secrets\"")
+        }
+        let parts = request.path.split(separator: "/").map(String.init)
+        switch request.method {
+        case "PATCH":
+            guard request.header("Content-Type") == "application/apply-patch+yaml", request.query.contains("fieldManager=fleet-spoke") else {
+                return status(415, "UnsupportedMediaType", "server-side apply needs application/apply-patch+yaml and a fieldManager")
+            }
+            guard var object = try? JSON.parse(request.body) else { return status(400, "BadRequest", "bad body") }
+            if let namespace = object["metadata"]?["namespace"]?.stringValue, objects["/api/v1/namespaces/\(namespace)"] == nil {
+                return status(404, "NotFound", "namespaces \"\(namespace)\" not found")
+            }
+            if object["kind"] == "Deployment" {
+                object.setValue(["observedGeneration": 1, "replicas": object["spec"]?["replicas"] ?? 1, "updatedReplicas": object["spec"]?["replicas"] ?? 1,
+                                 "availableReplicas": object["spec"]?["replicas"] ?? 1], at: ["status"])
+                object.setValue(1, at: ["metadata", "generation"])
+            }
+            objects[request.path] = object
+            return json(object)
+        case "POST" where request.path == "/api/v1/namespaces":
+            guard let object = try? JSON.parse(request.body), let name = object["metadata"]?["name"]?.stringValue else { return status(400, "BadRequest", "bad") }
+            objects["/api/v1/namespaces/\(name)"] = object
+            return json(object, 201)
+        case "DELETE":
+            guard objects.removeValue(forKey: request.path) != nil else { return status(404, "NotFound", "not found") }
+            return json(["kind": "Status", "status": "Success"])
+        case "GET":
+            if let object = objects[request.path] { return json(object) }
+            // A collection across namespaces: /api/v1/configmaps?labelSelector=...
+            let resource = parts.last ?? ""
+            let selector = request.query.removingPercentEncoding?.replacingOccurrences(of: "labelSelector=", with: "") ?? ""
+            let pieces = selector.split(separator: "=").map(String.init)
+            if pieces.count == 2 {
+                let items = objects.filter { $0.key.hasSuffix("") && $0.key.split(separator: "/").dropLast().last.map(String.init) == resource }
+                    .map(\.value).filter { $0["metadata"]?["labels"]?[pieces[0]]?.stringValue == pieces[1] }
+                return json(["kind": "List", "items": .array(items)])
+            }
+            return status(404, "NotFound", "\(request.path) not found")
+        default:
+            return status(405, "MethodNotAllowed", "no")
+        }
+    }
+}
+
+@Suite struct FakeAPIServerTests {
+    func plan(secret: Bool = false, withDeployment: Bool = true) -> Value {
+        func labeled(_ o: Value) -> Value { var o = o; o.setValue(["fleet.gitops.dev/app": "web"], at: ["metadata", "labels"]); return o }
+        var resources: [Value] = [["wave": 0, "object": labeled(["apiVersion": "v1", "kind": "ConfigMap", "metadata": ["name": "settings", "namespace": "ml"], "data": ["a": "b"]])]]
+        if withDeployment {
+            resources.append(["wave": 1, "object": labeled(["apiVersion": "apps/v1", "kind": "Deployment", "metadata": ["name": "web", "namespace": "ml"], "spec": ["replicas": 2]])])
+        }
+        if secret { resources.append(["wave": 0, "object": labeled(["apiVersion": "v1", "kind": "Secret", "metadata": ["name": "token", "namespace": "ml"]])]) }
+        return ["formatVersion": 1, "cluster": "k", "id": "sha256:k", "applications": [[
+            "name": "web", "namespace": "ml", "trackingLabel": "web",
+            "syncPolicy": ["automated": ["prune": true, "selfHeal": true, "allowEmpty": true], "syncOptions": ["CreateNamespace=true"]],
+            "resources": .array(resources),
+        ]]]
+    }
+
+    @Test func theDriverAppliesListsAndPrunesThroughTheAPI() throws {
+        let api = try FakeAPIServer()
+        defer { api.server.stop() }
+        let temp = try TemporaryDirectory()
+        defer { temp.remove() }
+        let driver = KubeDriver(connection: KubeConnection(server: api.server.url, token: "test-token"))
+        driver.sleep = { _ in }
+        let reconciler = Reconciler(driver: driver, state: try SpokeState(path: temp.file("s.sqlite")), waveTimeout: 5, sleep: { _ in })
+        let first = try reconciler.reconcile(plan: plan())
+        #expect(first["synced"] == true, "\(first)")
+        #expect(first["healthy"] == true)
+        #expect(api.object("/api/v1/namespaces/ml") != nil, "CreateNamespace=true created it")
+        #expect(api.object("/apis/apps/v1/namespaces/ml/deployments/web")?["spec"]?["replicas"] == 2)
+        #expect(api.requests.contains { $0.hasPrefix("PATCH /api/v1/namespaces/ml/configmaps/settings?fieldManager=fleet-spoke&force=true") })
+
+        let pruned = try reconciler.reconcile(plan: plan(withDeployment: false))
+        #expect(pruned["synced"] == true, "\(pruned)")
+        #expect(api.object("/apis/apps/v1/namespaces/ml/deployments/web") == nil)
+        #expect(api.requests.contains { $0.hasPrefix("DELETE /apis/apps/v1/namespaces/ml/deployments/web?propagationPolicy=Foreground") })
+    }
+
+    @Test func aForbiddenVerbIsReportedWithTheResource() throws {
+        let api = try FakeAPIServer()
+        defer { api.server.stop() }
+        let temp = try TemporaryDirectory()
+        defer { temp.remove() }
+        let driver = KubeDriver(connection: KubeConnection(server: api.server.url, token: "test-token"))
+        driver.sleep = { _ in }
+        let reconciler = Reconciler(driver: driver, state: try SpokeState(path: temp.file("s.sqlite")), waveTimeout: 5, sleep: { _ in })
+        let report = try reconciler.reconcile(plan: plan(secret: true))
+        let text = JSON.encode(report)
+        #expect(text.contains("cannot get resource \\\"secrets\\\"") && text.contains("docs/kubernetes.md"), "\(text)")
+        #expect(report["synced"] == false)
+        let unauthorized = KubeDriver(connection: KubeConnection(server: api.server.url, token: "wrong"))
+        #expect(throws: KubeError.self) { try unauthorized.get(ResourceKey(group: "", kind: "ConfigMap", namespace: "ml", name: "x")) }
+    }
+}

@@ -1,0 +1,194 @@
+import FleetFiles
+import FleetModel
+import FleetReconcile
+import FleetSpoke
+import FleetTestSupport
+import Foundation
+import Testing
+
+@testable import FleetKube
+
+@Suite struct KubeConfigTests {
+    static let kubeconfig = """
+        apiVersion: v1
+        kind: Config
+        current-context: prod
+        contexts:
+        - name: prod
+          context: {cluster: prod-cluster, user: spoke, namespace: fleet-system}
+        - name: lab
+          context: {cluster: lab-cluster, user: lab-user}
+        clusters:
+        - name: prod-cluster
+          cluster:
+            server: https://10.0.0.1:6443
+            certificate-authority-data: LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0tCmZha2UKLS0tLS1FTkQgQ0VSVElGSUNBVEUtLS0tLQo=
+        - name: lab-cluster
+          cluster: {server: 'https://lab.example.com:6443/', insecure-skip-tls-verify: true}
+        users:
+        - name: spoke
+          user: {token: abc123}
+        - name: lab-user
+          user: {client-certificate: certs/lab.crt, client-key-data: a2V5Cg==}
+        """
+
+    @Test func readsTheCurrentContextAndWritesInlineDataToPrivateFiles() throws {
+        let temp = try TemporaryDirectory()
+        defer { temp.remove() }
+        let prod = try KubeConnection.kubeconfig(Self.kubeconfig, path: "/etc/kube/config", scratch: temp.path)
+        #expect(prod.server == "https://10.0.0.1:6443")
+        #expect(prod.token == "abc123")
+        #expect(prod.namespace == "fleet-system")
+        let ca = try #require(prod.caFile)
+        #expect(try String(contentsOfFile: ca, encoding: .utf8).contains("BEGIN CERTIFICATE"))
+        let mode = try FileManager.default.attributesOfItem(atPath: ca)[.posixPermissions] as? Int
+        #expect(mode == 0o600)
+
+        let lab = try KubeConnection.kubeconfig(Self.kubeconfig, path: "/etc/kube/config", context: "lab", scratch: temp.path)
+        #expect(lab.server == "https://lab.example.com:6443")
+        #expect(lab.insecureSkipTLSVerify)
+        #expect(lab.clientCertificateFile == "/etc/kube/certs/lab.crt", "relative to the kubeconfig")
+        #expect(try String(contentsOfFile: try #require(lab.clientKeyFile), encoding: .utf8) == "key\n")
+    }
+
+    @Test func refusesWhatItCannotUseWithTheReason() throws {
+        let temp = try TemporaryDirectory()
+        defer { temp.remove() }
+        #expect(throws: KubeError.self) { try KubeConnection.kubeconfig(Self.kubeconfig, path: "k", context: "nope", scratch: temp.path) }
+        let exec = Self.kubeconfig.replacingOccurrences(of: "user: {token: abc123}", with: "user: {exec: {command: aws}}")
+        do {
+            _ = try KubeConnection.kubeconfig(exec, path: "k", scratch: temp.path)
+            Issue.record("expected an error")
+        } catch {
+            #expect("\(error)".contains("exec or auth-provider"))
+        }
+    }
+
+    @Test func inClusterConfigurationComesFromTheServiceAccount() throws {
+        let temp = try TemporaryDirectory()
+        defer { temp.remove() }
+        try temp.write("token", "tok-1")
+        try temp.write("namespace", "fleet-system")
+        try temp.write("ca.crt", "ca")
+        let connection = try KubeConnection.inCluster(environment: ["KUBERNETES_SERVICE_HOST": "10.96.0.1", "KUBERNETES_SERVICE_PORT": "443"], directory: temp.path)
+        #expect(connection.server == "https://10.96.0.1:443")
+        #expect(connection.tokenFile == temp.file("token"))
+        #expect(connection.namespace == "fleet-system")
+        let driver = KubeDriver(connection: connection)
+        #expect(driver.bearer() == "tok-1")
+        try temp.write("token", "tok-2")
+        #expect(driver.bearer() == "tok-2", "a rotated token is picked up")
+        #expect(throws: KubeError.self) { try KubeConnection.inCluster(environment: [:]) }
+    }
+}
+
+@Suite struct DiscoveryAndRequestTests {
+    static let coreV1 = try! JSON.parse(#"""
+        {"kind":"APIResourceList","groupVersion":"v1","resources":[
+          {"name":"namespaces","singularName":"namespace","namespaced":false,"kind":"Namespace","verbs":["create","delete","get","list","patch","update","watch"]},
+          {"name":"configmaps","singularName":"configmap","namespaced":true,"kind":"ConfigMap","verbs":["create","delete","get","list","patch","update","watch"]},
+          {"name":"pods/status","singularName":"","namespaced":true,"kind":"Pod","verbs":["get","patch","update"]}]}
+        """#)
+    static let groups = try! JSON.parse(#"""
+        {"kind":"APIGroupList","apiVersion":"v1","groups":[
+          {"name":"apps","versions":[{"groupVersion":"apps/v1","version":"v1"}],"preferredVersion":{"groupVersion":"apps/v1","version":"v1"}},
+          {"name":"example.com","versions":[{"groupVersion":"example.com/v1","version":"v1"},{"groupVersion":"example.com/v1beta1","version":"v1beta1"}],
+           "preferredVersion":{"groupVersion":"example.com/v1","version":"v1"}}]}
+        """#)
+    static let apps = try! JSON.parse(#"""
+        {"kind":"APIResourceList","apiVersion":"v1","groupVersion":"apps/v1","resources":[
+          {"name":"deployments","singularName":"deployment","namespaced":true,"kind":"Deployment","verbs":["create","delete","get","list","patch","update","watch"],"shortNames":["deploy"]},
+          {"name":"deployments/scale","singularName":"","namespaced":true,"group":"autoscaling","version":"v1","kind":"Scale","verbs":["get","patch","update"]}]}
+        """#)
+    static let widgets = try! JSON.parse(#"""
+        {"kind":"APIResourceList","groupVersion":"example.com/v1","resources":[{"name":"widgets","namespaced":false,"kind":"Widget","verbs":["get","list","patch"]}]}
+        """#)
+
+    var discovery: Discovery {
+        var d = Discovery()
+        d.add(resourceList: Self.coreV1, preferred: true)
+        d.add(resourceList: Self.apps, preferred: true)
+        d.add(resourceList: Self.widgets, preferred: true)
+        return d
+    }
+
+    @Test func mapsKindsToResourcesAndScope() throws {
+        #expect(Discovery.groupVersions(groupList: Self.groups).map(\.groupVersion) == ["apps/v1", "example.com/v1", "example.com/v1beta1"])
+        let deployment = try #require(discovery.resource(group: "apps", version: "v1", kind: "Deployment"))
+        #expect(deployment.resource == "deployments" && deployment.namespaced)
+        #expect(KubeDriver.path(deployment, namespace: "ml", name: "web") == "/apis/apps/v1/namespaces/ml/deployments/web")
+        let namespace = try #require(discovery.resource(group: "", version: "v1", kind: "Namespace"))
+        #expect(KubeDriver.path(namespace, namespace: "", name: "ml") == "/api/v1/namespaces/ml")
+        let widget = try #require(discovery.resource(group: "example.com", version: nil, kind: "Widget"))
+        #expect(!widget.namespaced && KubeDriver.path(widget, namespace: "x", name: "w") == "/apis/example.com/v1/widgets/w")
+        #expect(discovery.resource(group: "", version: "v1", kind: "Pod") == nil, "subresources are not kinds")
+    }
+
+    @Test func serverSideApplyRequestsUseOurFieldManagerAndForce() throws {
+        let deployment = try #require(discovery.resource(group: "apps", version: "v1", kind: "Deployment"))
+        let object: Value = ["apiVersion": "apps/v1", "kind": "Deployment", "metadata": ["name": "web", "namespace": "ml"], "spec": ["replicas": 2]]
+        let request = KubeDriver.applyRequest(object, resource: deployment)
+        #expect(request.method == "PATCH")
+        #expect(request.path == "/apis/apps/v1/namespaces/ml/deployments/web?fieldManager=fleet-spoke&force=true")
+        #expect(request.contentType == "application/apply-patch+yaml")
+        #expect(try JSON.parse(request.body) == object)
+    }
+
+    @Test func errorsSayWhatWasRefusedAndWhy() {
+        let forbidden = KubeError.from(status: 403, body: Array(#"""
+            {"kind":"Status","apiVersion":"v1","status":"Failure","message":"deployments.apps \"web\" is forbidden: User \"system:serviceaccount:fleet:spoke\" cannot patch resource \"deployments\" in API group \"apps\" in the namespace \"ml\"","reason":"Forbidden","code":403}
+            """#.utf8), action: "apply apps/Deployment ml/web")
+        #expect(forbidden.kind == .forbidden)
+        #expect(forbidden.description.contains("cannot patch resource \"deployments\""))
+        #expect(forbidden.description.contains("docs/kubernetes.md"))
+        let invalid = KubeError.from(status: 422, body: Array(#"""
+            {"kind":"Status","status":"Failure","message":"Deployment.apps \"web\" is invalid: spec.replicas: Invalid value: -1: must be greater than or equal to 0","reason":"Invalid",
+             "details":{"name":"web","group":"apps","kind":"Deployment","causes":[{"reason":"FieldValueInvalid","message":"Invalid value: -1: must be greater than or equal to 0","field":"spec.replicas"}]},"code":422}
+            """#.utf8), action: "apply apps/Deployment ml/web")
+        #expect(invalid.kind == .invalid)
+        #expect(invalid.causes.first?.field == "spec.replicas")
+        #expect(KubeError.from(status: 429, body: [], action: "x").isRetryable)
+        #expect(KubeError.from(status: 503, body: Array("oops".utf8), action: "x").isRetryable)
+        #expect(!KubeError.from(status: 404, body: [], action: "x").isRetryable)
+    }
+}
+
+/// Against a real API server, when KUBECONFIG names one; otherwise reported as skipped.
+@Suite struct KubeIntegrationTests {
+    static let kubeconfig = ProcessInfo.processInfo.environment["KUBECONFIG"]
+
+    @Test(.enabled(if: kubeconfig != nil, "skipped: no KUBECONFIG"))
+    func appliesReadsBackHealsAndPrunesOnARealCluster() throws {
+        let temp = try TemporaryDirectory()
+        defer { temp.remove() }
+        let path = try #require(Self.kubeconfig)
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        let driver = KubeDriver(connection: try KubeConnection.kubeconfig(text, path: path, scratch: temp.path))
+        let namespace = "fleet-it-\(getpid())"
+        let state = try SpokeState(path: temp.file("state.sqlite"))
+        let reconciler = Reconciler(driver: driver, state: state, waveTimeout: 120)
+        func plan(withService: Bool) -> Value {
+            func labeled(_ o: Value) -> Value { var o = o; o.setValue(["fleet.gitops.dev/app": "it"], at: ["metadata", "labels"]); return o }
+            var resources: [Value] = [
+                ["wave": 0, "object": labeled(["apiVersion": "v1", "kind": "ConfigMap", "metadata": ["name": "settings", "namespace": .string(namespace)], "data": ["a": "b"]])],
+            ]
+            if withService {
+                resources.append(["wave": 0, "object": labeled(["apiVersion": "v1", "kind": "Service", "metadata": ["name": "web", "namespace": .string(namespace)],
+                                                               "spec": ["ports": [["port": 80]], "selector": ["app": "web"]]])])
+            }
+            return ["formatVersion": 1, "cluster": "it", "id": "sha256:it", "applications": [[
+                "name": "it", "namespace": .string(namespace), "trackingLabel": "it",
+                "syncPolicy": ["automated": ["prune": true, "selfHeal": true, "allowEmpty": false], "syncOptions": ["CreateNamespace=true"]],
+                "resources": .array(resources),
+            ]]]
+        }
+        defer { try? driver.delete(ResourceKey(group: "", kind: "Namespace", namespace: "", name: namespace)) }
+        let first = try reconciler.reconcile(plan: plan(withService: true))
+        #expect(first["synced"] == true, "\(first)")
+        let key = ResourceKey(group: "", kind: "ConfigMap", namespace: namespace, name: "settings")
+        #expect(try driver.get(key)?["data"]?["a"] == "b")
+        let pruned = try reconciler.reconcile(plan: plan(withService: false))
+        #expect(pruned["synced"] == true)
+        #expect(try driver.get(ResourceKey(group: "", kind: "Service", namespace: namespace, name: "web")) == nil)
+    }
+}
