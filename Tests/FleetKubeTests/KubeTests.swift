@@ -154,40 +154,66 @@ import Testing
 }
 
 /// Against a real API server, when KUBECONFIG names one; otherwise reported as skipped.
-@Suite struct KubeIntegrationTests {
+@Suite(.serialized) struct KubeIntegrationTests {
     static let kubeconfig = ProcessInfo.processInfo.environment["KUBECONFIG"]
+
+    static func labeled(_ o: Value) -> Value { var o = o; o.setValue(["fleet.gitops.dev/app": "it"], at: ["metadata", "labels"]); return o }
+
+    static func plan(namespace: String, withService: Bool, widget: Bool) -> Value {
+        var resources: [Value] = [
+            ["wave": 0, "object": labeled(["apiVersion": "v1", "kind": "ConfigMap", "metadata": ["name": "settings", "namespace": .string(namespace)], "data": ["a": "b"]])],
+        ]
+        if withService {
+            resources.append(["wave": 0, "object": labeled(["apiVersion": "v1", "kind": "Service", "metadata": ["name": "web", "namespace": .string(namespace)],
+                                                           "spec": ["ports": [["port": 80]], "selector": ["app": "web"]]])])
+        }
+        if widget {
+            // A CRD, then an instance of it in a later wave: discovery must learn the new kind.
+            resources.append(["wave": -1, "object": labeled(["apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition",
+                "metadata": ["name": "widgets.it.fleet.dev"],
+                "spec": ["group": "it.fleet.dev", "scope": "Namespaced", "names": ["plural": "widgets", "singular": "widget", "kind": "Widget"],
+                         "versions": [["name": "v1", "served": true, "storage": true,
+                                       "schema": ["openAPIV3Schema": ["type": "object", "x-kubernetes-preserve-unknown-fields": true]]]]]])])
+            resources.append(["wave": 2, "object": labeled(["apiVersion": "it.fleet.dev/v1", "kind": "Widget",
+                                                           "metadata": ["name": "w", "namespace": .string(namespace)], "spec": ["size": 3]])])
+        }
+        return ["formatVersion": 1, "cluster": "it", "id": "sha256:it", "applications": [[
+            "name": "it", "namespace": .string(namespace), "trackingLabel": "it",
+            "syncPolicy": ["automated": ["prune": true, "selfHeal": true, "allowEmpty": true], "syncOptions": ["CreateNamespace=true"]],
+            "resources": .array(resources),
+        ]]]
+    }
 
     @Test(.enabled(if: kubeconfig != nil, "skipped: no KUBECONFIG"))
     func appliesReadsBackHealsAndPrunesOnARealCluster() throws {
         let temp = try TemporaryDirectory()
         defer { temp.remove() }
-        let path = try #require(Self.kubeconfig)
+        let path = try #require(Self.kubeconfig?.split(separator: ":").first.map(String.init))
         let text = try String(contentsOfFile: path, encoding: .utf8)
         let driver = KubeDriver(connection: try KubeConnection.kubeconfig(text, path: path, scratch: temp.path))
         let namespace = "fleet-it-\(getpid())"
-        let state = try SpokeState(path: temp.file("state.sqlite"))
-        let reconciler = Reconciler(driver: driver, state: state, waveTimeout: 120)
-        func plan(withService: Bool) -> Value {
-            func labeled(_ o: Value) -> Value { var o = o; o.setValue(["fleet.gitops.dev/app": "it"], at: ["metadata", "labels"]); return o }
-            var resources: [Value] = [
-                ["wave": 0, "object": labeled(["apiVersion": "v1", "kind": "ConfigMap", "metadata": ["name": "settings", "namespace": .string(namespace)], "data": ["a": "b"]])],
-            ]
-            if withService {
-                resources.append(["wave": 0, "object": labeled(["apiVersion": "v1", "kind": "Service", "metadata": ["name": "web", "namespace": .string(namespace)],
-                                                               "spec": ["ports": [["port": 80]], "selector": ["app": "web"]]])])
-            }
-            return ["formatVersion": 1, "cluster": "it", "id": "sha256:it", "applications": [[
-                "name": "it", "namespace": .string(namespace), "trackingLabel": "it",
-                "syncPolicy": ["automated": ["prune": true, "selfHeal": true, "allowEmpty": false], "syncOptions": ["CreateNamespace=true"]],
-                "resources": .array(resources),
-            ]]]
+        let reconciler = Reconciler(driver: driver, state: try SpokeState(path: temp.file("state.sqlite")), waveTimeout: 120)
+        defer {
+            try? driver.delete(ResourceKey(group: "", kind: "Namespace", namespace: "", name: namespace))
+            try? driver.delete(ResourceKey(group: "apiextensions.k8s.io", kind: "CustomResourceDefinition", namespace: "", name: "widgets.it.fleet.dev"))
         }
-        defer { try? driver.delete(ResourceKey(group: "", kind: "Namespace", namespace: "", name: namespace)) }
-        let first = try reconciler.reconcile(plan: plan(withService: true))
+        let first = try reconciler.reconcile(plan: Self.plan(namespace: namespace, withService: true, widget: true))
         #expect(first["synced"] == true, "\(first)")
-        let key = ResourceKey(group: "", kind: "ConfigMap", namespace: namespace, name: "settings")
-        #expect(try driver.get(key)?["data"]?["a"] == "b")
-        let pruned = try reconciler.reconcile(plan: plan(withService: false))
+        let configMap = ResourceKey(group: "", kind: "ConfigMap", namespace: namespace, name: "settings")
+        #expect(try driver.get(configMap)?["data"]?["a"] == "b")
+        #expect(try driver.get(ResourceKey(group: "it.fleet.dev", kind: "Widget", namespace: namespace, name: "w"))?["spec"]?["size"] == 3)
+
+        // Another field manager changes our field: drift, healed on the next pass.
+        let intruder = JSON.encodeBytes(["apiVersion": "v1", "kind": "ConfigMap", "metadata": ["name": "settings", "namespace": .string(namespace)], "data": ["a": "changed"]])
+        _ = try driver.request("PATCH", "/api/v1/namespaces/\(namespace)/configmaps/settings?fieldManager=intruder&force=true",
+                               body: intruder, contentType: "application/apply-patch+yaml", action: "intrude")
+        #expect(try driver.get(configMap)?["data"]?["a"] == "changed")
+        let healed = try reconciler.reconcile(plan: Self.plan(namespace: namespace, withService: true, widget: true))
+        #expect(healed["synced"] == true, "\(healed)")
+        #expect(try driver.get(configMap)?["data"]?["a"] == "b")
+
+        // Removed from the plan: pruned.
+        let pruned = try reconciler.reconcile(plan: Self.plan(namespace: namespace, withService: false, widget: true))
         #expect(pruned["synced"] == true)
         #expect(try driver.get(ResourceKey(group: "", kind: "Service", namespace: namespace, name: "web")) == nil)
     }
