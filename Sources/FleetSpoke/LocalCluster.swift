@@ -42,10 +42,12 @@ public final class LocalCluster: ClusterDriver {
         "IngressClass", "PriorityClass", "APIService", "ValidatingWebhookConfiguration", "MutatingWebhookConfiguration", "Node",
     ]
 
-    public init(path: String, readyDelay: Double = 2, failingImages: Set<String> = [], clock: @escaping () -> Double = LocalCluster.now) throws {
+    /// `readyDelay` and `failingImages`, when given, are stored with the cluster (so `spoke
+    /// local` commands simulate the same controller); when nil, the stored ones are used.
+    public init(path: String, readyDelay: Double? = nil, failingImages: Set<String>? = nil, clock: @escaping () -> Double = LocalCluster.now) throws {
         self.path = path
-        self.readyDelay = readyDelay
-        self.failingImages = failingImages
+        self.readyDelay = readyDelay ?? 2
+        self.failingImages = failingImages ?? []
         self.clock = clock
         // WAL with synchronous=NORMAL: a killed process loses nothing committed; a power cut may
         // lose the last writes, which the next tick re-applies from the plan.
@@ -70,7 +72,18 @@ public final class LocalCluster: ClusterDriver {
                 CREATE INDEX objectsByApp ON objects(app);
                 CREATE INDEX objectsUnsettled ON objects(settled);
                 """),
+            SQLiteMigration(version: 3, sql: "CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);"),
         ])
+        if let readyDelay {
+            try database.run("INSERT OR REPLACE INTO settings VALUES ('readyDelay', ?)", [.text(String(readyDelay))])
+        } else if let stored = try database.query("SELECT value FROM settings WHERE key = 'readyDelay'").first?.first?.text, let value = Double(stored) {
+            self.readyDelay = value
+        }
+        if let failingImages {
+            try database.run("INSERT OR REPLACE INTO settings VALUES ('failingImages', ?)", [.text(failingImages.sorted().joined(separator: "\n"))])
+        } else if let stored = try database.query("SELECT value FROM settings WHERE key = 'failingImages'").first?.first?.text {
+            self.failingImages = Set(stored.split(separator: "\n").map(String.init))
+        }
     }
 
     public static func now() -> Double {

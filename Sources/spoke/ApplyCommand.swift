@@ -39,8 +39,8 @@ struct ApplyCommand: ParsableCommand {
     @Flag(name: .long, help: "Decide and report, change nothing.")
     var dryRun = false
 
-    @Option(name: .long, help: "Local driver: seconds before a workload becomes ready (a duration).")
-    var readyDelay: String = "2s"
+    @Option(name: .long, help: "Local driver: how long before a workload becomes ready (a duration; default 2s, kept with the cluster).")
+    var readyDelay: String?
 
     @Option(name: .long, parsing: .singleValue, help: "Local driver: an image that never becomes ready (repeatable).")
     var failingImage: [String] = []
@@ -48,7 +48,7 @@ struct ApplyCommand: ParsableCommand {
     func validate() throws {
         guard driver == "local" || driver == "kubernetes" else { throw ValidationError("--driver must be local or kubernetes") }
         guard (try? KubeDuration(parsing: timeout)) != nil else { throw ValidationError("--timeout \"\(timeout)\" is not a duration (500ms, 30s, 5m)") }
-        guard (try? KubeDuration(parsing: readyDelay)) != nil else { throw ValidationError("--ready-delay \"\(readyDelay)\" is not a duration") }
+        if let readyDelay, (try? KubeDuration(parsing: readyDelay)) == nil { throw ValidationError("--ready-delay \"\(readyDelay)\" is not a duration") }
     }
 
     func run() throws {
@@ -64,7 +64,8 @@ struct ApplyCommand: ParsableCommand {
             let kube = try KubernetesSession(state: state, kubeconfig: kubeconfig)
             reconciler = kube.reconciler
         } else {
-            reconciler = try LocalSession(state: state, readyDelay: try KubeDuration(parsing: readyDelay).seconds, failingImages: Set(failingImage)).reconciler
+            reconciler = try LocalSession(state: state, readyDelay: try readyDelay.map { try KubeDuration(parsing: $0).seconds },
+                                          failingImages: failingImage.isEmpty ? nil : Set(failingImage)).reconciler
         }
         reconciler.waveTimeout = try KubeDuration(parsing: timeout).seconds
         let deadline = reconciler.clock() + reconciler.waveTimeout
@@ -139,7 +140,7 @@ struct LocalSession {
     let cluster: LocalCluster
     let reconciler: Reconciler
 
-    init(state: String, readyDelay: Double = 2, failingImages: Set<String> = []) throws {
+    init(state: String, readyDelay: Double? = nil, failingImages: Set<String>? = nil) throws {
         if !LocalPaths.isDirectory(state) {
             guard mkdir(state, 0o700) == 0 else { throw SpokeFailure("cannot create the state directory \(state)") }
         }
