@@ -247,6 +247,16 @@ public final class KubeDriver: ClusterDriver {
 
     public func advance(now: Double) throws {}
 
+    /// A server-side dry-run apply (`dryRun=All`): the object as the API server would store
+    /// it, defaults and mutating webhooks applied, nothing stored.
+    public func storedForm(of object: Value) throws -> Value? {
+        guard let key = ResourceKey(object: object) else { return nil }
+        let resource = try resource(group: key.group, version: Self.version(of: object), kind: key.kind)
+        let apply = Self.applyRequest(object, resource: resource)
+        let (_, body) = try request(apply.method, apply.path + "&dryRun=All", body: apply.body, contentType: apply.contentType, action: "dry-run apply \(key)")
+        return try JSON.parse(body)
+    }
+
     static func percentEncode(_ text: String) -> String {
         var out = ""
         for byte in text.utf8 {

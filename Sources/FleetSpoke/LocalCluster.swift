@@ -20,6 +20,14 @@ public protocol ClusterDriver: AnyObject {
     func ensureNamespace(_ name: String) throws
     /// Lets simulated controllers move on (the local driver); nothing for a real cluster.
     func advance(now: Double) throws
+    /// The object as the cluster would store it if applied now (defaults and mutating
+    /// admission included), without storing it; nil when the driver cannot tell. Diffs use it,
+    /// so what the server adds or rewrites is never drift.
+    func storedForm(of object: Value) throws -> Value?
+}
+
+extension ClusterDriver {
+    public func storedForm(of object: Value) throws -> Value? { nil }
 }
 
 /// The embedded local cluster: live objects in a SQLite database under the state directory

@@ -65,6 +65,8 @@ public final class Reconciler {
     public var waveTimeout: Double
     public var clock: () -> Double
     public var sleep: (Double) -> Void
+    /// The server's view of desired objects, by key, while neither side changed.
+    private var storedForms: [ResourceKey: (digest: String, liveVersion: String, stored: Value)] = [:]
 
     public init(driver: ClusterDriver, state: SpokeState, waveTimeout: Double = 120, clock: @escaping () -> Double = LocalCluster.now,
                 sleep: @escaping (Double) -> Void = { seconds in
@@ -127,7 +129,7 @@ public final class Reconciler {
         var live = try driver.list(trackingLabel: label, kinds: kinds)
         let planChanged = try state.syncedDigest(app: intent.name) != digest
         let context = SyncPlanner.Context(planChanged: planChanged, loopingFields: state.loops.looping(at: started))
-        let decision = SyncPlanner.decide(intent, live: live, lastApplied: lastApplied, context: context)
+        let decision = decide(intent, live: live, lastApplied: lastApplied, context: context)
         // syncPolicy.retry: after a failed sync, wait (duration x factor^n, up to maxDuration)
         // and give up after `limit` attempts until the plan changes.
         let retry = entry["syncPolicy"]?["retry"]
@@ -221,7 +223,7 @@ public final class Reconciler {
         }
 
         // The status after acting.
-        let after = dryRun ? decision : SyncPlanner.decide(intent, live: live, lastApplied: try state.lastApplied(app: intent.name), context: SyncPlanner.Context(planChanged: false))
+        let after = dryRun ? decision : decide(intent, live: live, lastApplied: try state.lastApplied(app: intent.name), context: SyncPlanner.Context(planChanged: false))
         var resources: [Value] = []
         var healths: [HealthStatus] = []
         for resource in intent.resources {
@@ -265,6 +267,41 @@ public final class Reconciler {
         out["conditions"] = .array(conditions)
         if let token = intent.syncToken, !failed, !dryRun { out["completedSyncToken"] = .string(token) }
         return .object(out)
+    }
+
+    /// The reconcile core's decision, diffing the server's view of each desired object when
+    /// the driver can give it (a server-side dry-run apply), while the actions keep applying
+    /// the plan's own objects.
+    func decide(_ intent: ApplicationIntent, live: [ResourceKey: Value], lastApplied: [ResourceKey: Value], context: SyncPlanner.Context) -> SyncDecision {
+        var viewed = intent
+        var changed = false
+        for index in viewed.resources.indices {
+            let resource = viewed.resources[index]
+            guard let liveObject = live[resource.key] else { continue }
+            // One dry run per change of the desired object or of the live one, not per tick.
+            let version = liveObject["metadata"]?["resourceVersion"]?.stringValue ?? ""
+            let digest = Self.digest(resource.object)
+            if let cached = storedForms[resource.key], cached.digest == digest, cached.liveVersion == version {
+                viewed.resources[index].object = cached.stored
+                changed = true
+            } else if let stored = try? driver.storedForm(of: resource.object) {
+                storedForms[resource.key] = (digest, version, stored)
+                viewed.resources[index].object = stored
+                changed = true
+            }
+        }
+        guard changed else { return SyncPlanner.decide(intent, live: live, lastApplied: lastApplied, context: context) }
+        var decision = SyncPlanner.decide(viewed, live: live, lastApplied: lastApplied, context: context)
+        let original = Dictionary(uniqueKeysWithValues: intent.resources.map { ($0.key, $0) })
+        decision.waves = decision.waves.map { wave in
+            (wave: wave.wave, actions: wave.actions.map { action in
+                if case .apply(let resource, let replace, let serverSide) = action, let plan = original[resource.key] {
+                    return .apply(plan, replace: replace, serverSide: serverSide)
+                }
+                return action
+            })
+        }
+        return decision
     }
 
     /// Waits until the resources are Healthy (or Suspended), driving the local controller.

@@ -56,6 +56,16 @@ final class FakeAPIServer: @unchecked Sendable {
             if let namespace = object["metadata"]?["namespace"]?.stringValue, objects["/api/v1/namespaces/\(namespace)"] == nil {
                 return status(404, "NotFound", "namespaces \"\(namespace)\" not found")
             }
+            // A mutating webhook: images get a registry.
+            if case .array(var containers)? = object["spec"]?["template"]?["spec"]?["containers"] {
+                for i in containers.indices {
+                    if let image = containers[i]["image"]?.stringValue, !image.contains("/") {
+                        containers[i].setValue(.string("docker.io/library/" + image), at: ["image"])
+                    }
+                }
+                object.setValue(.array(containers), at: ["spec", "template", "spec", "containers"])
+            }
+            if request.query.contains("dryRun=All") { return json(object) }
             if object["kind"] == "Deployment" {
                 object.setValue(["observedGeneration": 1, "replicas": object["spec"]?["replicas"] ?? 1, "updatedReplicas": object["spec"]?["replicas"] ?? 1,
                                  "availableReplicas": object["spec"]?["replicas"] ?? 1], at: ["status"])
@@ -93,7 +103,8 @@ final class FakeAPIServer: @unchecked Sendable {
         func labeled(_ o: Value) -> Value { var o = o; o.setValue(["fleet.gitops.dev/app": "web"], at: ["metadata", "labels"]); return o }
         var resources: [Value] = [["wave": 0, "object": labeled(["apiVersion": "v1", "kind": "ConfigMap", "metadata": ["name": "settings", "namespace": "ml"], "data": ["a": "b"]])]]
         if withDeployment {
-            resources.append(["wave": 1, "object": labeled(["apiVersion": "apps/v1", "kind": "Deployment", "metadata": ["name": "web", "namespace": "ml"], "spec": ["replicas": 2]])])
+            resources.append(["wave": 1, "object": labeled(["apiVersion": "apps/v1", "kind": "Deployment", "metadata": ["name": "web", "namespace": "ml"],
+                                                           "spec": ["replicas": 2, "template": ["spec": ["containers": [["name": "web", "image": "nginx:1"]]]]]])])
         }
         if secret { resources.append(["wave": 0, "object": labeled(["apiVersion": "v1", "kind": "Secret", "metadata": ["name": "token", "namespace": "ml"]])]) }
         return ["formatVersion": 1, "cluster": "k", "id": "sha256:k", "applications": [[
@@ -117,6 +128,13 @@ final class FakeAPIServer: @unchecked Sendable {
         #expect(api.object("/api/v1/namespaces/ml") != nil, "CreateNamespace=true created it")
         #expect(api.object("/apis/apps/v1/namespaces/ml/deployments/web")?["spec"]?["replicas"] == 2)
         #expect(api.requests.contains { $0.hasPrefix("PATCH /api/v1/namespaces/ml/configmaps/settings?fieldManager=fleet-spoke&force=true") })
+
+        let dryRuns = api.requests.filter { $0.contains("dryRun=All") }.count
+        let again = try reconciler.reconcile(plan: plan())
+        #expect(again["synced"] == true, "what a mutating webhook rewrites is not drift: \(again)")
+        #expect(dryRuns > 0, "diffs use the server's dry-run view")
+        #expect(api.requests.filter { $0.contains("dryRun=All") }.count == dryRuns, "and reuse it while neither side changes")
+        #expect(!api.requests.suffix(10).contains { $0.hasPrefix("PATCH") && !$0.contains("dryRun") }, "nothing re-applied")
 
         let pruned = try reconciler.reconcile(plan: plan(withDeployment: false))
         #expect(pruned["synced"] == true, "\(pruned)")
