@@ -146,7 +146,7 @@ let package = Package(
         .target(
             name: "FleetCLI",
             dependencies: [
-                "FleetModel", "FleetYAML", "FleetRender", "FleetAppSet", "FleetPlan", "FleetRepos", "FleetFiles", "FleetGit", "FleetCommandSupport",
+                "FleetModel", "FleetYAML", "FleetRender", "FleetAppSet", "FleetPlan", "FleetRepos", "FleetFiles", "FleetGit", "FleetHTTPClient", "FleetCommandSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -197,7 +197,7 @@ let package = Package(
             dependencies: ["FleetSpoke", "FleetReconcile", "FleetModel", "FleetTestSupport", .product(name: "Crypto", package: "swift-crypto")]
         ),
         .testTarget(name: "FleetKubeTests", dependencies: ["FleetKube", "FleetSpoke", "FleetReconcile", "FleetModel", "FleetTestSupport"]),
-        .testTarget(name: "FleetCLITests", dependencies: ["FleetTestSupport", "fleet", "spoke"]),
+        .testTarget(name: "FleetCLITests", dependencies: ["FleetTestSupport", "fleet", "spoke", "hub"]),
         .testTarget(
             name: "FleetRenderTests",
             dependencies: ["FleetRender", "FleetFiles", "FleetGit", "FleetYAML", "FleetModel", "FleetTestSupport"],

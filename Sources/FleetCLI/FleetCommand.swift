@@ -13,7 +13,10 @@ public struct FleetCommand: ParsableCommand {
             Exit codes: 0 ok, 1 failure, 2 usage error, 3 not healthy or SLA missed.
             """,
         version: FleetVersion.current,
-        subcommands: [BuildCommand.self, AppSetCommand.self, RenderCommand.self, DiffCommand.self, BootstrapCommand.self]
+        subcommands: [
+            BuildCommand.self, AppSetCommand.self, RenderCommand.self, DiffCommand.self, BootstrapCommand.self,
+            StatusCommand.self, AppsCommand.self, AppCommand.self, ClustersCommand.self, ClusterCommand.self, SyncCommand.self, EventsCommand.self, WaitCommand.self,
+        ]
     )
 
     public init() {}

@@ -1,0 +1,63 @@
+import FleetTestSupport
+import Foundation
+import Testing
+
+/// The online commands against a real hub process on loopback.
+@Suite struct OnlineCommandsTests {
+    let fleet = ProcessRunner.productsDirectory + "/fleet"
+    let hubBinary = ProcessRunner.productsDirectory + "/hub"
+
+    @Test func statusClustersEnrollSyncEventsAndErrors() throws {
+        let temp = try TemporaryDirectory()
+        defer { temp.remove() }
+        let repo = try GitFixtureRepository(at: temp.file("fleet"))
+        try repo.write("clusters/a.yaml", "apiVersion: fleet/v1alpha1\nkind: Cluster\nmetadata: {name: a}\n")
+        try repo.write("applications/app.yaml", """
+            apiVersion: argoproj.io/v1alpha1
+            kind: Application
+            metadata: {name: gated}
+            spec: {project: default, source: {repoURL: self, path: manifests}, destination: {name: a, namespace: apps}}
+            """)
+        try repo.write("manifests/cm.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n")
+        try repo.commit("fleet")
+        let port = try freeLoopbackPort()
+        let config = try temp.write("hub.yaml", """
+            listen: 127.0.0.1:\(port)
+            stateDir: state
+            repository: {url: '\(repo.path)', pollInterval: 1h, aliases: [self]}
+            tokens: {adminTokenFile: state/admin-token}
+
+            """)
+        let hub = try BackgroundProcess(hubBinary, ["--config", config], logPath: temp.file("hub.log"))
+        defer { hub.stop() }
+        #expect(waitForLoopbackPort(port, timeout: 20))
+        let deadline = Date().addingTimeInterval(20)
+        while Date() < deadline, (try? ProcessRunner.run("curl", ["-s", "-o", "/dev/null", "-w", "%{http_code}", "http://127.0.0.1:\(port)/readyz"]).stdout) != "200" {
+            Thread.sleep(forTimeInterval: 0.1)
+        }
+        let common = ["--hub", "http://127.0.0.1:\(port)", "--token-file", temp.file("state/admin-token")]
+
+        let clusters = try ProcessRunner.run(fleet, ["clusters", "-o", "json"] + common)
+        #expect(clusters.status == 0, "\(clusters.stderr)")
+        #expect(clusters.stdout.contains("\"name\" : \"a\"") || clusters.stdout.contains("\"name\": \"a\""))
+        let enrolled = try ProcessRunner.run(fleet, ["cluster", "enroll", "a"] + common)
+        #expect(enrolled.status == 0 && enrolled.stdout.hasPrefix("fleet_"))
+        let status = try ProcessRunner.run(fleet, ["status", "--no-color"] + common)
+        #expect(status.status == 3, "no spoke has reported: not healthy")
+        #expect(status.stdout.contains("gated") && status.stdout.contains("Unknown"))
+        let sync = try ProcessRunner.run(fleet, ["sync", "gated"] + common)
+        #expect(sync.status == 0, "\(sync.stderr)")
+        let events = try ProcessRunner.run(fleet, ["events"] + common)
+        #expect(events.stdout.contains("sync-requested"))
+        let wait = try ProcessRunner.run(fleet, ["wait", "gated", "--timeout", "1s"] + common)
+        #expect(wait.status == 3)
+
+        let unknown = try ProcessRunner.run(fleet, ["app", "nope"] + common)
+        #expect(unknown.status == 1 && unknown.stderr.contains("no Application named nope"))
+        try "fleet_wrong\n".write(toFile: temp.file("bad-token"), atomically: true, encoding: .utf8)
+        let refused = try ProcessRunner.run(fleet, ["clusters", "--hub", "http://127.0.0.1:\(port)", "--token-file", temp.file("bad-token")])
+        #expect(refused.status == 1 && refused.stderr.contains("401"))
+        let noHub = try ProcessRunner.run(fleet, ["clusters", "--token-file", temp.file("bad-token")], environment: ["PATH": "/usr/bin:/bin"])
+        #expect(noHub.status == 1 && noHub.stderr.contains("no hub"))
+    }
+}
