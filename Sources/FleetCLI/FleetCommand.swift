@@ -14,7 +14,7 @@ public struct FleetCommand: ParsableCommand {
             """,
         version: FleetVersion.current,
         subcommands: [
-            BuildCommand.self, AppSetCommand.self, RenderCommand.self, DiffCommand.self, BootstrapCommand.self,
+            BuildCommand.self, AppSetCommand.self, RenderCommand.self, DiffCommand.self, ValidateCommand.self, BootstrapCommand.self,
             StatusCommand.self, AppsCommand.self, AppCommand.self, ClustersCommand.self, ClusterCommand.self, SyncCommand.self, EventsCommand.self, WaitCommand.self,
         ]
     )

@@ -172,6 +172,19 @@ import Testing
         #expect(bad.status == 2)
     }
 
+    @Test func validateChecksEveryOverlayAndRecordForCI() throws {
+        let temp = try TemporaryDirectory()
+        defer { temp.remove() }
+        let repo = try makeFleet(temp)
+        let good = try ProcessRunner.run(fleet, ["validate", "--repo", repo.path])
+        #expect(good.status == 0, "\(good.stderr)")
+        #expect(good.stdout.contains("2 cluster(s)") && good.stdout.contains("0 error(s)"))
+        try repo.write("unused/overlay/kustomization.yaml", "resources: [missing.yaml]\n")
+        let bad = try ProcessRunner.run(fleet, ["validate", "--repo", repo.path])
+        #expect(bad.status == 1)
+        #expect(bad.stderr.contains("unused/overlay"), "\(bad.stderr)")
+    }
+
     @Test func rendersTheExampleFleetInThisRepository() throws {
         let root = BuildCommandTests.repositoryRoot + "/fleet"
         let result = try ProcessRunner.run(fleet, ["render", "--repo", root, "--cluster", "us-west-2"])
