@@ -36,7 +36,7 @@ enum HubLoadBenchmark {
             staleAfter: 60s
 
             """)
-        let hub = try spawn(hubBinary, ["--config", directory + "/hub.yaml", "--log-level", "error"], log: directory + "/hub.log")
+        let hub = try spawnProcess(hubBinary, ["--config", directory + "/hub.yaml", "--log-level", "error"], output: directory + "/hub.log")
         defer { kill(hub, SIGTERM); var status: Int32 = 0; waitpid(hub, &status, 0) }
         let base = "http://127.0.0.1:\(port)"
 
@@ -155,26 +155,6 @@ enum HubLoadBenchmark {
             "",
             "Cold start to ready (first plan of \(spokes) clusters): \(format(coldPlanSeconds, 1)) s. Goal: < 0.5 core, < 500 MB RSS, commit-to-all-fetched p99 < 2 s.",
         ] + (errors > 0 ? ["Last error: \(await recorder.lastError)"] : [])
-    }
-
-    static func spawn(_ executable: String, _ arguments: [String], log: String) throws -> pid_t {
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 1, log, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        posix_spawn_file_actions_addopen(&actions, 2, log, O_WRONLY | O_CREAT | O_APPEND, 0o644)
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        var empty = sigset_t()
-        sigemptyset(&empty)
-        posix_spawnattr_setsigmask(&attributes, &empty)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK))
-        let argv = ([executable] + arguments).map { strdup($0) } + [nil]
-        defer { argv.forEach { free($0) } }
-        var pid: pid_t = 0
-        guard posix_spawn(&pid, executable, &actions, &attributes, argv, environ) == 0 else { throw BenchmarkFailure("cannot start \(executable)") }
-        return pid
     }
 
     /// utime + stime of a process, in seconds.

@@ -9,19 +9,35 @@ struct ProcessSample {
     var status: Int32
 }
 
-/// Runs a command with stdout/stderr discarded and measures it.
-func measure(_ executable: String, _ arguments: [String]) -> ProcessSample {
+/// Starts a process with its output going to `output` (both stdout and stderr), found on
+/// PATH, with an empty signal mask (so SIGTERM stops it).
+func spawnProcess(_ executable: String, _ arguments: [String], output: String = "/dev/null") throws -> pid_t {
     var actions = posix_spawn_file_actions_t()
     posix_spawn_file_actions_init(&actions)
     defer { posix_spawn_file_actions_destroy(&actions) }
-    posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
-    posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+    posix_spawn_file_actions_addopen(&actions, 1, output, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+    posix_spawn_file_actions_adddup2(&actions, 1, 2)
+    var attributes = posix_spawnattr_t()
+    posix_spawnattr_init(&attributes)
+    defer { posix_spawnattr_destroy(&attributes) }
+    var empty = sigset_t()
+    sigemptyset(&empty)
+    posix_spawnattr_setsigmask(&attributes, &empty)
+    posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK))
     let argv = ([executable] + arguments).map { strdup($0) } + [nil]
     defer { argv.forEach { free($0) } }
+    var pid: pid_t = 0
+    guard posix_spawnp(&pid, executable, &actions, &attributes, argv, environ) == 0 else {
+        throw BenchmarkFailure("cannot start \(executable)")
+    }
+    return pid
+}
+
+/// Runs a command with stdout/stderr discarded and measures it.
+func measure(_ executable: String, _ arguments: [String]) -> ProcessSample {
     var start = timespec()
     clock_gettime(CLOCK_MONOTONIC, &start)
-    var pid: pid_t = 0
-    guard posix_spawnp(&pid, executable, &actions, nil, argv, environ) == 0 else {
+    guard let pid = try? spawnProcess(executable, arguments) else {
         return ProcessSample(milliseconds: 0, maxRSSKilobytes: 0, status: -1)
     }
     var status: Int32 = 0

@@ -80,7 +80,7 @@ enum SpokeBenchmark {
             stateDir: state
             pollWait: 10s
             """.write(toFile: directory + "/spoke.yaml", atomically: true, encoding: .utf8)
-        let pid = try HubLoadBenchmark.spawn(spokeBinary, ["--config", directory + "/spoke.yaml"], log: directory + "/spoke.log")
+        let pid = try spawnProcess(spokeBinary, ["--config", directory + "/spoke.yaml"], output: directory + "/spoke.log")
         defer { kill(pid, SIGTERM); var status: Int32 = 0; waitpid(pid, &status, 0) }
         Thread.sleep(forTimeInterval: 3)
         let cpuStart = HubLoadBenchmark.processCPUSeconds(pid)

@@ -95,7 +95,7 @@ enum GoFormatter {
             if sharp { text = (verb == "o" ? "0" : verb == "b" ? "0b" : verb == "X" ? "0X" : "0x") + text }
             return n < 0 ? "-" + text : signed(text, negative: false)
         case ("x", .string(let s)), ("X", .string(let s)):
-            let text = TemplateFunctions.hex(Array(s.utf8))
+            let text = Hex.encode(s.utf8)
             return verb == "X" ? text.uppercased() : text
         case ("f", _), ("F", _), ("e", _), ("E", _), ("g", _), ("G", _):
             guard v.isNumber, let d = v.doubleValue else { return "%!\(verb)(\(goTypeName(v))=\(goFormat(v)))" }
@@ -167,7 +167,7 @@ enum GoFormatter {
             case "\u{0B}": out += "\\v"
             default:
                 if scalar.value < 0x20 || scalar.value == 0x7F {
-                    out += "\\x" + TemplateFunctions.hex([UInt8(scalar.value)])
+                    out += "\\x" + Hex.encode([UInt8(scalar.value)])
                 } else if scalar.properties.generalCategory == .control || scalar.properties.generalCategory == .format {
                     let hex = String(scalar.value, radix: 16)
                     out += scalar.value <= 0xFFFF ? "\\u" + String(repeating: "0", count: 4 - hex.count) + hex

@@ -193,9 +193,6 @@ struct TemplateExecution {
             return try call(name, Array(command.arguments.dropFirst()), dot: dot, final: final)
         }
         guard command.arguments.count == 1, final == nil else {
-            if case .fieldChain = first {
-                throw TemplateError("can't give argument to non-function \(describe(first))")
-            }
             throw TemplateError("can't give argument to non-function \(describe(first))")
         }
         return try evaluate(first, dot: dot)

@@ -338,8 +338,6 @@ struct TemplateParser {
 
     init(items: [TemplateToken]) { self.items = items }
 
-    enum Terminator { case end, elseKeyword }
-
     /// Parses nodes until one of `terminators` (as a keyword action) is reached; the keyword is
     /// left for the caller, which reads it with `keyword()`.
     mutating func parseList(until terminators: Set<String>) throws(TemplateError) -> [TemplateNode] {

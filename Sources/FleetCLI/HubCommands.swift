@@ -33,7 +33,7 @@ struct HubOptions: ParsableArguments {
         guard let url = hub ?? (getenv("FLEET_HUB").map { String(cString: $0) }), !url.isEmpty else {
             throw CommandFailure("no hub: give --hub URL or set FLEET_HUB")
         }
-        var token: String
+        let token: String
         if let tokenFile {
             do { token = String(decoding: try LocalPaths.read(tokenFile), as: UTF8.self) } catch { throw CommandFailure("\(error)") }
         } else if let value = getenv("FLEET_TOKEN") {
@@ -41,8 +41,7 @@ struct HubOptions: ParsableArguments {
         } else {
             throw CommandFailure("no token: give --token-file FILE or set FLEET_TOKEN")
         }
-        while let last = token.last, last == "\n" || last == " " || last == "\r" { token.removeLast() }
-        return HubClient(base: url.hasSuffix("/") ? String(url.dropLast()) : url, token: token)
+        return HubClient(base: url.hasSuffix("/") ? String(url.dropLast()) : url, token: token.trimmingWhitespace())
     }
 
     /// Prints a value as JSON or YAML, or calls `table` for the table form.

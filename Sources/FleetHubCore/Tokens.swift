@@ -1,4 +1,5 @@
 import Crypto
+import FleetModel
 import Foundation
 
 /// What a bearer token may do. Each role includes the ones before it, except `spoke`, which is
@@ -50,7 +51,7 @@ public enum TokenCodec {
     }
 
     public static func hash(_ token: String) -> String {
-        SHA256.hash(data: Data(token.utf8)).map { String(format: "%02x", $0) }.joined()
+        Hex.encode(SHA256.hash(data: Data(token.utf8)))
     }
 
     /// Compares two strings in time that depends only on their lengths.

@@ -190,7 +190,7 @@ public enum HubRoutes {
         let body = try await collect(request, context, limit: limit)
         if let signature = request.headers[githubSignature] {
             let mac = HMAC<SHA256>.authenticationCode(for: body, using: SymmetricKey(data: Data(secret.utf8)))
-            let expected = "sha256=" + mac.map { String(format: "%02x", $0) }.joined()
+            let expected = "sha256=" + Hex.encode(mac)
             guard TokenCodec.constantTimeEquals(signature, expected) else { throw HubError(.unauthorized, "webhook signature does not match") }
         } else if let token = request.headers[gitlabToken] {
             guard TokenCodec.constantTimeEquals(token, secret) else { throw HubError(.unauthorized, "webhook token does not match") }

@@ -86,8 +86,7 @@ public struct KubeConnection: Equatable, Sendable {
         connection.tokenFile = user["tokenFile"]?.stringValue
         connection.clientCertificateFile = try file("client-certificate", data: "client-certificate-data", in: user, name: "client.crt")
         connection.clientKeyFile = try file("client-key", data: "client-key-data", in: user, name: "client.key")
-        if let username = user["username"]?.stringValue, user["password"] != nil {
-            _ = username
+        if user["username"] != nil, user["password"] != nil {
             throw KubeError(.config, "\(path): basic authentication (username/password) is not supported; use a token or a client certificate")
         }
         connection.namespace = context["namespace"]?.stringValue ?? "default"

@@ -94,9 +94,7 @@ public final class KubeDriver: ClusterDriver {
     /// The bearer token, re-read from its file each time (projected tokens rotate).
     func bearer() -> String? {
         if let file = connection.tokenFile, let bytes = try? LocalPaths.read(file) {
-            var token = Substring(String(decoding: bytes, as: UTF8.self))
-            while let last = token.last, last == "\n" || last == " " || last == "\r" { token = token.dropLast() }
-            return String(token)
+            return String(decoding: bytes, as: UTF8.self).trimmingWhitespace()
         }
         return connection.token
     }
@@ -181,7 +179,7 @@ public final class KubeDriver: ClusterDriver {
         for kind in kinds.sorted(by: { ($0.group, $0.kind) < ($1.group, $1.kind) }) {
             guard let resource = try? resource(group: kind.group, version: nil, kind: kind.kind) else { continue }
             var path = resource.groupVersionPath + "/" + resource.resource
-            path += "?labelSelector=" + Self.percentEncode("fleet.gitops.dev/app=\(trackingLabel)")
+            path += "?labelSelector=" + URLQuery.escape("fleet.gitops.dev/app=\(trackingLabel)")
             let (_, body) = try request("GET", path, action: "list \(resource.resource)")
             for item in try JSON.parse(body)["items"]?.arrayValue ?? [] {
                 var object = item
@@ -255,20 +253,5 @@ public final class KubeDriver: ClusterDriver {
         let apply = Self.applyRequest(object, resource: resource)
         let (_, body) = try request(apply.method, apply.path + "&dryRun=All", body: apply.body, contentType: apply.contentType, action: "dry-run apply \(key)")
         return try JSON.parse(body)
-    }
-
-    static func percentEncode(_ text: String) -> String {
-        var out = ""
-        for byte in text.utf8 {
-            switch byte {
-            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
-                 UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: "."), UInt8(ascii: "~"):
-                out.append(Character(Unicode.Scalar(byte)))
-            default:
-                let digits = Array("0123456789ABCDEF")
-                out += "%" + String(digits[Int(byte >> 4)]) + String(digits[Int(byte & 15)])
-            }
-        }
-        return out
     }
 }

@@ -10,11 +10,7 @@ enum PlanDigest {
     static func hex(_ parts: [UInt8]...) -> String {
         var hasher = SHA256()
         for part in parts { hasher.update(data: part) }
-        let digits = Array("0123456789abcdef".utf8)
-        var out: [UInt8] = []
-        out.reserveCapacity(64)
-        for b in hasher.finalize() { out.append(digits[Int(b >> 4)]); out.append(digits[Int(b & 15)]) }
-        return String(decoding: out, as: UTF8.self)
+        return Hex.encode(hasher.finalize())
     }
 }
 
@@ -120,15 +116,15 @@ enum ApplicationCompiler {
             var annotations = metadata["annotations"]?.objectValue ?? [:]
             var wave = 0
             if let waveText = annotations[PlanFormat.syncWaveAnnotation]?.scalarText {
-                guard let parsed = Int(waveText.trimmingSpaces()) else {
+                guard let parsed = Int(waveText.trimmingWhitespace()) else {
                     throw ApplicationError(application: name, message: "\(kind) \(objectName): \(PlanFormat.syncWaveAnnotation) \"\(waveText)\" is not an integer")
                 }
                 wave = parsed
             }
             let syncOptions = (annotations[PlanFormat.syncOptionsAnnotation]?.stringValue ?? "")
-                .split(separator: ",").map { String($0).trimmingSpaces() }.filter { !$0.isEmpty }
+                .split(separator: ",").map { String($0).trimmingWhitespace() }.filter { !$0.isEmpty }
             let hooks = (annotations[PlanFormat.hookAnnotation]?.stringValue ?? "")
-                .split(separator: ",").map { String($0).trimmingSpaces() }.filter { !$0.isEmpty }
+                .split(separator: ",").map { String($0).trimmingWhitespace() }.filter { !$0.isEmpty }
             annotations[PlanFormat.trackingAnnotation] = .string("\(name):\(gvk.group)/\(kind):\(namespace)/\(objectName)")
             metadata["annotations"] = .object(annotations)
             var labels = metadata["labels"]?.objectValue ?? [:]
@@ -156,14 +152,5 @@ enum ApplicationCompiler {
             return a.name < b.name
         }
         return resources.map(\.value)
-    }
-}
-
-extension String {
-    func trimmingSpaces() -> String {
-        var s = Substring(self)
-        while let f = s.first, f == " " || f == "\t" { s = s.dropFirst() }
-        while let l = s.last, l == " " || l == "\t" { s = s.dropLast() }
-        return String(s)
     }
 }

@@ -96,7 +96,6 @@ public final class FleetPlanner {
     }
 
     private struct RenderEntry {
-        var repoURL: String
         var commit: String
         var outcome: Result<RenderedSource, RenderError>
         /// Changes whenever the outcome is recomputed (compiled fragments key on it).
@@ -413,7 +412,7 @@ public final class FleetPlanner {
         nextToken += 1
         let outcome: Result<RenderedSource, RenderError>
         do { outcome = .success(try SourceRenderer.render(source, tree: snapshot.tree)) } catch { outcome = .failure(error) }
-        let entry = RenderEntry(repoURL: repoURL, commit: snapshot.commit, outcome: outcome, token: nextToken)
+        let entry = RenderEntry(commit: snapshot.commit, outcome: outcome, token: nextToken)
         renders[key] = entry
         return entry
     }

@@ -26,7 +26,6 @@ struct OverlayFileTree: FileTree {
 /// What rendering one Application source produced.
 struct RenderedSource: Sendable {
     var objects: [Value]
-    var warnings: [String]
     /// The tree paths read (for incremental re-renders).
     var inputs: Set<String>
     /// The directory rendered; any change below it re-renders.
@@ -69,7 +68,7 @@ enum SourceRenderer {
                 renderTree = OverlayFileTree(base: tree, overrides: [kustomizationFile: Array(edited.utf8)])
             }
             let result = try KustomizeBuilder(tree: renderTree).build(path)
-            return RenderedSource(objects: result.objects, warnings: result.warnings, inputs: result.inputs, root: path)
+            return RenderedSource(objects: result.objects, inputs: result.inputs, root: path)
         }
         if (try? tree.kind(of: path)) == .directory, (try? tree.kind(of: TreePath.join(path, "Chart.yaml"))) == .file {
             throw RenderError(.unsupported, file: TreePath.join(path, "Chart.yaml"), "Helm charts are not supported yet (see docs/rendering.md)")
@@ -84,7 +83,7 @@ enum SourceRenderer {
             exclude: directory?["exclude"]?.stringValue
         )
         let result = try DirectoryRenderer.render(tree, directory: path, options: options)
-        return RenderedSource(objects: result.objects, warnings: result.warnings, inputs: result.inputs, root: path)
+        return RenderedSource(objects: result.objects, inputs: result.inputs, root: path)
     }
 
     /// The kustomization with an Application's `spec.source.kustomize` options merged in, as

@@ -267,7 +267,7 @@ public enum SyncPlanner {
 
     static func syncOptions(of object: Value?) -> Set<String> {
         Set((object?["metadata"]?["annotations"]?["argocd.argoproj.io/sync-options"]?.stringValue ?? "")
-            .split(separator: ",").map { String($0).trimmingCharacters() })
+            .split(separator: ",").map { String($0).trimmingWhitespace() })
     }
 }
 
@@ -301,14 +301,5 @@ public struct SyncLoopDetector: Sendable {
             if !looping.isEmpty { out[key] = looping.sorted { $0.description < $1.description } }
         }
         return out
-    }
-}
-
-extension String {
-    func trimmingCharacters() -> String {
-        var s = Substring(self)
-        while s.first == " " { s = s.dropFirst() }
-        while s.last == " " { s = s.dropLast() }
-        return String(s)
     }
 }

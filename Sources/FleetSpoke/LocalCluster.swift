@@ -260,7 +260,7 @@ public final class LocalCluster: ClusterDriver {
     }
 
     private func images(_ object: Value) -> [String] {
-        let spec = object["kind"]?.stringValue == "Job" ? object["spec"]?["template"] : object["spec"]?["template"]
+        let spec = object["spec"]?["template"]
         return ((spec?["spec"]?["containers"]?.arrayValue ?? []) + (spec?["spec"]?["initContainers"]?.arrayValue ?? [])).compactMap { $0["image"]?.stringValue }
     }
 

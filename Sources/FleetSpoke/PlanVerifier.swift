@@ -7,7 +7,7 @@ public struct PlanVerifier: Sendable {
     let publicKey: [UInt8]
 
     public init(publicKeyBase64: String) throws(SpokeError) {
-        guard let key = Base64.decode(publicKeyBase64.trimmingSpaces()), key.count == 32 else {
+        guard let key = Base64.decode(publicKeyBase64.trimmingWhitespace()), key.count == 32 else {
             throw SpokeError("the hub public key must be 32 bytes of base64 (the hub prints it at start)")
         }
         publicKey = key
@@ -15,7 +15,7 @@ public struct PlanVerifier: Sendable {
 
     /// `signature` as the hub sends it (`ed25519=<base64>`, or the bare base64).
     public func verify(_ body: [UInt8], signature: String) -> Bool {
-        var text = signature.trimmingSpaces()
+        var text = signature.trimmingWhitespace()
         if text.hasPrefix("ed25519=") { text.removeFirst(8) }
         guard let signatureBytes = Base64.decode(text), signatureBytes.count == 64 else { return false }
         return publicKey.withUnsafeBufferPointer { key in
@@ -32,13 +32,4 @@ public struct PlanVerifier: Sendable {
 public struct SpokeError: Error, CustomStringConvertible, Sendable {
     public var description: String
     public init(_ description: String) { self.description = description }
-}
-
-extension String {
-    func trimmingSpaces() -> String {
-        var s = Substring(self)
-        while let f = s.first, f == " " || f == "\n" || f == "\t" || f == "\r" { s = s.dropFirst() }
-        while let l = s.last, l == " " || l == "\n" || l == "\t" || l == "\r" { s = s.dropLast() }
-        return String(s)
-    }
 }

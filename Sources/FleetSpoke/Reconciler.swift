@@ -223,7 +223,8 @@ public final class Reconciler {
         }
 
         // The status after acting.
-        let after = dryRun ? decision : decide(intent, live: live, lastApplied: try state.lastApplied(app: intent.name), context: SyncPlanner.Context(planChanged: false))
+        let after = dryRun || !acted ? decision
+            : decide(intent, live: live, lastApplied: try state.lastApplied(app: intent.name), context: SyncPlanner.Context(planChanged: false))
         var resources: [Value] = []
         var healths: [HealthStatus] = []
         for resource in intent.resources {

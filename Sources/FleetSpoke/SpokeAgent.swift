@@ -59,12 +59,12 @@ public struct SpokeConfig: Sendable {
         guard let cluster = string("cluster"), !cluster.isEmpty else { throw fail("cluster", "is required") }
         self.cluster = cluster
         guard let tokenFile = string("tokenFile") else { throw fail("tokenFile", "is required") }
-        do { token = try read(tokenFile).trimmingSpaces() } catch { throw fail("tokenFile", "cannot read \(tokenFile): \(error)") }
+        do { token = try read(tokenFile).trimmingWhitespace() } catch { throw fail("tokenFile", "cannot read \(tokenFile): \(error)") }
         guard !token.isEmpty else { throw fail("tokenFile", "\(tokenFile) is empty") }
         if let key = string("hubPublicKey") {
             hubPublicKey = key
         } else if let keyFile = string("hubPublicKeyFile") {
-            do { hubPublicKey = try read(keyFile).trimmingSpaces() } catch { throw fail("hubPublicKeyFile", "cannot read \(keyFile)") }
+            do { hubPublicKey = try read(keyFile).trimmingWhitespace() } catch { throw fail("hubPublicKeyFile", "cannot read \(keyFile)") }
         } else {
             throw fail("hubPublicKey", "is required: the hub prints its plan-signing key at start (GET /api/v1/hub shows it too)")
         }
