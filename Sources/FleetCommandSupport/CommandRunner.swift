@@ -71,8 +71,11 @@ public func report<Command: ParsableCommand>(_ error: Error, for type: Command.T
 
 /// Writes a line to standard error.
 public func printError(_ message: String) {
-    var text = message
-    if !text.hasSuffix("\n") { text += "\n" }
+    writeError(message.hasSuffix("\n") ? message : message + "\n")
+}
+
+/// Writes text to standard error as is (unbuffered, so progress lines show at once).
+public func writeError(_ text: String) {
     let bytes = Array(text.utf8)
     var offset = 0
     while offset < bytes.count {

@@ -96,7 +96,9 @@ public final class HTTPClient {
         case "POST": setLong(CURLOPT_POST, 1)
         default: setString(CURLOPT_CUSTOMREQUEST, request.method.uppercased())
         }
-        if let body = request.body {
+        // A POST always carries its body explicitly: with none set, libcurl would read one
+        // from the process's standard input.
+        if let body = request.body ?? (request.method.uppercased() == "POST" ? [] : nil) {
             _ = fleet_curl_setopt_off(handle, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(body.count))
             body.withUnsafeBytes { _ = fleet_curl_setopt_ptr(handle, CURLOPT_COPYPOSTFIELDS, $0.baseAddress ?? UnsafeRawPointer(bitPattern: 1)) }
             // Without this, curl waits up to a second for "100 Continue" before large bodies.

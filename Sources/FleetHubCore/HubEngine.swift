@@ -34,22 +34,28 @@ public actor HubEngine {
     public nonisolated let metrics: HubMetrics
     let database: HubDatabase
     let logger: Logger
-    private let worker: PlanningWorker
+    let worker: PlanningWorker
 
-    private var plans: [String: ServedPlan] = [:]
+    var plans: [String: ServedPlan] = [:]
     private var basePlans: [String: (id: String, json: [UInt8])] = [:]
-    private var fleetCommit: String?
+    var fleetCommit: String?
     private var clusters: [ClusterRecord] = []
-    private var applications: [Value] = []
-    private var applicationCluster: [String: String] = [:]
-    private var applicationErrors: [String: String] = [:]
+    var applications: [Value] = []
+    var applicationCluster: [String: String] = [:]
+    var applicationErrors: [String: String] = [:]
     private var problems: [PlanProblem] = []
-    private var reports: [String: (value: Value, sequence: Int64, receivedAt: Date)] = [:]
+    var reports: [String: (value: Value, sequence: Int64, receivedAt: Date)] = [:]
     private var lastRound: (time: Date, error: String?)?
     private var fetchErrors: [String: String] = [:]
     private var waiters: [String: [UUID: CheckedContinuation<Void, Never>]] = [:]
     private var triggers: AsyncStream<(force: Bool, url: String?)>.Continuation?
     private var roundsCompleted = 0
+    /// Rollback pins by Application, and a version bumped at each change: a round planned
+    /// with an older set is not published.
+    var pins: [String: StoredRollback] = [:]
+    var pinsVersion = 0
+    /// The drill in progress on each cluster (at most one; a new one supersedes it).
+    var openDrills: [String: StoredDrill] = [:]
 
     public init(config: HubConfig, logger: Logger = Logger(label: "fleet.hub")) throws {
         self.config = config
@@ -68,6 +74,8 @@ public actor HubEngine {
     /// none; returns that token (to print once) or nil.
     public func restore() throws -> String? {
         try restoreViews()
+        for rollback in try database.rollbacks() { pins[rollback.application] = rollback }
+        for drill in try database.drills() where drill.finishedAt == nil && openDrills[drill.cluster] == nil { openDrills[drill.cluster] = drill }
         for stored in try database.currentPlans() {
             plans[stored.cluster] = ServedPlan(cluster: stored.cluster, id: stored.id, body: stored.body,
                                                signature: stored.signature, fleetCommit: stored.fleetCommit)
@@ -117,7 +125,8 @@ public actor HubEngine {
 
     /// One round, awaited (tests and `run`).
     public func runRound(force: Bool, only: String?) async {
-        let result = await worker.round(force: force, only: only)
+        let planPins = pins.mapValues { ApplicationPin(repoURL: $0.repoURL, revision: $0.revision) }
+        let result = await worker.round(force: force, only: only, pins: planPins, pinsVersion: pinsVersion)
         roundsCompleted += 1
         metrics.planRounds.increment()
         for seconds in result.fetchSeconds.values { metrics.fetchDuration.record(.nanoseconds(Int64(seconds * 1e9))) }
@@ -136,7 +145,7 @@ public actor HubEngine {
             return
         }
         lastRound = (Date(), result.fetchErrors[config.repositoryURL])
-        guard let set = result.planSet, let commit = result.fleetCommit else { return }
+        guard let set = result.planSet, let commit = result.fleetCommit, result.pinsVersion == pinsVersion else { return }
         publish(set, commit: commit, info: result)
     }
 
@@ -205,16 +214,21 @@ public actor HubEngine {
     /// Builds each cluster's served plan (the planner's plan plus pending sync requests),
     /// stores and announces the ones that changed; returns their clusters.
     @discardableResult
-    private func republish(commit: String) -> [String] {
+    func republish(commit: String) -> [String] {
         let requests = (try? database.syncRequests()) ?? [:]
         var changed: [StoredPlan] = []
         for (cluster, base) in basePlans.sorted(by: { $0.key < $1.key }) {
             var json = base.json
             var id = base.id
-            if let pending = requests[cluster], !pending.isEmpty, case .object(var document)? = try? JSON.parse(base.json) {
-                var tokens = ValueObject()
-                for (app, token) in pending.sorted(by: { $0.key < $1.key }) { tokens[app] = .string(token) }
-                document["syncRequests"] = .object(tokens)
+            let pending = requests[cluster] ?? [:]
+            let drill = openDrills[cluster].flatMap { $0.wipe ? $0 : nil }
+            if !pending.isEmpty || drill != nil, case .object(var document)? = try? JSON.parse(base.json) {
+                if !pending.isEmpty {
+                    var tokens = ValueObject()
+                    for (app, token) in pending.sorted(by: { $0.key < $1.key }) { tokens[app] = .string(token) }
+                    document["syncRequests"] = .object(tokens)
+                }
+                if let drill { document["drill"] = ["id": .int(Int(drill.id)), "wipe": true] }
                 (json, id) = PlanDocument.seal(.object(document))
             }
             guard plans[cluster]?.id != id else { continue }
@@ -440,8 +454,11 @@ public actor HubEngine {
         o["spokeVersion"] = report?.value["spokeVersion"] ?? .null
         o["applications"] = .array(apps.map { app in
             let status = reportedStatus(app, cluster: name)
-            return ["name": .string(app), "sync": .string(status.sync), "health": .string(status.health)]
+            var entry: ValueObject = ["name": .string(app), "sync": .string(status.sync), "health": .string(status.health)]
+            if let pin = pins[app] { entry["rolledBackTo"] = .string(pin.revision) }
+            return .object(entry)
         })
+        o["drill"] = openDrills[name].map { .int(Int($0.id)) } ?? .null
         return .object(o)
     }
 
@@ -464,6 +481,7 @@ public actor HubEngine {
             o["labels"] = app["metadata"]?["labels"] ?? .object([:])
             o["error"] = applicationErrors[name].map(Value.string) ?? .null
             o["drift"] = .int(status.report?["drift"]?.arrayValue?.count ?? 0)
+            o["rolledBackTo"] = pins[name].map { .string($0.revision) } ?? .null
             out.append(.object(o))
         }
         return .array(out)
@@ -478,6 +496,7 @@ public actor HubEngine {
         o["error"] = applicationErrors[name].map(Value.string) ?? .null
         o["planId"] = plans[owner].map { .string($0.id) } ?? .null
         o["status"] = status.report ?? .null
+        o["rollback"] = pins[name].map(Self.rollbackView) ?? .null
         o["history"] = .array(((try? database.events(after: nil, limit: 20, subject: name)) ?? []).map(Self.event))
         return .object(o)
     }

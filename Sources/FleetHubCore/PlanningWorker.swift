@@ -12,6 +12,8 @@ struct RoundResult: Sendable {
     var fetchSeconds: [String: Double]
     var planError: String?
     var planDuration: Duration?
+    /// Which set of rollback pins the plan was made with (a newer set makes it stale).
+    var pinsVersion = 0
 }
 
 /// Fetching and planning, on one serial queue off Swift's cooperative pool: libgit2 handles
@@ -32,10 +34,22 @@ final class PlanningWorker: @unchecked Sendable {
 
     /// Fetches the fleet repository (and `only`, or every repository Applications use), then
     /// plans when something moved or `force` is set.
-    func round(force: Bool, only: String?) async -> RoundResult {
+    func round(force: Bool, only: String?, pins: [String: ApplicationPin] = [:], pinsVersion: Int = 0) async -> RoundResult {
         await withCheckedContinuation { continuation in
             queue.async {
-                continuation.resume(returning: self.runRound(force: force, only: only))
+                self.planner.pins = pins
+                var result = self.runRound(force: force, only: only)
+                result.pinsVersion = pinsVersion
+                continuation.resume(returning: result)
+            }
+        }
+    }
+
+    /// The full commit `revision` names in `repoURL` (fetched first if never seen).
+    func resolve(repoURL: String, revision: String) async throws -> String {
+        try await withCheckedThrowingContinuation { continuation in
+            queue.async {
+                continuation.resume(with: Result { try self.mirrors.snapshot(repoURL: repoURL, revision: revision).commit })
             }
         }
     }

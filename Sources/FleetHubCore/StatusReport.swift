@@ -22,12 +22,14 @@ public struct StatusReport: Sendable {
     public var planId: String?
     public var applications: [ApplicationStatus]
     public var value: Value
+    /// The last DR drill the spoke carried out (from the plan), if any.
+    public var drillID: Int64?
 
     /// Validates a report for `cluster`: the shape the API documents (docs/api.md), with
     /// limits, and a message naming the first field that is wrong.
     public init(_ value: Value, cluster expected: String) throws(ReportError) {
         guard case .object(let object) = value else { throw ReportError("the report must be a JSON object") }
-        let allowed: Set<String> = ["cluster", "sequence", "spokeVersion", "planId", "time", "applications", "conditions", "unsigned"]
+        let allowed: Set<String> = ["cluster", "sequence", "spokeVersion", "planId", "time", "applications", "conditions", "unsigned", "drill"]
         for key in object.keys where !allowed.contains(key) { throw ReportError("unknown field \"\(key)\"") }
         guard let cluster = object["cluster"]?.stringValue else { throw ReportError("\"cluster\" is required and must be a string") }
         guard cluster == expected else { throw ReportError("\"cluster\" is \"\(cluster)\" but the report was posted for \"\(expected)\"") }
@@ -36,6 +38,10 @@ public struct StatusReport: Sendable {
             throw ReportError("\"spokeVersion\" is required (a string of at most 64 characters)")
         }
         if let plan = object["planId"], !plan.isNull, plan.stringValue == nil { throw ReportError("\"planId\" must be a string") }
+        if let drill = object["drill"], !drill.isNull {
+            guard case .object(let d) = drill, let id = d["id"]?.intValue, id > 0 else { throw ReportError("\"drill\" must be an object with a positive integer \"id\"") }
+            self.drillID = Int64(id)
+        }
         guard case .array(let apps)? = object["applications"] else { throw ReportError("\"applications\" is required and must be a list") }
         guard apps.count <= 10_000 else { throw ReportError("more than 10000 applications") }
         var statuses: [ApplicationStatus] = []

@@ -118,6 +118,57 @@ public enum HubRoutes {
                 return json(["application": .string(name), "clusters": .array(clusters.map(Value.string))], status: .accepted)
             }
         }
+        api.post("applications/:app/rollback") { request, context in
+            try await guarded {
+                let name = try context.parameters.require("app")
+                let principal = try await authorize(request, engine, .operator)
+                guard case .object(let o) = try parseJSON(try await collect(request, context, limit: 64 << 10)), let revision = o["revision"]?.stringValue else {
+                    throw HubError(.badRequest, "the body must be a JSON object like {\"revision\": \"3f2c1ab\", \"cluster\": \"us-west-2\"}")
+                }
+                return json(try await engine.rollback(application: name, to: revision, cluster: o["cluster"]?.stringValue, by: principal), status: .accepted)
+            }
+        }
+        api.delete("applications/:app/rollback") { request, context in
+            try await guarded {
+                let name = try context.parameters.require("app")
+                let principal = try await authorize(request, engine, .operator)
+                return json(try await engine.clearRollback(application: name, by: principal))
+            }
+        }
+        api.get("drills") { request, _ in
+            try await guarded {
+                _ = try await authorize(request, engine, .viewer)
+                let query = request.uri.queryParameters
+                return json(try await engine.drillList(cluster: query.get("cluster"), limit: query.get("limit").flatMap { Int($0) } ?? 100))
+            }
+        }
+        api.post("drills") { request, context in
+            try await guarded {
+                let principal = try await authorize(request, engine, .operator)
+                guard case .object(let o) = try parseJSON(try await collect(request, context, limit: 64 << 10)), let cluster = o["cluster"]?.stringValue else {
+                    throw HubError(.badRequest, "the body must be a JSON object like {\"cluster\": \"us-west-2\", \"wipe\": true, \"slaSeconds\": 600}")
+                }
+                if let sla = o["slaSeconds"], !sla.isNull, sla.doubleValue == nil { throw HubError(.badRequest, "slaSeconds must be a number") }
+                let drill = try await engine.startDrill(cluster: cluster, wipe: o["wipe"]?.boolValue ?? false, slaSeconds: o["slaSeconds"]?.doubleValue, by: principal)
+                return json(drill, status: .created)
+            }
+        }
+        api.get("drills/:id") { request, context in
+            try await guarded {
+                _ = try await authorize(request, engine, .viewer)
+                guard let id = Int64(try context.parameters.require("id")) else { throw HubError(.badRequest, "drill ids are integers") }
+                guard let drill = try await engine.drill(id: id) else { throw HubError(.notFound, "no drill \(id)") }
+                return json(drill)
+            }
+        }
+        api.post("drills/:id/result") { request, context in
+            try await guarded {
+                let principal = try await authorize(request, engine, .operator)
+                guard let id = Int64(try context.parameters.require("id")) else { throw HubError(.badRequest, "drill ids are integers") }
+                let report = try parseJSON(try await collect(request, context, limit: 1 << 20))
+                return json(try await engine.finishDrill(id: id, report: report, by: principal))
+            }
+        }
         api.get("events") { request, _ in
             try await guarded {
                 _ = try await authorize(request, engine, .viewer)

@@ -35,6 +35,7 @@ public final class HubDatabase: Sendable {
             }
         }
         registerHubMigrations(&migrator)
+        registerOperationMigrations(&migrator)
         return migrator
     }
 

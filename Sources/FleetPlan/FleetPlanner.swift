@@ -118,6 +118,10 @@ public final class FleetPlanner {
     private var fragments: [String: [UInt8]] = [:]
     private var nextToken = 0
 
+    /// Applications pinned to an earlier revision by a rollback, by name; the hub sets them
+    /// before each round. Pins change nothing else: the Application still comes from Git.
+    public var pins: [String: ApplicationPin] = [:]
+
     public init(repositories: RepositoryProvider, fleetRepoURL: String, layout: FleetLayout = FleetLayout()) {
         self.repositories = repositories
         self.fleetRepoURL = fleetRepoURL
@@ -199,6 +203,10 @@ public final class FleetPlanner {
             unique.append(application)
         }
         unique = unique.map { ($0.value["metadata"]?["name"]?.stringValue ?? "", $0) }.sorted { $0.0 < $1.0 }.map(\.1)
+        unique = unique.map { application in
+            guard let name = application.value["metadata"]?["name"]?.stringValue, let pin = pins[name] else { return application }
+            return (application.identity + "\u{0}pin:" + pin.repoURL + "@" + pin.revision, pin.apply(to: application.value))
+        }
 
         phase("generate Applications")
         // 2. Assign to clusters: by destination name, or by server when no name is given.
@@ -463,4 +471,35 @@ public final class FleetPlanner {
 public struct PlanningError: Error, CustomStringConvertible, Sendable {
     public var description: String
     public init(_ description: String) { self.description = description }
+}
+
+/// A rollback's effect on one Application: its sources in `repoURL` render at `revision`, and
+/// automated sync is suspended so the next commit does not undo the rollback.
+public struct ApplicationPin: Sendable, Equatable {
+    public var repoURL: String
+    public var revision: String
+
+    public init(repoURL: String, revision: String) {
+        self.repoURL = repoURL
+        self.revision = revision
+    }
+
+    /// The Application as pinned: `targetRevision` of each source in the pinned repository set
+    /// to the commit, `syncPolicy.automated` removed.
+    public func apply(to application: Value) -> Value {
+        guard case .object(var document) = application, case .object(var spec)? = document["spec"] else { return application }
+        func pinned(_ source: Value) -> Value {
+            guard case .object(var s) = source, s["repoURL"]?.stringValue == repoURL else { return source }
+            s["targetRevision"] = .string(revision)
+            return .object(s)
+        }
+        if let source = spec["source"] { spec["source"] = pinned(source) }
+        if case .array(let sources)? = spec["sources"] { spec["sources"] = .array(sources.map(pinned)) }
+        if case .object(var policy)? = spec["syncPolicy"] {
+            policy["automated"] = nil
+            spec["syncPolicy"] = .object(policy)
+        }
+        document["spec"] = .object(spec)
+        return .object(document)
+    }
 }

@@ -227,7 +227,8 @@ public enum SyncPlanner {
 
         let replaceAll = intent.syncOptions.contains("Replace=true")
         let serverSideAll = intent.syncOptions.contains("ServerSideApply=true")
-        if intent.syncOptions.contains("CreateNamespace=true"), !intent.namespace.isEmpty {
+        // Only with something to put in it: an in-sync tick makes no API calls (and is no sync).
+        if intent.syncOptions.contains("CreateNamespace=true"), !intent.namespace.isEmpty, !toApply.isEmpty {
             decision.waves.append((wave: Int.min, actions: [.createNamespace(intent.namespace)]))
         }
         var byWave: [Int: [SyncAction]] = [:]

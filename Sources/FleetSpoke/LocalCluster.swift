@@ -24,10 +24,16 @@ public protocol ClusterDriver: AnyObject {
     /// admission included), without storing it; nil when the driver cannot tell. Diffs use it,
     /// so what the server adds or rewrites is never drift.
     func storedForm(of object: Value) throws -> Value?
+    /// Deletes every live object (a DR drill's `--wipe`) and returns how many there were.
+    /// Only the local driver does it: a real cluster is never wiped by the spoke.
+    func wipeForDrill() throws -> Int
 }
 
 extension ClusterDriver {
     public func storedForm(of object: Value) throws -> Value? { nil }
+    public func wipeForDrill() throws -> Int {
+        throw SpokeError("a drill with --wipe needs the local driver: rebuild a real cluster by replacing it (fleet bootstrap) and run the drill without --wipe")
+    }
 }
 
 /// The embedded local cluster: live objects in a SQLite database under the state directory
@@ -226,6 +232,12 @@ public final class LocalCluster: ClusterDriver {
     /// Deletes every object: a lost cluster.
     public func wipe() throws {
         try database.run("DELETE FROM objects")
+    }
+
+    public func wipeForDrill() throws -> Int {
+        let count = try database.query("SELECT COUNT(*) FROM objects").first?.first?.int ?? 0
+        try wipe()
+        return count
     }
 
     static func uid() -> String {

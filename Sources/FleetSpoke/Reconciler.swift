@@ -51,6 +51,16 @@ public final class SpokeState {
         try database.query("SELECT value FROM kv WHERE key = ?", [.text(key)]).first?.first?.text
     }
 
+    /// Forgets everything learnt from the cluster (last applied objects, synced digests,
+    /// retries, loop history) as a fresh spoke would, keeping the verified plan, the report
+    /// sequence and queue, and the drills already done.
+    public func resetForDrill() throws {
+        try database.run("DELETE FROM lastApplied")
+        try database.run("DELETE FROM synced")
+        try database.run("DELETE FROM kv WHERE key NOT IN ('plan', 'plan-signature', 'report-sequence', 'report-queue', 'drill-done', 'drill-report')")
+        loops = SyncLoopDetector()
+    }
+
     public func setValue(_ key: String, _ value: String) throws {
         try database.run("INSERT INTO kv (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value", [.text(key), .text(value)])
     }
@@ -78,6 +88,11 @@ public final class Reconciler {
         self.waveTimeout = waveTimeout
         self.clock = clock
         self.sleep = sleep
+    }
+
+    /// Drops cached server views (after the cluster was wiped).
+    public func forgetCachedViews() {
+        storedForms = [:]
     }
 
     /// One pass over the whole plan. `dryRun` decides and reports without changing anything.
@@ -243,13 +258,7 @@ public final class Reconciler {
             if !health.message.isEmpty && r["message"] == nil { r["message"] = .string(health.message) }
             resources.append(.object(r))
         }
-        var drift: [Value] = []
-        for (key, fields) in after.drift.sorted(by: { $0.key < $1.key }) {
-            for field in fields.prefix(20) where drift.count < 50 {
-                drift.append(["resource": .string(key.description), "pointer": .string(field.pointer.description),
-                              "desired": field.desired ?? .null, "live": field.live ?? .null])
-            }
-        }
+        let drift = Self.driftEntries(after.drift)
         var out: ValueObject = ["name": .string(intent.name), "planId": .string(planId)]
         if resources.count > 1000 {
             out["resourcesOmitted"] = .int(resources.count - 1000)
@@ -259,15 +268,35 @@ public final class Reconciler {
         out["health"] = .string(HealthStatus.aggregate(healths).rawValue)
         out["drift"] = .array(drift)
         out["resources"] = .array(resources)
+        let lastSyncKey = "last-sync:" + intent.name
         if acted || failed {
-            out["lastSync"] = ["result": .string(failed ? "Failed" : "Succeeded"), "startedAt": .string(LocalCluster.timestamp(started)),
-                               "finishedAt": .string(LocalCluster.timestamp(clock()))]
+            var lastSync: ValueObject = ["result": .string(failed ? "Failed" : "Succeeded"), "startedAt": .string(LocalCluster.timestamp(started)),
+                                         "finishedAt": .string(LocalCluster.timestamp(clock()))]
+            lastSync["reason"] = .string(planChanged ? "plan changed" : intent.syncToken != nil ? "sync requested" : decision.drift.isEmpty ? "missing objects" : "self-heal")
+            // What a self-heal put back: the drift as it was found, field by field.
+            if !planChanged, !decision.drift.isEmpty { lastSync["healed"] = .array(Self.driftEntries(decision.drift)) }
+            out["lastSync"] = .object(lastSync)
+            if !dryRun { try? state.setValue(lastSyncKey, JSON.encode(.object(lastSync), options: [.sortedKeys])) }
+        } else if let stored = try? state.value(lastSyncKey), let lastSync = try? JSON.parse(stored) {
+            out["lastSync"] = lastSync
         }
         if !after.extraneous.isEmpty { out["extraneous"] = .array(after.extraneous.map { .string($0.description) }) }
         if let retryCondition { conditions.append(retryCondition) }
         out["conditions"] = .array(conditions)
         if let token = intent.syncToken, !failed, !dryRun { out["completedSyncToken"] = .string(token) }
         return .object(out)
+    }
+
+    /// Drift as reported: one entry per field (at most 20 per object, 50 in all).
+    static func driftEntries(_ drift: [ResourceKey: [Drift]]) -> [Value] {
+        var out: [Value] = []
+        for (key, fields) in drift.sorted(by: { $0.key < $1.key }) {
+            for field in fields.prefix(20) where out.count < 50 {
+                out.append(["resource": .string(key.description), "pointer": .string(field.pointer.description),
+                            "desired": field.desired ?? .null, "live": field.live ?? .null])
+            }
+        }
+        return out
     }
 
     /// The reconcile core's decision, diffing the server's view of each desired object when

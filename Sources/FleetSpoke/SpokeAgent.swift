@@ -128,6 +128,7 @@ public final class SpokeAgent {
     /// One tick: fetch (long-poll), reconcile, report.
     public func tick() {
         fetchPlan()
+        if let plan { runDrillIfAsked(plan) }
         var report: Value = ["cluster": .string(config.cluster), "applications": []]
         if let plan {
             do { report = try reconciler.reconcile(plan: plan) } catch {
@@ -137,6 +138,28 @@ public final class SpokeAgent {
         send(report)
         // An idle agent should hold only what it needs: give freed heap back to the system.
         malloc_trim(0)
+    }
+
+    /// A DR drill the hub put in the plan (`fleet drill rebuild --wipe`): once per drill id,
+    /// wipe the cluster (local driver only) and forget what this spoke learnt, so the tick
+    /// that follows rebuilds everything from the plan as on a fresh cluster. The outcome
+    /// travels in every report until the next drill.
+    func runDrillIfAsked(_ plan: Value) {
+        guard let drill = plan["drill"], let id = drill["id"]?.intValue, drill["wipe"]?.boolValue == true,
+              (try? state.value("drill-done")) != String(id) else { return }
+        var outcome: ValueObject = ["id": .int(id), "at": .string(LocalCluster.timestamp(LocalCluster.now()))]
+        do {
+            let wiped = try reconciler.driver.wipeForDrill()
+            try state.resetForDrill()
+            reconciler.forgetCachedViews()
+            outcome["wiped"] = .int(wiped)
+            log("spoke: drill \(id): wiped \(wiped) object(s) and the spoke's memory; rebuilding from the plan")
+        } catch {
+            outcome["error"] = .string("\(error)")
+            log("spoke: drill \(id) refused: \(error)")
+        }
+        try? state.setValue("drill-done", String(id))
+        try? state.setValue("drill-report", JSON.encode(.object(outcome)))
     }
 
     private var url: String { "\(config.hubURL)/api/v1/clusters/\(config.cluster)" }
@@ -199,6 +222,7 @@ public final class SpokeAgent {
         object["sequence"] = .int(sequence)
         object["spokeVersion"] = .string(FleetVersion.current)
         object["time"] = .string(LocalCluster.timestamp(LocalCluster.now()))
+        if let drill = (try? state.value("drill-report")).flatMap({ try? JSON.parse($0) }) { object["drill"] = drill }
         if let failure = pendingSignatureFailure {
             object["conditions"] = [["type": "SignatureFailure", "message": .string(failure)]]
         }

@@ -38,6 +38,11 @@ public struct GitFixtureRepository: Sendable {
         return try git("rev-parse", "HEAD")
     }
 
+    /// The commit HEAD is at.
+    public func head() throws -> String {
+        try git("rev-parse", "HEAD")
+    }
+
     /// A bare clone of this repository at `path` (what a Git server serves).
     public func bareClone(to path: String) throws {
         try ProcessRunner.check("git", ["clone", "-q", "--bare", self.path, path])

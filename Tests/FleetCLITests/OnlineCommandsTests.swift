@@ -52,6 +52,21 @@ import Testing
         let wait = try ProcessRunner.run(fleet, ["wait", "gated", "--timeout", "1s"] + common)
         #expect(wait.status == 3)
 
+        // Rollback: pin to the first commit, see it in the views, clear it.
+        let first = try repo.head()
+        try repo.write("manifests/cm.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata: {v: '2'}\n")
+        try repo.commit("v2")
+        let pinned = try ProcessRunner.run(fleet, ["rollback", "gated", "--to", first, "--cluster", "a"] + common)
+        #expect(pinned.status == 0 && pinned.stdout.contains("pinned to \(first)"), "\(pinned.stderr)")
+        let apps = try ProcessRunner.run(fleet, ["apps", "-o", "json"] + common)
+        #expect(apps.stdout.contains(first), "apps shows the pin")
+        #expect(try ProcessRunner.run(fleet, ["status", "--no-color"] + common).stdout.contains("rolled back to \(first.prefix(12))"))
+        let wrongCluster = try ProcessRunner.run(fleet, ["rollback", "gated", "--to", first, "--cluster", "b"] + common)
+        #expect(wrongCluster.status == 1 && wrongCluster.stderr.contains("does not run on cluster b"))
+        let cleared = try ProcessRunner.run(fleet, ["rollback", "gated", "--clear"] + common)
+        #expect(cleared.status == 0 && cleared.stdout.contains("fleet sync gated"), "no automated sync: says how to return: \(cleared.stdout)")
+        #expect(try ProcessRunner.run(fleet, ["events", "--limit", "5"] + common).stdout.contains("rollback-cleared"))
+
         let unknown = try ProcessRunner.run(fleet, ["app", "nope"] + common)
         #expect(unknown.status == 1 && unknown.stderr.contains("no Application named nope"))
         try "fleet_wrong\n".write(toFile: temp.file("bad-token"), atomically: true, encoding: .utf8)

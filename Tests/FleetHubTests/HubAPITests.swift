@@ -34,6 +34,7 @@ import Testing
             (.get, "/api/v1/applications", .viewer),
             (.get, "/api/v1/applications/web-us-west-2", .viewer),
             (.get, "/api/v1/events", .viewer),
+            (.get, "/api/v1/drills", .viewer),
             (.post, "/api/v1/refresh", .operator),
             (.post, "/api/v1/applications/web-us-west-2/sync", .operator),
             (.post, "/api/v1/clusters/us-east-1/rotate", .operator),

@@ -184,3 +184,71 @@ final class FakeClock: @unchecked Sendable {
         #expect(fixed["applications"]?[0]?["resources"]?.arrayValue?.first { $0["resource"] == "apps/Deployment ml/web" }?["health"] == "Healthy")
     }
 }
+
+@Suite struct SpokeDrillAndHealReportTests {
+    /// A driver for a real cluster as far as drills care: it cannot be wiped.
+    final class UnwipeableDriver: ClusterDriver {
+        func list(trackingLabel: String, kinds: Set<GroupKind>) throws -> [ResourceKey: Value] { [:] }
+        func get(_ key: ResourceKey) throws -> Value? { nil }
+        func apply(_ object: Value, replace: Bool) throws -> Value { object }
+        func delete(_ key: ResourceKey) throws {}
+        func ensureNamespace(_ name: String) throws {}
+        func advance(now: Double) throws {}
+    }
+
+    func agent(_ driver: ClusterDriver, _ state: SpokeState) throws -> SpokeAgent {
+        var config = SpokeConfig()
+        config.hubURL = "http://127.0.0.1:9"
+        config.cluster = "a"
+        config.hubPublicKey = Curve25519.Signing.PrivateKey().publicKey.rawRepresentation.base64EncodedString()
+        let agent = try SpokeAgent(config: config, driver: driver, state: state)
+        agent.log = { _ in }
+        return agent
+    }
+
+    @Test func aSelfHealReportsTheFieldsItPutBackAndTheLastSyncIsRemembered() throws {
+        let setup = try ReconcilerTests.Setup()
+        defer { setup.temp.remove() }
+        let plan = ReconcilerTests().plan()
+        _ = try setup.reconciler.reconcile(plan: plan)
+        let deployment = ResourceKey(group: "apps", kind: "Deployment", namespace: "ml", name: "web")
+        try setup.cluster.edit(deployment) { $0.setValue(9, at: ["spec", "replicas"]) }
+        let healed = try setup.reconciler.reconcile(plan: plan)
+        let lastSync = healed["applications"]?[0]?["lastSync"]
+        #expect(lastSync?["reason"] == "self-heal")
+        #expect(lastSync?["healed"]?[0]?["pointer"] == "/spec/replicas")
+        #expect(lastSync?["healed"]?[0]?["live"] == 9 && lastSync?["healed"]?[0]?["desired"] == 2)
+        let quiet = try setup.reconciler.reconcile(plan: plan)
+        #expect(quiet["applications"]?[0]?["lastSync"] == lastSync, "a tick that does nothing still reports the last sync")
+    }
+
+    @Test func aDrillInThePlanWipesTheLocalClusterAndTheSpokesMemoryOnce() throws {
+        let setup = try ReconcilerTests.Setup()
+        defer { setup.temp.remove() }
+        var plan = ReconcilerTests().plan()
+        _ = try setup.reconciler.reconcile(plan: plan)
+        #expect(try setup.cluster.all().count == 4)
+        let agent = try agent(setup.cluster, setup.reconciler.state)
+        plan.setValue(["id": 7, "wipe": true], at: ["drill"])
+        agent.runDrillIfAsked(plan)
+        #expect(try setup.cluster.all().isEmpty, "the cluster is wiped")
+        #expect(try setup.reconciler.state.lastApplied(app: "web").isEmpty, "and the spoke forgot what it applied")
+        let outcome = try JSON.parse(try #require(try setup.reconciler.state.value("drill-report")))
+        #expect(outcome["id"] == 7 && outcome["wiped"] == 4)
+        let rebuilt = try setup.reconciler.reconcile(plan: plan)
+        #expect(rebuilt["synced"] == true && rebuilt["healthy"] == true)
+        agent.runDrillIfAsked(plan)
+        #expect(try setup.cluster.all().count == 4, "the same drill is not run twice")
+    }
+
+    @Test func aRealClusterIsNeverWipedByADrill() throws {
+        let temp = try TemporaryDirectory()
+        defer { temp.remove() }
+        let state = try SpokeState(path: temp.file("s.sqlite"))
+        let agent = try agent(UnwipeableDriver(), state)
+        agent.runDrillIfAsked(["formatVersion": 1, "cluster": "a", "applications": [], "drill": ["id": 3, "wipe": true]])
+        let outcome = try JSON.parse(try #require(try state.value("drill-report")))
+        #expect(outcome["id"] == 3)
+        #expect(outcome["error"]?.stringValue?.contains("local driver") == true)
+    }
+}

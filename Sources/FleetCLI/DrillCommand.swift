@@ -1,0 +1,275 @@
+import ArgumentParser
+import FleetCommandSupport
+import FleetFiles
+import FleetModel
+import FleetPlan
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `fleet drill rebuild CLUSTER`: a disaster-recovery drill with its RTO.
+struct DrillCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "drill",
+        abstract: "Disaster-recovery drills: rebuild a cluster from Git and measure the recovery time.",
+        subcommands: [Rebuild.self]
+    )
+
+    struct Rebuild: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Rebuild a cluster from Git, wait until every Application is Synced and Healthy with no drift, and report the RTO.",
+            discussion: """
+                Through the hub (the default): the drill is recorded at the hub (GET /api/v1/drills, `fleet drills`). With --wipe, the cluster's spoke is told (in its signed plan) to wipe its live objects and its own memory, which only a spoke on the local driver does; against a real cluster, replace or empty the cluster first (`fleet bootstrap CLUSTER | kubectl apply -f -` on a fresh one) and run the drill without --wipe. The drill then waits for a report newer than its start, at the cluster's current plan, with every Application Synced and Healthy and no drift.
+
+                With --no-hub (the hub itself is lost): the plan is rendered from a checkout (--repo, as `fleet render --cluster` does) and applied with `spoke apply` (--state, --driver, --kubeconfig), again and again until it is Synced and Healthy.
+
+                The report gives, per Application, the time to Synced and to Healthy from the start, the total RTO, the objects recreated, whether the SLA was met, and the stateful objects (PersistentVolumeClaims, StatefulSet volume claims) whose data Git cannot restore.
+
+                Exit codes: 0 recovered within the SLA, 3 SLA missed or not recovered within --timeout, 1 the drill could not run.
+                """
+        )
+        @OptionGroup var hub: HubOptions
+        @Argument(help: "The cluster to rebuild.") var cluster: String
+        @Option(name: .long, help: "The recovery-time objective to check (a duration, e.g. 10m).") var sla: String?
+        @Flag(name: .long, help: "Wipe the cluster's live state and the spoke's memory first (local driver only).") var wipe = false
+        @Option(name: .long, help: "Give up after this long (a duration).") var timeout: String = "15m"
+        @Flag(name: .long, help: "Rebuild with no hub: render from --repo and apply with `spoke apply`.") var noHub = false
+        @Option(name: .long, help: "--no-hub: the fleet repository checkout.") var repo: String = "."
+        @Option(name: .long, help: "--no-hub: the spoke's state directory (local cluster and memory).") var state: String = "spoke-state"
+        @Option(name: .long, help: "--no-hub: the cluster driver, local or kubernetes.") var driver: String = "local"
+        @Option(name: .long, help: "--no-hub: kubeconfig for the kubernetes driver.") var kubeconfig: String?
+        @Option(name: .long, help: "--no-hub: the spoke binary (default: next to fleet, else on PATH).") var spoke: String?
+
+        func validate() throws {
+            if let sla, (try? KubeDuration(parsing: sla)).map({ $0.nanoseconds > 0 }) != true { throw ValidationError("--sla \"\(sla)\" is not a positive duration (30s, 10m)") }
+            guard (try? KubeDuration(parsing: timeout)).map({ $0.nanoseconds > 0 }) == true else { throw ValidationError("--timeout \"\(timeout)\" is not a positive duration") }
+            guard driver == "local" || driver == "kubernetes" else { throw ValidationError("--driver must be local or kubernetes") }
+            if wipe, noHub, driver != "local" { throw ValidationError("--wipe needs the local driver: a real cluster is replaced, not wiped") }
+        }
+
+        func run() throws {
+            let slaSeconds = try sla.map { try KubeDuration(parsing: $0).seconds }
+            let limit = try KubeDuration(parsing: timeout).seconds
+            let report = noHub ? try runWithoutHub(sla: slaSeconds, limit: limit) : try runThroughHub(sla: slaSeconds, limit: limit)
+            hub.print(report) { DrillReport.text(report) }
+            switch report["status"]?.stringValue {
+            case "passed": return
+            case "failed": throw CommandFailure(report["reason"]?.stringValue ?? "the drill failed")
+            default: throw NotHealthy(description: report["status"] == "sla-missed" ? "the SLA was missed" : "\(cluster) did not recover within \(timeout)")
+            }
+        }
+
+        private func runThroughHub(sla: Double?, limit: Double) throws -> Value {
+            let client = try hub.client()
+            let before = try client.call("GET", "/api/v1/clusters/\(cluster)")
+            let beforeSequence = before["report"]?["sequence"]?.intValue ?? -1
+            var body: ValueObject = ["cluster": .string(cluster), "wipe": .bool(wipe)]
+            if let sla { body["slaSeconds"] = .double(sla) }
+            let started = try client.call("POST", "/api/v1/drills", body: .object(body))
+            guard let id = started["id"]?.intValue else { throw CommandFailure("the hub did not start a drill: \(JSON.encode(started))") }
+            var measure = DrillReport(cluster: cluster, applications: (started["applications"]?.arrayValue ?? []).compactMap(\.stringValue), sla: sla)
+            measure.fields["drill"] = .int(id)
+            measure.fields["mode"] = "hub"
+            measure.fields["wipe"] = .bool(wipe)
+            measure.fields["startedAt"] = started["startedAt"] ?? .null
+            measure.fields["stateful"] = started["stateful"] ?? []
+            let progress = ProgressLine()
+            var outcome: Value
+            while true {
+                let view = try client.call("GET", "/api/v1/clusters/\(cluster)")
+                let report = view["report"] ?? .null
+                if wipe, report["drill"]?["id"]?.intValue == id, let error = report["drill"]?["error"]?.stringValue {
+                    outcome = measure.finish(status: "failed", reason: "the spoke refused the wipe: \(error)")
+                    break
+                }
+                let fresh = wipe ? report["drill"]?["id"]?.intValue == id : (report["sequence"]?.intValue ?? -1) > beforeSequence
+                if fresh, let planId = view["planId"]?.stringValue, report["planId"]?.stringValue == planId {
+                    measure.fields["objectsWiped"] = report["drill"]?["wiped"] ?? .null
+                    measure.fields["planId"] = .string(planId)
+                    if measure.observe(report["applications"]?.arrayValue ?? [], at: progress.elapsed) {
+                        outcome = measure.finish(status: nil, reason: nil)
+                        break
+                    }
+                }
+                progress.update("drill \(id) on \(cluster): " + measure.summary(fresh: fresh))
+                if progress.elapsed > limit {
+                    outcome = measure.finish(status: "timed-out", reason: "not recovered within \(timeout)")
+                    break
+                }
+                Subprocess.pause(0.2)
+            }
+            progress.finish()
+            _ = try client.call("POST", "/api/v1/drills/\(id)/result", body: outcome)
+            return outcome
+        }
+
+        private func runWithoutHub(sla: Double?, limit: Double) throws -> Value {
+            guard let spokeBinary = spoke.flatMap(Subprocess.which) ?? Subprocess.sibling("spoke") else {
+                throw CommandFailure("cannot find the spoke binary: give --spoke PATH")
+            }
+            let progress = ProgressLine()
+            let fleet = try LocalFleet(repo: repo)
+            let set = try fleet.plan(at: nil)
+            guard let plan = set.plans[cluster] else {
+                throw CommandFailure("no cluster named \(cluster) in \(repo) (clusters: \(set.clusters.map(\.name).joined(separator: ", ")))")
+            }
+            if !LocalPaths.isDirectory(state), mkdir(state, 0o700) != 0 { throw CommandFailure("cannot create \(state)") }
+            let planFile = state + "/drill-plan.json"
+            guard let file = fopen(planFile, "w") else { throw CommandFailure("cannot write \(planFile)") }
+            fwrite(plan.json, 1, plan.json.count, file)
+            fclose(file)
+            let planValue = try JSON.parse(plan.json)
+            var measure = DrillReport(cluster: cluster, applications: plan.applications, sla: sla)
+            measure.fields["mode"] = "no-hub"
+            measure.fields["wipe"] = .bool(wipe)
+            measure.fields["planId"] = .string(plan.id)
+            measure.fields["stateful"] = .array(StatefulObjects.find(in: planValue))
+            if wipe {
+                let wiped = try Subprocess.run(spokeBinary, ["local", "wipe", "--state", state])
+                guard wiped.status == 0 else { throw CommandFailure("spoke local wipe failed (exit \(wiped.status))") }
+                for suffix in ["", "-wal", "-shm"] { unlink(state + "/spoke.sqlite" + suffix) }
+            }
+            var arguments = ["apply", "--plan", planFile, "--state", state, "--driver", driver, "--timeout", timeout]
+            if let kubeconfig { arguments += ["--kubeconfig", kubeconfig] }
+            while true {
+                let run = try Subprocess.run(spokeBinary, arguments)
+                guard let report = try? JSON.parse(run.output) else {
+                    return measure.finish(status: "failed", reason: "spoke apply failed (exit \(run.status)) without a report")
+                }
+                if measure.observe(report["applications"]?.arrayValue ?? [], at: progress.elapsed) { break }
+                progress.update("no-hub rebuild of \(cluster): " + measure.summary(fresh: true))
+                if progress.elapsed > limit {
+                    progress.finish()
+                    return measure.finish(status: "timed-out", reason: "not recovered within \(timeout)")
+                }
+                Subprocess.pause(0.3)
+            }
+            progress.finish()
+            return measure.finish(status: nil, reason: nil)
+        }
+    }
+}
+
+/// A drill's measurements: when each Application was first seen Synced and Healthy.
+struct DrillReport {
+    let cluster: String
+    let applications: [String]
+    let sla: Double?
+    var syncedAt: [String: Double] = [:]
+    var healthyAt: [String: Double] = [:]
+    var objects = 0
+    var drift = 0
+    var last: [String: (sync: String, health: String)] = [:]
+    var fields: ValueObject = [:]
+    private var rto: Double?
+
+    init(cluster: String, applications: [String], sla: Double?) {
+        self.cluster = cluster
+        self.applications = applications
+        self.sla = sla
+    }
+
+    /// Records a report's Applications; true when every one is Synced and Healthy with no drift.
+    mutating func observe(_ reported: [Value], at time: Double) -> Bool {
+        var byName: [String: Value] = [:]
+        for app in reported { if let name = app["name"]?.stringValue { byName[name] = app } }
+        objects = 0
+        drift = 0
+        var done = true
+        for name in applications {
+            guard let app = byName[name] else {
+                done = false
+                last[name] = ("Missing", "Missing")
+                continue
+            }
+            let sync = app["sync"]?.stringValue ?? "Unknown", health = app["health"]?.stringValue ?? "Unknown"
+            last[name] = (sync, health)
+            objects += app["resources"]?.arrayValue?.count ?? 0
+            let appDrift = app["drift"]?.arrayValue?.count ?? 0
+            drift += appDrift
+            if sync == "Synced", syncedAt[name] == nil { syncedAt[name] = time }
+            if sync == "Synced", health == "Healthy", healthyAt[name] == nil { healthyAt[name] = time }
+            if sync != "Synced" || health != "Healthy" || appDrift > 0 { done = false }
+        }
+        if done { rto = time }
+        return done
+    }
+
+    func summary(fresh: Bool) -> String {
+        guard fresh else { return "waiting for the spoke's first report since the drill started" }
+        let waiting = applications.filter { healthyAt[$0] == nil }.map { "\($0) (\(last[$0]?.sync ?? "?"), \(last[$0]?.health ?? "?"))" }
+        return "synced \(syncedAt.count)/\(applications.count), healthy \(healthyAt.count)/\(applications.count)"
+            + (waiting.isEmpty ? "" : "; waiting: " + waiting.joined(separator: ", "))
+    }
+
+    func finish(status: String?, reason: String?) -> Value {
+        var o = fields
+        o["cluster"] = .string(cluster)
+        let slaMet = rto.map { time in sla.map { time <= $0 } ?? true }
+        o["status"] = .string(status ?? (slaMet == false ? "sla-missed" : "passed"))
+        o["reason"] = reason.map(Value.string) ?? .null
+        o["rtoSeconds"] = rto.map(Value.double) ?? .null
+        o["slaSeconds"] = sla.map(Value.double) ?? .null
+        o["slaMet"] = rto == nil ? (sla == nil ? .null : false) : .bool(slaMet ?? true)
+        o["objectsRecreated"] = .int(objects)
+        o["driftAfter"] = .int(drift)
+        o["applications"] = .array(applications.map { name in
+            ["name": .string(name), "syncedSeconds": syncedAt[name].map(Value.double) ?? .null,
+             "healthySeconds": healthyAt[name].map(Value.double) ?? .null,
+             "sync": .string(last[name]?.sync ?? "Unknown"), "health": .string(last[name]?.health ?? "Unknown")]
+        })
+        return .object(o)
+    }
+
+    /// The report for people.
+    static func text(_ report: Value) -> String {
+        let cluster = report["cluster"]?.stringValue ?? ""
+        var out = "DR drill\(report["drill"]?.intValue.map { " \($0)" } ?? ""): rebuild \(cluster) from Git"
+        out += " (\(report["mode"] == "no-hub" ? "no hub" : "through the hub")\(report["wipe"] == true ? ", wiped first" : ""))\n"
+        let rows = (report["applications"]?.arrayValue ?? []).map { app -> [String] in
+            [app["name"]?.stringValue ?? "", app["syncedSeconds"]?.doubleValue.map(ProgressLine.seconds) ?? "-",
+             app["healthySeconds"]?.doubleValue.map(ProgressLine.seconds) ?? "-", "\(app["sync"]?.stringValue ?? ""), \(app["health"]?.stringValue ?? "")"]
+        }
+        out += Table.render(["APPLICATION", "SYNCED AFTER", "HEALTHY AFTER", "NOW"], rows, colored: false)
+        let rto = report["rtoSeconds"]?.doubleValue.map(ProgressLine.seconds) ?? "not reached"
+        let sla = report["slaSeconds"]?.doubleValue.map { "SLA \(ProgressLine.seconds($0)): " + (report["slaMet"] == true ? "met" : "MISSED") } ?? "no SLA given"
+        out += "RTO: \(rto) (\(sla))\n"
+        out += "Objects recreated: \(report["objectsRecreated"]?.intValue ?? 0)"
+        if let wiped = report["objectsWiped"]?.intValue { out += " (\(wiped) wiped)" }
+        out += "; drift after the rebuild: \(report["driftAfter"]?.intValue ?? 0)\n"
+        let stateful = report["stateful"]?.arrayValue ?? []
+        if stateful.isEmpty {
+            out += "Stateful objects: none in the plan (nothing Git cannot restore)\n"
+        } else {
+            out += "Stateful objects whose DATA Git cannot restore (restore it from backups):\n"
+            for item in stateful {
+                let namespace = item["namespace"]?.stringValue ?? ""
+                out += "  \(item["kind"]?.stringValue ?? "") \(namespace.isEmpty ? "" : namespace + "/")\(item["name"]?.stringValue ?? "") (\(item["application"]?.stringValue ?? "")): \(item["note"]?.stringValue ?? "")\n"
+            }
+        }
+        if let reason = report["reason"]?.stringValue { out += "Result: \(report["status"]?.stringValue ?? ""): \(reason)\n" } else {
+            out += "Result: \(report["status"]?.stringValue ?? "")\n"
+        }
+        return out
+    }
+}
+
+/// `fleet drills`: the drill history the hub keeps.
+struct DrillsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "drills", abstract: "List past DR drills with their RTO and SLA outcome.")
+    @OptionGroup var hub: HubOptions
+    @Option(name: .long) var cluster: String?
+    @Option(name: .long, help: "How many of the newest drills.") var limit: Int = 20
+
+    func run() throws {
+        let drills = try hub.client().call("GET", "/api/v1/drills?limit=\(limit)" + (cluster.map { "&cluster=\(URLQuery.escape($0))" } ?? ""))
+        let rows = (drills.arrayValue ?? []).map { d -> [String] in
+            [String(d["id"]?.intValue ?? 0), d["cluster"]?.stringValue ?? "", d["startedAt"]?.stringValue ?? "", d["status"]?.stringValue ?? "",
+             d["rtoSeconds"]?.doubleValue.map(ProgressLine.seconds) ?? "-",
+             d["slaSeconds"]?.doubleValue.map(ProgressLine.seconds) ?? "-",
+             d["slaMet"]?.boolValue.map { $0 ? "yes" : "no" } ?? "-"]
+        }
+        hub.print(drills) { Table.render(["ID", "CLUSTER", "STARTED", "STATUS", "RTO", "SLA", "MET"], rows, colored: false) }
+    }
+}

@@ -1,0 +1,110 @@
+import ArgumentParser
+import FleetCommandSupport
+import FleetFiles
+import FleetHTTPClient
+import FleetModel
+import FleetYAML
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// How the online commands reach the hub: `--hub`/`FLEET_HUB`, `--token-file`/`FLEET_TOKEN`.
+struct HubOptions: ParsableArguments {
+    @Option(name: .long, help: "The hub's URL (default: $FLEET_HUB).")
+    var hub: String?
+
+    @Option(name: .long, help: "File holding an operator or viewer token (default: $FLEET_TOKEN holds the token itself).")
+    var tokenFile: String?
+
+    @Option(name: [.customShort("o"), .long], help: "Output: table, json or yaml.")
+    var output: String = "table"
+
+    @Flag(name: .long, help: "No colours in tables (also when stdout is not a terminal, or NO_COLOR is set).")
+    var noColor = false
+
+    func validate() throws {
+        guard ["table", "json", "yaml"].contains(output) else { throw ValidationError("--output must be table, json or yaml") }
+    }
+
+    var colored: Bool { !noColor && isatty(1) == 1 && getenv("NO_COLOR") == nil }
+
+    func client() throws -> HubClient {
+        guard let url = hub ?? (getenv("FLEET_HUB").map { String(cString: $0) }), !url.isEmpty else {
+            throw CommandFailure("no hub: give --hub URL or set FLEET_HUB")
+        }
+        let token: String
+        if let tokenFile {
+            do { token = String(decoding: try LocalPaths.read(tokenFile), as: UTF8.self) } catch { throw CommandFailure("\(error)") }
+        } else if let value = getenv("FLEET_TOKEN") {
+            token = String(cString: value)
+        } else {
+            throw CommandFailure("no token: give --token-file FILE or set FLEET_TOKEN")
+        }
+        return HubClient(base: url.hasSuffix("/") ? String(url.dropLast()) : url, token: token.trimmingWhitespace())
+    }
+
+    /// Prints a value as JSON or YAML, or calls `table` for the table form.
+    func print(_ value: Value, table: () -> String) {
+        switch output {
+        case "json": Swift.print(JSON.encode(value, options: [.pretty, .sortedKeys]))
+        case "yaml": Swift.print(YAML.emit(value), terminator: "")
+        default: Swift.print(table(), terminator: "")
+        }
+    }
+}
+
+/// The hub's API from the command line.
+struct HubClient {
+    let base: String
+    let token: String
+    let http = HTTPClient(configuration: HTTPClientConfiguration(connectTimeout: .seconds(5), requestTimeout: .seconds(70), userAgent: "fleet/\(FleetVersion.current)"))
+
+    func call(_ method: String, _ path: String, body: Value? = nil) throws -> Value {
+        var request = HTTPRequest(method: method, url: base + path, headers: [("Authorization", "Bearer \(token)")])
+        if let body {
+            request.body = JSON.encodeBytes(body)
+            request.headers.append(("Content-Type", "application/json"))
+        }
+        let response: HTTPResponse
+        do { response = try http.send(request) } catch { throw CommandFailure("cannot reach the hub at \(base): \(error)") }
+        let value = (try? JSON.parse(response.body)) ?? .null
+        guard response.status < 300 else {
+            throw CommandFailure("the hub answered \(response.status): \(value["error"]?.stringValue ?? response.bodyText)")
+        }
+        return value
+    }
+}
+
+/// Column-aligned text with optional colours for statuses.
+enum Table {
+    static func render(_ header: [String], _ rows: [[String]], colored: Bool) -> String {
+        var widths = header.map(\.count)
+        for row in rows { for (i, cell) in row.enumerated() where i < widths.count { widths[i] = max(widths[i], cell.count) } }
+        func line(_ cells: [String], paint: Bool) -> String {
+            cells.enumerated().map { i, cell in
+                let padded = i == cells.count - 1 ? cell : cell + String(repeating: " ", count: widths[i] - cell.count)
+                return paint ? color(padded, for: cell) : padded
+            }.joined(separator: "  ") + "\n"
+        }
+        return line(header, paint: false) + rows.map { line($0, paint: colored) }.joined()
+    }
+
+    static func color(_ text: String, for status: String) -> String {
+        let code: String
+        switch status {
+        case "Synced", "Healthy": code = "32"
+        case "OutOfSync", "Progressing", "Suspended": code = "33"
+        case "Degraded", "Missing", "stale", "error": code = "31"
+        case "Unknown": code = "90"
+        default: return text
+        }
+        return "\u{1B}[\(code)m\(text)\u{1B}[0m"
+    }
+}
+
+struct NotHealthy: Error, ExitCodeProviding, CustomStringConvertible {
+    var description: String
+    var exitCode: Int32 { FleetExitCode.notHealthy }
+}
+

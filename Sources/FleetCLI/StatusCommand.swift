@@ -1,0 +1,82 @@
+import ArgumentParser
+import FleetCommandSupport
+import FleetModel
+import FleetYAML
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `fleet status`: the fleet matrix.
+struct StatusCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "status",
+        abstract: "Show every Application on every cluster with its sync and health (exit 3 when not all are Synced and Healthy).",
+        discussion: """
+            One row per Application and cluster. A cluster that has not reported within the hub's staleAfter shows Unknown and is marked stale; an Application pinned by `fleet rollback` is marked with the commit it is pinned to.
+
+            With --watch the matrix is redrawn every --interval until interrupted (Ctrl-C); on a terminal the screen is cleared between frames, when piped each frame follows the last.
+            """
+    )
+    @OptionGroup var hub: HubOptions
+    @Flag(name: .long, help: "Redraw every --interval until interrupted.") var watch = false
+    @Option(name: .long, help: "Time between redraws with --watch (a duration).") var interval: String = "2s"
+
+    func validate() throws {
+        guard let d = try? KubeDuration(parsing: interval), d.seconds >= 0.1 else { throw ValidationError("--interval \"\(interval)\" is not a duration of at least 100ms") }
+    }
+
+    func run() throws {
+        let client = try hub.client()
+        guard watch else {
+            let (clusters, healthy) = try Self.matrix(client)
+            hub.print(clusters) { Self.table(clusters, colored: hub.colored) }
+            if !healthy { throw NotHealthy(description: "not every Application is Synced and Healthy") }
+            return
+        }
+        let pause = try KubeDuration(parsing: interval).seconds
+        let terminal = isatty(1) == 1
+        while true {
+            let frame: String
+            do {
+                let (clusters, _) = try Self.matrix(client)
+                frame = hub.output == "table" ? Self.table(clusters, colored: hub.colored)
+                    : hub.output == "json" ? JSON.encode(clusters, options: [.sortedKeys]) + "\n" : YAML.emit(clusters)
+            } catch {
+                frame = "\(error)\n"
+            }
+            if terminal { Swift.print("\u{1B}[H\u{1B}[2J", terminator: "") }
+            if terminal || hub.output == "table" { Swift.print("fleet status (every \(interval), Ctrl-C to stop)\n") }
+            Swift.print(frame, terminator: "")
+            fflush(nil)
+            Subprocess.pause(pause)
+        }
+    }
+
+    /// The clusters view and whether every Application is Synced and Healthy.
+    static func matrix(_ client: HubClient) throws -> (Value, Bool) {
+        let clusters = try client.call("GET", "/api/v1/clusters")
+        let healthy = (clusters.arrayValue ?? []).allSatisfy { cluster in
+            (cluster["applications"]?.arrayValue ?? []).allSatisfy { $0["sync"] == "Synced" && $0["health"] == "Healthy" }
+        }
+        return (clusters, healthy)
+    }
+
+    static func table(_ clusters: Value, colored: Bool) -> String {
+        var rows: [[String]] = []
+        for cluster in clusters.arrayValue ?? [] {
+            let name = cluster["name"]?.stringValue ?? ""
+            let stale = cluster["stale"]?.boolValue == true
+            let apps = cluster["applications"]?.arrayValue ?? []
+            if apps.isEmpty { rows.append([name, "-", "-", "-", stale ? "stale" : ""]) }
+            for app in apps {
+                var notes: [String] = []
+                if stale { notes.append("stale") }
+                if let pin = app["rolledBackTo"]?.stringValue { notes.append("rolled back to \(pin.prefix(12))") }
+                rows.append([name, app["name"]?.stringValue ?? "", app["sync"]?.stringValue ?? "Unknown", app["health"]?.stringValue ?? "Unknown",
+                             notes.joined(separator: ", ")])
+            }
+        }
+        return Table.render(["CLUSTER", "APPLICATION", "SYNC", "HEALTH", ""], rows, colored: colored)
+    }
+}

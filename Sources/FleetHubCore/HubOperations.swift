@@ -1,0 +1,133 @@
+import FleetHubStore
+import FleetModel
+import FleetPlan
+import Foundation
+
+/// Operator actions beyond a sync request: rollbacks (pinning an Application to an earlier
+/// revision) and disaster-recovery drills.
+extension HubEngine {
+    // MARK: Rollback
+
+    /// Pins `application` to `revision` of its source repository, suspends its automated sync
+    /// (so the next commit does not undo the rollback) and asks its spoke to sync once, so
+    /// the old revision is applied. Returns after the pinned plan is published.
+    public func rollback(application: String, to revision: String, cluster: String?, by principal: Principal) async throws -> Value {
+        guard let owner = applicationCluster[application],
+              let app = applications.first(where: { $0["metadata"]?["name"]?.stringValue == application }) else {
+            throw HubError(.notFound, "no Application named \(application)")
+        }
+        if let cluster, cluster != owner { throw HubError(.notFound, "Application \(application) does not run on cluster \(cluster) (it runs on \(owner))") }
+        let trimmed = revision.trimmingWhitespace()
+        guard !trimmed.isEmpty, trimmed.utf8.count <= 256 else { throw HubError(.badRequest, "give the revision to roll back to (a commit SHA, tag or branch)") }
+        guard let repoURL = Self.primarySource(of: app)?["repoURL"]?.stringValue, !repoURL.isEmpty else {
+            throw HubError(.badRequest, "Application \(application) has no source repository to roll back")
+        }
+        let commit: String
+        do { commit = try await worker.resolve(repoURL: repoURL, revision: trimmed) } catch {
+            throw HubError(.badRequest, "cannot roll \(application) back to \(trimmed) in \(repoURL): \(error)")
+        }
+        let pin = StoredRollback(application: application, cluster: owner, repoURL: repoURL, revision: commit, requested: trimmed,
+                                 requestedBy: principal.name, createdAt: Date())
+        try database.recordRollback(pin, message: "rolled \(application) on \(owner) back to \(String(commit.prefix(12))) (\(trimmed)); automated sync suspended until `fleet rollback --clear`")
+        pins[application] = pin
+        pinsVersion += 1
+        // The sync request travels in the pinned plan (published by the round below), so the
+        // spoke applies the old revision once even though automated sync is now off.
+        try database.requestSync(application: application, cluster: owner, token: UUID().uuidString.lowercased(), requestedBy: principal.name)
+        await runRound(force: true, only: config.repositoryURL)
+        var view = Self.rollbackView(pin).objectValue ?? [:]
+        view["planId"] = plans[owner].map { .string($0.id) } ?? .null
+        view["error"] = applicationErrors[application].map(Value.string) ?? .null
+        return .object(view)
+    }
+
+    /// Returns `application` to what Git says (its revision and sync policy).
+    public func clearRollback(application: String, by principal: Principal) async throws -> Value {
+        guard let pin = pins[application] else { throw HubError(.notFound, "Application \(application) is not rolled back") }
+        guard try database.clearRollback(application: application, by: principal.name,
+                                         message: "rollback of \(application) on \(pin.cluster) cleared: back to Git") else {
+            throw HubError(.notFound, "Application \(application) is not rolled back")
+        }
+        pins[application] = nil
+        pinsVersion += 1
+        await runRound(force: true, only: config.repositoryURL)
+        let gitApp = applications.first(where: { $0["metadata"]?["name"]?.stringValue == application })
+        let automatedInGit = gitApp?["spec"]?["syncPolicy"]?["automated"].map { !$0.isNull } ?? false
+        return ["application": .string(application), "cluster": .string(pin.cluster), "cleared": true,
+                "automated": .bool(automatedInGit), "planId": plans[pin.cluster].map { .string($0.id) } ?? .null]
+    }
+
+    static func rollbackView(_ pin: StoredRollback) -> Value {
+        ["application": .string(pin.application), "cluster": .string(pin.cluster), "repoURL": .string(pin.repoURL),
+         "revision": .string(pin.revision), "requested": .string(pin.requested), "requestedBy": .string(pin.requestedBy),
+         "createdAt": .string(timestamp(pin.createdAt))]
+    }
+
+    /// The source a rollback pins: `spec.source`, or the first of `spec.sources` that renders.
+    static func primarySource(of application: Value) -> Value? {
+        if let source = application["spec"]?["source"], !source.isNull { return source }
+        return application["spec"]?["sources"]?.arrayValue?.first { $0["ref"] == nil || $0["path"] != nil }
+    }
+
+    // MARK: Drills
+
+    /// Starts a DR drill on `cluster`: recorded (with an audit event); with `wipe` the drill
+    /// travels in the cluster's signed plan, and a spoke on the local driver wipes the cluster
+    /// and its own memory once. Returns what the caller needs to measure it.
+    public func startDrill(cluster: String, wipe: Bool, slaSeconds: Double?, by principal: Principal) throws -> Value {
+        guard isKnownCluster(cluster) else { throw HubError(.notFound, "no cluster named \(cluster) in the fleet repository") }
+        if let sla = slaSeconds, !(sla > 0) { throw HubError(.badRequest, "the SLA must be a positive number of seconds") }
+        if let previous = openDrills[cluster] {
+            _ = try database.finishDrill(id: previous.id, result: JSON.encode(["status": "abandoned", "reason": "superseded by a newer drill"]),
+                                         by: principal.name, message: "DR drill \(previous.id) on \(cluster) abandoned: a newer drill started")
+        }
+        let drill = try database.startDrill(cluster: cluster, wipe: wipe, slaSeconds: slaSeconds, requestedBy: principal.name)
+        openDrills[cluster] = drill
+        if wipe, let commit = fleetCommit { republish(commit: commit) }
+        var view = Self.drillView(drill).objectValue ?? [:]
+        let plan = plans[cluster].flatMap { try? JSON.parse(Array($0.body)) }
+        view["planId"] = plans[cluster].map { .string($0.id) } ?? .null
+        view["applications"] = .array(applicationCluster.filter { $0.value == cluster }.keys.sorted().map(Value.string))
+        view["stateful"] = .array(plan.map(StatefulObjects.find) ?? [])
+        return .object(view)
+    }
+
+    /// Stores a drill's report (made by whoever ran it) and ends the drill.
+    public func finishDrill(id: Int64, report: Value, by principal: Principal) throws -> Value {
+        guard case .object = report else { throw HubError(.badRequest, "the drill report must be a JSON object") }
+        guard let drill = try database.drill(id: id) else { throw HubError(.notFound, "no drill \(id)") }
+        guard drill.finishedAt == nil else { throw HubError(.conflict, "drill \(id) is already finished") }
+        let rto = report["rtoSeconds"]?.doubleValue.map { String(format: "%.1f s", $0) } ?? "not reached"
+        let verdict = report["status"]?.stringValue ?? "finished"
+        let message = "DR drill \(id) on \(drill.cluster): \(verdict), RTO \(rto)" + (report["slaMet"]?.boolValue == false ? ", SLA missed" : "")
+        guard try database.finishDrill(id: id, result: JSON.encode(report, options: [.sortedKeys]), by: principal.name, message: message) else {
+            throw HubError(.conflict, "drill \(id) is already finished")
+        }
+        if openDrills[drill.cluster]?.id == id {
+            openDrills[drill.cluster] = nil
+            if drill.wipe, let commit = fleetCommit { republish(commit: commit) }
+        }
+        return try database.drill(id: id).map(Self.drillView) ?? .null
+    }
+
+    public func drillList(cluster: String?, limit: Int) throws -> Value {
+        .array(try database.drills(cluster: cluster, limit: min(max(limit, 1), 1000)).map(Self.drillView))
+    }
+
+    public func drill(id: Int64) throws -> Value? {
+        try database.drill(id: id).map(Self.drillView)
+    }
+
+    static func drillView(_ drill: StoredDrill) -> Value {
+        let report = drill.result.flatMap { try? JSON.parse($0) }
+        var o: ValueObject = ["id": .int(Int(drill.id)), "cluster": .string(drill.cluster), "wipe": .bool(drill.wipe),
+                              "requestedBy": .string(drill.requestedBy), "startedAt": .string(timestamp(drill.startedAt))]
+        o["slaSeconds"] = drill.slaSeconds.map(Value.double) ?? .null
+        o["finishedAt"] = drill.finishedAt.map { .string(timestamp($0)) } ?? .null
+        o["status"] = .string(drill.finishedAt == nil ? "running" : report?["status"]?.stringValue ?? "finished")
+        o["rtoSeconds"] = report?["rtoSeconds"] ?? .null
+        o["slaMet"] = report?["slaMet"] ?? .null
+        o["report"] = report ?? .null
+        return .object(o)
+    }
+}

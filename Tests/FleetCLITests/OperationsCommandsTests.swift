@@ -1,0 +1,69 @@
+import FleetModel
+import FleetTestSupport
+import Foundation
+import Testing
+
+/// `fleet demo`, `fleet drill rebuild` and the new commands' argument checks.
+@Suite struct OperationsCommandsTests {
+    let fleet = ProcessRunner.productsDirectory + "/fleet"
+    static let exampleFleet = BuildCommandTests.repositoryRoot + "/fleet"
+
+    @Test func theDemoRunsEveryNarratedStepAndChecksItsOutcome() throws {
+        let result = try ProcessRunner.run(fleet, ["demo", "--ci", "--repo", Self.exampleFleet])
+        #expect(result.status == 0, "\(result.stdout)\n\(result.stderr)")
+        #expect(!result.stdout.contains("[FAILED]"), "\(result.stdout)")
+        for outcome in ["the fleet converged", "the drift on /spec/replicas was detected and healed", "v13 rolled out to every region",
+                        "the hub reports the problem with file:line", "nothing changed live", "the fleet is healthy after the revert",
+                        "fleet drill rebuild exited 0"] {
+            #expect(result.stdout.contains("[ok] \(outcome)"), "missing: \(outcome)")
+        }
+        #expect(result.stdout.contains("RTO:"))
+        #expect(result.stdout.contains("PersistentVolumeClaim ml-serving/model-cache"), "the drill names what Git cannot restore")
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: "/tmp").filter { $0.hasPrefix("fleet-demo.") }
+        let mine = result.stdout.split(separator: "\n").first { $0.contains("state, logs and the admin token are in") }
+        if let mine, let dir = mine.split(separator: " ").last {
+            #expect(!leftovers.contains(String(dir.dropFirst(5))), "the demo removes its directory")
+        }
+    }
+
+    @Test func aNoHubDrillRebuildsFromGitAndReportsTheRTO() throws {
+        let temp = try TemporaryDirectory()
+        defer { temp.remove() }
+        let state = temp.file("us-west-2")
+        let passed = try ProcessRunner.run(fleet, ["drill", "rebuild", "us-west-2", "--no-hub", "--repo", Self.exampleFleet, "--state", state,
+                                                   "--wipe", "--sla", "1m", "-o", "json"])
+        #expect(passed.status == 0, "\(passed.stdout)\n\(passed.stderr)")
+        let report = try JSON.parse(Array(passed.stdout.utf8))
+        #expect(report["status"] == "passed" && report["mode"] == "no-hub" && report["slaMet"] == true)
+        let apps = report["applications"]?.arrayValue ?? []
+        #expect(apps.compactMap { $0["name"]?.stringValue }.sorted() == ["inference-server-us-west-2", "model-registry-sync-us-west-2", "monitoring-us-west-2"])
+        #expect(apps.allSatisfy { ($0["healthySeconds"]?.doubleValue ?? -1) >= ($0["syncedSeconds"]?.doubleValue ?? .infinity) })
+        let rto = try #require(report["rtoSeconds"]?.doubleValue)
+        #expect(apps.allSatisfy { ($0["healthySeconds"]?.doubleValue ?? .infinity) <= rto })
+        #expect(report["objectsRecreated"] == 8 && report["driftAfter"] == 0)
+        #expect(report["stateful"]?.arrayValue?.map { $0["name"] } == ["model-cache"])
+        let live = try ProcessRunner.run(ProcessRunner.productsDirectory + "/spoke", ["local", "list", "--state", state])
+        #expect(live.stdout.contains("apps/Deployment ml-serving/inference-server"))
+
+        let missed = try ProcessRunner.run(fleet, ["drill", "rebuild", "us-west-2", "--no-hub", "--repo", Self.exampleFleet, "--state", state,
+                                                   "--wipe", "--sla", "1ms"])
+        #expect(missed.status == 3, "an SLA missed exits 3: \(missed.stderr)")
+        #expect(missed.stdout.contains("MISSED") && missed.stdout.contains("Result: sla-missed"), "\(missed.stdout)")
+        #expect(missed.stdout.contains("model-cache"))
+    }
+
+    @Test func argumentsAreCheckedAndHelpExplains() throws {
+        for arguments in [["rollback", "app"], ["rollback", "app", "--to", "abc", "--clear"], ["rollback", "app", "--clear", "--cluster", "c"],
+                          ["drill", "rebuild"], ["drill", "rebuild", "c", "--sla", "soon"], ["drill", "rebuild", "c", "--no-hub", "--driver", "kubernetes", "--wipe"],
+                          ["status", "--watch", "--interval", "0s"]] {
+            let result = try ProcessRunner.run(fleet, arguments)
+            #expect(result.status == 2, "\(arguments) is a usage error: \(result.stderr)")
+        }
+        let help = try ProcessRunner.run(fleet, ["--help"])
+        for command in ["rollback", "drill", "drills", "demo"] { #expect(help.stdout.contains("  \(command) "), "fleet --help lists \(command)") }
+        let drill = try ProcessRunner.run(fleet, ["drill", "rebuild", "--help"])
+        #expect(drill.status == 0 && drill.stdout.contains("--no-hub") && drill.stdout.contains("Git cannot restore"))
+        let noHub = try ProcessRunner.run(fleet, ["drill", "rebuild", "c"], environment: ["FLEET_HUB": ""])
+        #expect(noHub.status == 1 && noHub.stderr.contains("no hub"))
+    }
+}
