@@ -38,8 +38,9 @@ check-spoke-deps:
 	$(SWIFT) build --product spoke
 	scripts/check-spoke-deps.sh .build/debug/spoke
 
+# A hub and three spokes on 127.0.0.1, narrated (fleet demo --help); Ctrl-C stops them.
 demo: build
-	@scripts/demo.sh
+	@$$($(SWIFT) build --show-bin-path)/fleet demo --repo fleet
 
 # Speed and memory figures, printed as Markdown for docs/benchmarks.md. Release binaries
 # with the Swift runtime linked statically (as shipped), in their own build directory.

@@ -166,7 +166,7 @@ final class Demo {
               fleet status --watch
               fleet app inference-server-eu-west-1
               spoke local scale deployment/ml-serving/inference-server --replicas 9 --state \(directory)/spokes/eu-west-1
-              fleet rollback inference-server-us-east-1 --to HEAD~2      (then: fleet rollback inference-server-us-east-1 --clear)
+              fleet rollback inference-server-us-east-1 --to HEAD~3   (back to model v12; undo with --clear)
               fleet drill rebuild eu-west-1 --wipe --sla 30s
               fleet events; fleet drills
             Commit to \(repository) and run `curl -X POST -H "Authorization: Bearer $FLEET_TOKEN" $FLEET_HUB/api/v1/refresh` (or wait 2s).
@@ -174,6 +174,7 @@ final class Demo {
 
             Press Ctrl-C to stop the hub and the spokes.
             """)
+        fflush(nil)
         while demoInterrupted == 0 {
             if let hubPID, Subprocess.hasExited(hubPID) {
                 print("the hub exited; see \(directory)/hub.log")
@@ -187,9 +188,8 @@ final class Demo {
 
     /// Stops every process the demo started (by PID) and removes its directory.
     func stop(keep: Bool) {
-        for spoke in spokes { Subprocess.terminate(spoke.pid) }
+        Subprocess.terminate(spokes.map(\.pid) + (hubPID.map { [$0] } ?? []))
         spokes = []
-        if let hubPID { Subprocess.terminate(hubPID) }
         hubPID = nil
         if keep || (ci && failures > 0) {
             print("kept \(directory)")

@@ -49,13 +49,7 @@ public enum Subprocess {
         } else if let stdoutPipe {
             posix_spawn_file_actions_adddup2(&actions, stdoutPipe, 1)
         }
-        var env: [String: String] = [:]
-        var pointer = environ
-        while let entry = pointer.pointee {
-            let text = String(cString: entry)
-            if let equals = text.firstIndex(of: "=") { env[String(text[..<equals])] = String(text[text.index(after: equals)...]) }
-            pointer += 1
-        }
+        var env = ProcessEnvironment.all()
         for (key, value) in environment { env[key] = value }
         let argv = ([path] + arguments).map { strdup($0) } + [nil]
         let envp = env.map { strdup("\($0.key)=\($0.value)") } + [nil]
@@ -107,20 +101,20 @@ public enum Subprocess {
         return waitpid(pid, &status, WNOHANG) == pid
     }
 
-    /// SIGTERM, then SIGKILL after `grace` seconds if it is still running; reaps it.
-    public static func terminate(_ pid: pid_t, grace: Double = 3) {
-        guard kill(pid, SIGTERM) == 0 else {
-            _ = hasExited(pid)
-            return
-        }
+    /// SIGTERM to each, then SIGKILL to those still running after `grace` seconds; reaps them.
+    public static func terminate(_ pids: [pid_t], grace: Double = 5) {
+        var running = pids.filter { kill($0, SIGTERM) == 0 || !hasExited($0) }
         var waited = 0.0
-        while waited < grace {
-            if hasExited(pid) { return }
+        while !running.isEmpty && waited < grace {
+            running = running.filter { !hasExited($0) }
+            if running.isEmpty { return }
             pause(0.05)
             waited += 0.05
         }
-        kill(pid, SIGKILL)
-        wait(pid)
+        for pid in running {
+            kill(pid, SIGKILL)
+            wait(pid)
+        }
     }
 
     public static func pause(_ seconds: Double) {
@@ -134,5 +128,19 @@ public enum Subprocess {
         var now = timespec()
         clock_gettime(CLOCK_MONOTONIC, &now)
         return Double(now.tv_sec) + Double(now.tv_nsec) / 1e9
+    }
+}
+
+/// The process environment, without Foundation.
+public enum ProcessEnvironment {
+    public static func all() -> [String: String] {
+        var out: [String: String] = [:]
+        var pointer = environ
+        while let entry = pointer.pointee {
+            let text = String(cString: entry)
+            if let equals = text.firstIndex(of: "=") { out[String(text[..<equals])] = String(text[text.index(after: equals)...]) }
+            pointer += 1
+        }
+        return out
     }
 }

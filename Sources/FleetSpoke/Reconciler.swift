@@ -140,6 +140,7 @@ public final class Reconciler {
         let digest = Self.digest(entry)
         let started = clock()
         let lastApplied = try state.lastApplied(app: intent.name)
+        let overrides = entry["healthOverrides"]?.arrayValue ?? []
         let kinds = Set(intent.resources.map(\.key.groupKind)).union(lastApplied.keys.map(\.groupKind))
         var live = try driver.list(trackingLabel: label, kinds: kinds)
         let planChanged = try state.syncedDigest(app: intent.name) != digest
@@ -198,7 +199,7 @@ public final class Reconciler {
                         break waves
                     }
                 }
-                if wave != Int.min, !applied.isEmpty, !waitHealthy(applied) {
+                if wave != Int.min, !applied.isEmpty, !waitHealthy(applied, overrides: overrides) {
                     conditions.append(["type": "WaveTimeout", "message": .string("wave \(wave) was not healthy after \(Int(waveTimeout))s; later waves wait")])
                     failed = true
                     break
@@ -243,13 +244,7 @@ public final class Reconciler {
         var resources: [Value] = []
         var healths: [HealthStatus] = []
         for resource in intent.resources {
-            var health = ResourceHealth.assess(live[resource.key])
-            if let override = (entry["healthOverrides"]?.arrayValue ?? []).first(where: {
-                ($0["kind"]?.stringValue == resource.key.kind) && ($0["group"]?.stringValue ?? resource.key.group) == resource.key.group
-            }), live[resource.key] != nil {
-                let wanted = override["health"]?.stringValue ?? "Healthy"
-                health = HealthResult(HealthStatus(rawValue: wanted) ?? .healthy, "health overridden by the Application (\(wanted))")
-            }
+            let health = Self.health(of: resource.key, live[resource.key], overrides: overrides)
             healths.append(health.status)
             var r: ValueObject = ["resource": .string(resource.key.description), "health": .string(health.status.rawValue)]
             let sync = after.drift[resource.key] != nil || after.missing.contains(resource.key) ? "OutOfSync" : "Synced"
@@ -335,12 +330,24 @@ public final class Reconciler {
     }
 
     /// Waits until the resources are Healthy (or Suspended), driving the local controller.
-    func waitHealthy(_ keys: [ResourceKey]) -> Bool {
+    /// A live object's health, unless the Application overrides it for its kind (an Argo CD
+    /// resource customization), in which case the override counts everywhere, waves included.
+    static func health(of key: ResourceKey, _ object: Value?, overrides: [Value]) -> HealthResult {
+        if object != nil, let override = overrides.first(where: {
+            ($0["kind"]?.stringValue == key.kind) && ($0["group"]?.stringValue ?? key.group) == key.group
+        }) {
+            let wanted = override["health"]?.stringValue ?? "Healthy"
+            return HealthResult(HealthStatus(rawValue: wanted) ?? .healthy, "health overridden by the Application (\(wanted))")
+        }
+        return ResourceHealth.assess(object)
+    }
+
+    func waitHealthy(_ keys: [ResourceKey], overrides: [Value] = []) -> Bool {
         let deadline = clock() + waveTimeout
         while true {
             try? driver.advance(now: clock())
             let healthy = keys.allSatisfy { key in
-                let status = ResourceHealth.assess((try? driver.get(key)) ?? nil).status
+                let status = Self.health(of: key, (try? driver.get(key)) ?? nil, overrides: overrides).status
                 return status == .healthy || status == .suspended
             }
             if healthy { return true }

@@ -121,19 +121,6 @@ struct KubernetesSession {
     }
 }
 
-/// The process environment, without Foundation.
-enum ProcessEnvironment {
-    static func all() -> [String: String] {
-        var out: [String: String] = [:]
-        var pointer = environ
-        while let entry = pointer.pointee {
-            let text = String(cString: entry)
-            if let equals = text.firstIndex(of: "=") { out[String(text[..<equals])] = String(text[text.index(after: equals)...]) }
-            pointer += 1
-        }
-        return out
-    }
-}
 
 /// The local cluster and the spoke's state under one state directory.
 struct LocalSession {

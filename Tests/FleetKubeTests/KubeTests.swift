@@ -161,7 +161,11 @@ import Testing
 
     static func plan(namespace: String, withService: Bool, widget: Bool) -> Value {
         var resources: [Value] = [
+            ["wave": -2, "object": labeled(["apiVersion": "v1", "kind": "Namespace", "metadata": ["name": .string(namespace)]])],
             ["wave": 0, "object": labeled(["apiVersion": "v1", "kind": "ConfigMap", "metadata": ["name": "settings", "namespace": .string(namespace)], "data": ["a": "b"]])],
+            ["wave": 1, "object": labeled(["apiVersion": "apps/v1", "kind": "Deployment", "metadata": ["name": "web", "namespace": .string(namespace)],
+                                           "spec": ["replicas": 1, "selector": ["matchLabels": ["app": "web"]],
+                                                    "template": ["metadata": ["labels": ["app": "web"]], "spec": ["containers": [["name": "web", "image": "registry.k8s.io/pause:3.9"]]]]]])],
         ]
         if withService {
             resources.append(["wave": 0, "object": labeled(["apiVersion": "v1", "kind": "Service", "metadata": ["name": "web", "namespace": .string(namespace)],
@@ -172,7 +176,7 @@ import Testing
             resources.append(["wave": -1, "object": labeled(["apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition",
                 "metadata": ["name": "widgets.it.fleet.dev"],
                 "spec": ["group": "it.fleet.dev", "scope": "Namespaced", "names": ["plural": "widgets", "singular": "widget", "kind": "Widget"],
-                         "versions": [["name": "v1", "served": true, "storage": true,
+                         "versions": [["name": "v1", "served": true, "storage": true, "subresources": ["status": [:]],
                                        "schema": ["openAPIV3Schema": ["type": "object", "x-kubernetes-preserve-unknown-fields": true]]]]]])])
             resources.append(["wave": 2, "object": labeled(["apiVersion": "it.fleet.dev/v1", "kind": "Widget",
                                                            "metadata": ["name": "w", "namespace": .string(namespace)], "spec": ["size": 3]])])
@@ -180,6 +184,9 @@ import Testing
         return ["formatVersion": 1, "cluster": "it", "id": "sha256:it", "applications": [[
             "name": "it", "namespace": .string(namespace), "trackingLabel": "it",
             "syncPolicy": ["automated": ["prune": true, "selfHeal": true, "allowEmpty": true], "syncOptions": ["CreateNamespace=true"]],
+            // The API server under test may have no nodes (envtest): the Deployment's health is
+            // not what this test is about (the Widget's status is).
+            "healthOverrides": [["group": "apps", "kind": "Deployment", "health": "Healthy"]],
             "resources": .array(resources),
         ]]]
     }
@@ -202,6 +209,39 @@ import Testing
         let configMap = ResourceKey(group: "", kind: "ConfigMap", namespace: namespace, name: "settings")
         #expect(try driver.get(configMap)?["data"]?["a"] == "b")
         #expect(try driver.get(ResourceKey(group: "it.fleet.dev", kind: "Widget", namespace: namespace, name: "w"))?["spec"]?["size"] == 3)
+
+        #expect(try driver.get(ResourceKey(group: "apps", kind: "Deployment", namespace: namespace, name: "web"))?["spec"]?["replicas"] == 1)
+        #expect(try driver.get(ResourceKey(group: "", kind: "Namespace", namespace: "", name: namespace)) != nil)
+
+        // Health from a status written through the status subresource, as a controller would.
+        func setReady(_ ready: Bool) throws {
+            let patch = JSON.encodeBytes(["status": ["conditions": [["type": "Ready", "status": .string(ready ? "True" : "False"), "message": "widget is broken"]]]])
+            _ = try driver.request("PATCH", "/apis/it.fleet.dev/v1/namespaces/\(namespace)/widgets/w/status", body: patch,
+                                   contentType: "application/merge-patch+json", action: "set the widget's status")
+        }
+        try setReady(false)
+        let degraded = try reconciler.reconcile(plan: Self.plan(namespace: namespace, withService: true, widget: true))
+        #expect(degraded["applications"]?[0]?["health"] == "Degraded", "\(degraded)")
+        #expect(degraded["synced"] == true, "status is not drift")
+        try setReady(true)
+        let recovered = try reconciler.reconcile(plan: Self.plan(namespace: namespace, withService: true, widget: true))
+        #expect(recovered["applications"]?[0]?["health"] == "Healthy", "\(recovered)")
+
+        // An identity without RBAC: the error names the verb and the resource.
+        _ = try driver.apply(["apiVersion": "v1", "kind": "ServiceAccount", "metadata": ["name": "no-rights", "namespace": .string(namespace)]], replace: false)
+        let request = JSON.encodeBytes(["apiVersion": "authentication.k8s.io/v1", "kind": "TokenRequest", "spec": ["expirationSeconds": 600]])
+        let (_, answer) = try driver.request("POST", "/api/v1/namespaces/\(namespace)/serviceaccounts/no-rights/token", body: request, action: "request a token")
+        let token = try #require(try JSON.parse(answer)["status"]?["token"]?.stringValue)
+        var limited = driver.connection
+        (limited.token, limited.tokenFile, limited.clientCertificateFile, limited.clientKeyFile) = (token, nil, nil, nil)
+        let refused = KubeDriver(connection: limited)
+        do {
+            _ = try refused.apply(Self.labeled(["apiVersion": "v1", "kind": "ConfigMap", "metadata": ["name": "nope", "namespace": .string(namespace)]]), replace: false)
+            Issue.record("an identity without RBAC could apply")
+        } catch {
+            #expect("\(error)".contains("forbidden") && "\(error)".contains("configmaps"), "\(error)")
+            #expect("\(error)".contains("patch"), "the verb is named: \(error)")
+        }
 
         // Another field manager changes our field: drift, healed on the next pass.
         let intruder = JSON.encodeBytes(["apiVersion": "v1", "kind": "ConfigMap", "metadata": ["name": "settings", "namespace": .string(namespace)], "data": ["a": "changed"]])

@@ -9,7 +9,7 @@ import Testing
         let temp = try TemporaryDirectory()
         defer { temp.remove() }
         let db = try HubDatabase(path: temp.file("hub.db"))
-        #expect(try db.appliedMigrations() == ["v1: metadata", "v2: plans, tokens, events, reports"])
+        #expect(try db.appliedMigrations() == ["v1: metadata", "v2: plans, tokens, events, reports", "v3: rollbacks, drills"])
         let mode = try db.pool.read { try String.fetchOne($0, sql: "PRAGMA journal_mode") }
         #expect(mode == "wal")
         try db.setMetadata("signing-key", "abc")
@@ -19,7 +19,7 @@ import Testing
 
         // Reopening applies nothing twice and keeps the data.
         let reopened = try HubDatabase(path: temp.file("hub.db"))
-        #expect(try reopened.appliedMigrations() == ["v1: metadata", "v2: plans, tokens, events, reports"])
+        #expect(try reopened.appliedMigrations() == ["v1: metadata", "v2: plans, tokens, events, reports", "v3: rollbacks, drills"])
         #expect(try reopened.metadata("signing-key") == "def")
     }
 
