@@ -30,6 +30,13 @@ struct AppCommand: ParsableCommand {
             for condition in app["status"]?["conditions"]?.arrayValue ?? [] {
                 out += "\(condition["type"]?.stringValue ?? ""): \(condition["message"]?.stringValue ?? "")\n"
             }
+            let history = app["history"]?.arrayValue ?? []
+            if !history.isEmpty {
+                out += "history:\n"
+                for event in history.suffix(5) {
+                    out += "  \(event["time"]?.stringValue ?? "")  \(event["kind"]?.stringValue ?? "")  \(event["actor"]?.stringValue ?? "")  \(event["message"]?.stringValue ?? "")\n"
+                }
+            }
             return out
         }
     }
