@@ -127,7 +127,7 @@ let package = Package(
         // MARK: Command-line plumbing shared by the three binaries
         .target(
             name: "FleetCommandSupport",
-            dependencies: [.product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["FleetModel", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
 
         // MARK: Executables (thin)
@@ -153,7 +153,7 @@ let package = Package(
         .executableTarget(name: "fleet", dependencies: ["FleetCLI", "FleetCommandSupport"]),
 
         // MARK: Test support (servers on loopback, temp repos, child processes)
-        .target(name: "FleetTestSupport"),
+        .target(name: "FleetTestSupport", dependencies: ["FleetCommandSupport", "FleetFiles"]),
         .executableTarget(
             name: "fleet-crash-helper",
             dependencies: ["FleetSQLite", "FleetHubStore", .product(name: "GRDB", package: "GRDB.swift")],
@@ -164,7 +164,7 @@ let package = Package(
         .executableTarget(
             name: "fleet-bench",
             dependencies: [
-                "FleetRender", "FleetFiles", "FleetModel", "FleetYAML", "FleetPlan", "FleetRepos", "FleetAppSet", "FleetSpoke", "FleetReconcile",
+                "FleetRender", "FleetFiles", "FleetModel", "FleetYAML", "FleetPlan", "FleetRepos", "FleetAppSet", "FleetSpoke", "FleetReconcile", "FleetCommandSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
             path: "Benchmarks/FleetBench"

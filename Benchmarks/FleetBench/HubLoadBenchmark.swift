@@ -1,3 +1,5 @@
+import FleetCommandSupport
+import FleetFiles
 import AsyncHTTPClient
 import FleetModel
 import Foundation
@@ -23,7 +25,7 @@ enum HubLoadBenchmark {
     }
 
     static func run(hubBinary: String, spokes: Int, seconds: Int) async throws -> [String] {
-        let directory = try makeTemporaryDirectory()
+        let directory = try LocalPaths.makeTemporaryDirectory(prefix: "fleet-bench")
         defer { _ = system("rm -rf '\(directory)'") }
         try PlanBenchmark.writeFleet(apps: 5, clusters: spokes, to: directory + "/repo")
         try PlanBenchmark.git(directory + "/repo", "init -q -b main && git add -A && git -c user.name=bench -c user.email=bench@example.com commit -q -m fleet")
@@ -36,7 +38,7 @@ enum HubLoadBenchmark {
             staleAfter: 60s
 
             """)
-        let hub = try spawnProcess(hubBinary, ["--config", directory + "/hub.yaml", "--log-level", "error"], output: directory + "/hub.log")
+        let hub = try Subprocess.spawn(hubBinary, ["--config", directory + "/hub.yaml", "--log-level", "error"], outputFile: directory + "/hub.log")
         defer { kill(hub, SIGTERM); var status: Int32 = 0; waitpid(hub, &status, 0) }
         let base = "http://127.0.0.1:\(port)"
 
@@ -57,14 +59,14 @@ enum HubLoadBenchmark {
         }
 
         // Wait until the hub is ready (first plan compiled).
-        let readyStart = monotonicSeconds()
+        let readyStart = SystemClock.monotonic()
         var admin = ""
-        while monotonicSeconds() - readyStart < 300 {
+        while SystemClock.monotonic() - readyStart < 300 {
             admin = (try? String(contentsOfFile: directory + "/state/admin-token", encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
             if !admin.isEmpty, let ready = try? await call("GET", "/readyz", token: admin), ready.0 == 200 { break }
             try await Task.sleep(for: .milliseconds(200))
         }
-        let coldPlanSeconds = monotonicSeconds() - readyStart
+        let coldPlanSeconds = SystemClock.monotonic() - readyStart
         let clusters = (0..<spokes).map { "c\($0)-\(PlanBenchmark.regions[$0 % PlanBenchmark.regions.count])" }
         var tokens: [String: String] = [:]
         for cluster in clusters {
@@ -75,7 +77,7 @@ enum HubLoadBenchmark {
 
         let adminToken = admin
         let recorder = Recorder()
-        let start = monotonicSeconds()
+        let start = SystemClock.monotonic()
         let end = start + Double(seconds)
         let commitAt = start + Double(seconds) / 2
         let cpuStart = processCPUSeconds(hub)
@@ -86,13 +88,13 @@ enum HubLoadBenchmark {
                 // Poller
                 group.addTask {
                     var etag: String?
-                    while monotonicSeconds() < end {
+                    while SystemClock.monotonic() < end {
                         do {
                             let headers = etag.map { [("If-None-Match", $0)] } ?? []
-                            let wait = max(1, min(30, Int(end - monotonicSeconds())))
+                            let wait = max(1, min(30, Int(end - SystemClock.monotonic())))
                             let (status, _, tag) = try await call("GET", "/api/v1/clusters/\(cluster)/plan?wait=\(wait)", token: token, headers: headers)
                             if status == 200, let tag {
-                                if etag != nil, monotonicSeconds() > commitAt { await recorder.fetched(cluster, at: monotonicSeconds()) }
+                                if etag != nil, SystemClock.monotonic() > commitAt { await recorder.fetched(cluster, at: SystemClock.monotonic()) }
                                 etag = tag
                             } else if status != 304 {
                                 await recorder.error("plan \(status)")
@@ -108,13 +110,13 @@ enum HubLoadBenchmark {
                 group.addTask {
                     try await Task.sleep(for: .milliseconds(10_000 * index / max(clusters.count, 1)))
                     var sequence = 0
-                    while monotonicSeconds() < end {
+                    while SystemClock.monotonic() < end {
                         sequence += 1
                         let body = #"{"cluster":"\#(cluster)","sequence":\#(sequence),"spokeVersion":"bench","applications":[{"name":"app-00-\#(cluster)","sync":"Synced","health":"Healthy"}]}"#
-                        let sent = monotonicSeconds()
+                        let sent = SystemClock.monotonic()
                         do {
                             let (status, _, _) = try await call("POST", "/api/v1/clusters/\(cluster)/status", token: token, body: body)
-                            if status == 202 { await recorder.report((monotonicSeconds() - sent) * 1000) } else { await recorder.error("report \(status)") }
+                            if status == 202 { await recorder.report((SystemClock.monotonic() - sent) * 1000) } else { await recorder.error("report \(status)") }
                         } catch {
                             await recorder.error("\(error)")
                         }
@@ -124,16 +126,16 @@ enum HubLoadBenchmark {
             }
             // The measurement window closes at `end`.
             group.addTask {
-                try await Task.sleep(for: .seconds(end - monotonicSeconds()))
+                try await Task.sleep(for: .seconds(end - SystemClock.monotonic()))
                 let (rss, peak) = processMemoryMiB(hub)
-                await recorder.measured((processCPUSeconds(hub) - cpuStart, monotonicSeconds() - start, rss, peak))
+                await recorder.measured((processCPUSeconds(hub) - cpuStart, SystemClock.monotonic() - start, rss, peak))
             }
             // The commit, midway.
             group.addTask {
-                try await Task.sleep(for: .seconds(commitAt - monotonicSeconds()))
+                try await Task.sleep(for: .seconds(commitAt - SystemClock.monotonic()))
                 try writeFile(directory + "/repo/apps/app-00/base/configmap.yaml", PlanBenchmark.configMap(app: 0, revision: 2))
                 try PlanBenchmark.git(directory + "/repo", "-c user.name=bench -c user.email=bench@example.com commit -q -am 'new model'")
-                await recorder.committed(at: monotonicSeconds())
+                await recorder.committed(at: SystemClock.monotonic())
                 _ = try await call("POST", "/api/v1/refresh", token: adminToken)
             }
             try await group.waitForAll()

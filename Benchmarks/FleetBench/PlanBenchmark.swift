@@ -1,3 +1,6 @@
+import FleetModel
+import FleetCommandSupport
+import FleetFiles
 import FleetPlan
 import FleetRepos
 
@@ -13,7 +16,7 @@ enum PlanBenchmark {
     static let regions = ["us-east-1", "us-west-2", "eu-west-1"]
 
     static func run(apps: Int, clusters: Int) throws -> [String] {
-        let directory = try makeTemporaryDirectory()
+        let directory = try LocalPaths.makeTemporaryDirectory(prefix: "fleet-bench")
         defer { _ = system("rm -rf '\(directory)'") }
         try writeFleet(apps: apps, clusters: clusters, to: directory)
         try git(directory, "init -q -b main && git add -A && git -c user.name=bench -c user.email=bench@example.com commit -q -m fleet")
@@ -21,22 +24,22 @@ enum PlanBenchmark {
         let provider = try LocalRepositoryProvider(directory: directory)
         provider.pinnedRevision = "HEAD"
         let planner = FleetPlanner(repositories: provider, fleetRepoURL: "https://git.example.com/fleet.git")
-        var start = monotonicSeconds()
+        var start = SystemClock.monotonic()
         let cold = try planner.plan()
-        let coldSeconds = monotonicSeconds() - start
+        let coldSeconds = SystemClock.monotonic() - start
         let planBytes = cold.plans.values.reduce(0) { $0 + $1.json.count }
         guard cold.problems.isEmpty else { throw BenchmarkFailure("the synthetic fleet has problems: \(cold.problems.prefix(3))") }
 
-        start = monotonicSeconds()
+        start = SystemClock.monotonic()
         let unchanged = try planner.plan()
-        let unchangedSeconds = monotonicSeconds() - start
+        let unchangedSeconds = SystemClock.monotonic() - start
 
         let changedApp = min(7, apps - 1)
         try writeFile(directory + "/apps/app-\(format2(changedApp))/base/configmap.yaml", configMap(app: changedApp, revision: 2))
         try git(directory, "-c user.name=bench -c user.email=bench@example.com commit -q -am 'one app: new model version'")
-        start = monotonicSeconds()
+        start = SystemClock.monotonic()
         let warm = try planner.plan()
-        let warmSeconds = monotonicSeconds() - start
+        let warmSeconds = SystemClock.monotonic() - start
         let changedPlans = warm.plans.values.filter { cold.plans[$0.cluster]?.id != $0.id }.count
 
         func phases(_ set: FleetPlanSet) -> String {

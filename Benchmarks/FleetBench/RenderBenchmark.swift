@@ -1,3 +1,4 @@
+import FleetCommandSupport
 import FleetFiles
 import FleetModel
 import FleetRender
@@ -41,12 +42,12 @@ enum RenderBenchmark {
 
         // In-process: 1,000 regional overlays of one base, as the hub renders a fleet.
         let fleetTree = thousandOverlays()
-        let start = monotonicSeconds()
+        let start = SystemClock.monotonic()
         var objects = 0
         for cluster in 0..<1000 {
             objects += try KustomizeBuilder(tree: fleetTree).build("clusters/c\(cluster)").objects.count
         }
-        let perOverlay = (monotonicSeconds() - start) * 1000 / 1000
+        let perOverlay = (SystemClock.monotonic() - start) * 1000 / 1000
         let one = generated + "/single"
         try writeTree(fleetTree, overlay: "clusters/c0", to: one)
         for _ in 0..<2 { _ = measure("kubectl", ["kustomize", one + "/clusters/c0"]) }
@@ -61,7 +62,7 @@ enum RenderBenchmark {
     /// base (20 objects) <- platform (prefix, labels, patch) <- region (namespace, images,
     /// replicas, generator merge) <- env (JSON patches, annotations, component).
     static func writeFourLevelOverlay() throws -> String {
-        let directory = try makeTemporaryDirectory()
+        let directory = try LocalPaths.makeTemporaryDirectory(prefix: "fleet-bench")
         var files: [String: String] = [:]
         var resources: [String] = []
         for i in 0..<5 {
@@ -186,21 +187,10 @@ struct BenchmarkFailure: Error, CustomStringConvertible {
     init(_ description: String) { self.description = description }
 }
 
-func makeTemporaryDirectory() throws -> String {
-    var template = Array("/tmp/fleet-bench.XXXXXX".utf8CString)
-    guard let created = template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) else {
-        throw BenchmarkFailure("cannot create a temporary directory")
-    }
-    return String(cString: created)
-}
 
 func writeFile(_ path: String, _ content: String) throws {
-    var directory = ""
-    for component in path.split(separator: "/").dropLast() {
-        directory += "/" + component
-        mkdir(directory, 0o755)
+    if let slash = path.lastIndex(of: "/"), slash != path.startIndex {
+        try LocalPaths.makeDirectories(String(path[..<slash]), mode: 0o755)
     }
-    guard let file = fopen(path, "w") else { throw BenchmarkFailure("cannot write \(path)") }
-    defer { fclose(file) }
-    fputs(content, file)
+    try LocalPaths.write(content, to: path)
 }

@@ -1,3 +1,5 @@
+import FleetCommandSupport
+import FleetFiles
 import FleetModel
 import FleetReconcile
 import FleetSpoke
@@ -34,23 +36,23 @@ enum SpokeBenchmark {
     }
 
     static func run(spokeBinary: String, resources: Int, idleSeconds: Int) throws -> [String] {
-        let directory = try makeTemporaryDirectory()
+        let directory = try LocalPaths.makeTemporaryDirectory(prefix: "fleet-bench")
         defer { _ = system("rm -rf '\(directory)'") }
         // In-process tick cost.
         let document = plan(resources: resources)
         let cluster = try LocalCluster(path: directory + "/tick-cluster.sqlite", readyDelay: 0)
         let reconciler = Reconciler(driver: cluster, state: try SpokeState(path: directory + "/tick-state.sqlite"))
-        var start = monotonicSeconds()
+        var start = SystemClock.monotonic()
         _ = try reconciler.reconcile(plan: document)
-        let first = monotonicSeconds() - start
+        let first = SystemClock.monotonic() - start
         // Let the simulated controller settle (its own work, not the spoke's), then time ticks.
         Thread.sleep(forTimeInterval: 1.5)
         _ = try reconciler.reconcile(plan: document)
         var ticks: [Double] = []
         for _ in 0..<5 {
-            start = monotonicSeconds()
+            start = SystemClock.monotonic()
             let report = try reconciler.reconcile(plan: document)
-            ticks.append(monotonicSeconds() - start)
+            ticks.append(SystemClock.monotonic() - start)
             guard report["synced"] == true else { throw BenchmarkFailure("the bench plan did not converge") }
         }
 
@@ -80,14 +82,14 @@ enum SpokeBenchmark {
             stateDir: state
             pollWait: 10s
             """.write(toFile: directory + "/spoke.yaml", atomically: true, encoding: .utf8)
-        let pid = try spawnProcess(spokeBinary, ["--config", directory + "/spoke.yaml"], output: directory + "/spoke.log")
+        let pid = try Subprocess.spawn(spokeBinary, ["--config", directory + "/spoke.yaml"], outputFile: directory + "/spoke.log")
         defer { kill(pid, SIGTERM); var status: Int32 = 0; waitpid(pid, &status, 0) }
         Thread.sleep(forTimeInterval: 3)
         let cpuStart = HubLoadBenchmark.processCPUSeconds(pid)
-        let wallStart = monotonicSeconds()
+        let wallStart = SystemClock.monotonic()
         Thread.sleep(forTimeInterval: Double(idleSeconds))
         let cpu = HubLoadBenchmark.processCPUSeconds(pid) - cpuStart
-        let wall = monotonicSeconds() - wallStart
+        let wall = SystemClock.monotonic() - wallStart
         let (rss, peak) = HubLoadBenchmark.processMemoryMiB(pid)
         return [
             "| resources | first sync (in-process) | tick over unchanged resources (median of 5) | idle spoke RSS (peak) | idle CPU |",

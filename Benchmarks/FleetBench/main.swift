@@ -1,3 +1,5 @@
+import FleetModel
+import FleetCommandSupport
 // `make bench`: the project's speed and memory figures, each against its reference measured in
 // the same run where one exists. Results are printed as Markdown for docs/benchmarks.md.
 import Dispatch
@@ -23,9 +25,9 @@ do {
         // Only the in-process loop, for profilers: fleet-bench render-inprocess --count 100
         let count = Int(option("--count") ?? "1000") ?? 1000
         let tree = RenderBenchmark.thousandOverlays()
-        let start = monotonicSeconds()
+        let start = SystemClock.monotonic()
         for cluster in 0..<count { _ = try KustomizeBuilder(tree: tree).build("clusters/c\(cluster % 1000)") }
-        print("\(count) overlays: \(format((monotonicSeconds() - start) * 1000 / Double(count), 3)) ms each")
+        print("\(count) overlays: \(format((SystemClock.monotonic() - start) * 1000 / Double(count), 3)) ms each")
     case "render":
         print("## Rendering\n")
         for line in try RenderBenchmark.run(fleetBinary: fleetBinary, repositoryRoot: root, iterations: iterations) { print(line) }

@@ -273,16 +273,7 @@ extension String {
     func replacingAll(_ pairs: [(String, String)]) -> String {
         var text = self
         for (from, to) in pairs where !from.isEmpty {
-            guard text.contains(from) else { continue }
-            var out = ""
-            var rest = Substring(text)
-            while let range = rest.firstRange(of: from) {
-                out += rest[..<range.lowerBound]
-                out += to
-                rest = rest[range.upperBound...]
-            }
-            out += rest
-            text = out
+            text = text.replacing(from, with: to)
         }
         return text
     }

@@ -71,9 +71,7 @@ final class Demo {
             throw CommandFailure("the demo needs the hub and spoke binaries next to fleet: build everything with `swift build` (or `make demo`)")
         }
         (fleetBinary, hubBinary, spokeBinary) = (fleet, hub, spoke)
-        var template = Array("/tmp/fleet-demo.XXXXXX".utf8CString)
-        guard let made = mkdtemp(&template) else { throw CommandFailure("cannot create a temporary directory under /tmp") }
-        directory = String(cString: made)
+        directory = try LocalPaths.makeTemporaryDirectory(prefix: "fleet-demo")
         repository = directory + "/fleet-repo"
         port = try Self.freePort()
         let terminal = isatty(1) == 1
@@ -87,7 +85,7 @@ final class Demo {
     // MARK: The story
 
     func narrate() throws {
-        let started = Subprocess.monotonic()
+        let started = SystemClock.monotonic()
         step("1. A hub and three spokes on 127.0.0.1")
         try startHub()
         try startSpokes()
@@ -115,13 +113,13 @@ final class Demo {
         step("4. A commit promotes model v13 to production")
         let kustomization = repository + "/apps/inference-server/base/kustomization.yaml"
         let text = try String(decoding: LocalPaths.read(kustomization), as: UTF8.self)
-        try write(kustomization, text.replacingOccurrences("MODEL_VERSION=v12", with: "MODEL_VERSION=v13"))
+        try LocalPaths.write(text.replacing("MODEL_VERSION=v12", with: "MODEL_VERSION=v13"), to: kustomization)
         try git(["commit", "-q", "-am", "Promote llama2-7b v13 to production"])
         say("git commit -am \"Promote llama2-7b v13 to production\"  (then the hub is told, as a push webhook would)")
-        let commitStart = Subprocess.monotonic()
+        let commitStart = SystemClock.monotonic()
         let promoted = try rollout(to: try head())
         check("v13 rolled out to every region", promoted)
-        say("every region runs the new model \(ProgressLine.seconds(Subprocess.monotonic() - commitStart)) after the commit")
+        say("every region runs the new model \(ProgressLine.seconds(SystemClock.monotonic() - commitStart)) after the commit")
         show(["events", "--limit", "1"], expect: 0)
 
         step("5. A broken commit: invalid YAML in the us-west-2 overlay")
@@ -129,7 +127,7 @@ final class Demo {
         let liveBefore = (try? Subprocess.run(spokeBinary, ["local", "get", "deployment/ml-serving/inference-server", "--state", usWest]).output) ?? "?"
         let overlay = repository + "/apps/inference-server/overlays/us-west-2/kustomization.yaml"
         let good = try String(decoding: LocalPaths.read(overlay), as: UTF8.self)
-        try write(overlay, good.replacingOccurrences("- name: inference-server\n  count: 2", with: "- name: inference-server\n  count: [2"))
+        try LocalPaths.write(good.replacing("- name: inference-server\n  count: 2", with: "- name: inference-server\n  count: [2"), to: overlay)
         try git(["commit", "-q", "-am", "Tune us-west-2 replicas"])
         let broken = try head()
         try refresh()
@@ -141,7 +139,7 @@ final class Demo {
         let problem = problems?.first?.stringValue ?? ""
         check("the hub reports the problem with file:line", reported && problem.contains("kustomization.yaml:"))
         say("the hub says: \(problem)")
-        Subprocess.pause(2.5)
+        SystemClock.sleep(2.5)
         let liveAfter = (try? Subprocess.run(spokeBinary, ["local", "get", "deployment/ml-serving/inference-server", "--state", usWest]).output) ?? "!"
         let after = try planIDs()
         check("nothing changed live", liveBefore == liveAfter && before.filter { $0.key != "us-west-2" } == after.filter { $0.key != "us-west-2" })
@@ -153,7 +151,7 @@ final class Demo {
         step("6. Disaster-recovery drill: us-west-2 wiped and rebuilt from Git")
         show(["drill", "rebuild", "us-west-2", "--wipe", "--sla", "1m"], expect: 0)
         show(["drills"], expect: 0)
-        say(bold("The narrated part took \(ProgressLine.seconds(Subprocess.monotonic() - started))."))
+        say(bold("The narrated part took \(ProgressLine.seconds(SystemClock.monotonic() - started))."))
     }
 
     /// Leaves the fleet running until Ctrl-C (or until the hub exits).
@@ -181,7 +179,7 @@ final class Demo {
                 self.hubPID = nil
                 break
             }
-            Subprocess.pause(0.2)
+            SystemClock.sleep(0.2)
         }
         print("\nstopping")
     }
@@ -201,7 +199,7 @@ final class Demo {
     // MARK: Steps
 
     private func startHub() throws {
-        try write(directory + "/hub.yaml", """
+        try LocalPaths.write("""
             listen: 127.0.0.1:\(port)
             stateDir: \(directory)/hub
             repository:
@@ -213,7 +211,7 @@ final class Demo {
               adminTokenFile: \(adminTokenFile)
             staleAfter: 30s
 
-            """)
+            """, to: directory + "/hub.yaml")
         hubPID = try Subprocess.spawn(hubBinary, ["--config", directory + "/hub.yaml"], outputFile: directory + "/hub.log")
         let ready = waitUntil("the hub is ready", timeout: 30) {
             if let pid = self.hubPID, Subprocess.hasExited(pid) {
@@ -232,10 +230,10 @@ final class Demo {
         let key = try hub().call("GET", "/api/v1/hub")["publicKey"]?.stringValue ?? ""
         for cluster in clusters {
             let state = directory + "/spokes/" + cluster
-            try run("/bin/mkdir", ["-p", state])
+            try LocalPaths.makeDirectories(state)
             let token = try hub().call("POST", "/api/v1/clusters/\(cluster)/enroll")["token"]?.stringValue ?? ""
-            try write(state + "/token", token + "\n")
-            try write(state + "/spoke.yaml", """
+            try LocalPaths.write(token + "\n", to: state + "/token", mode: 0o600)
+            try LocalPaths.write("""
                 hub: http://127.0.0.1:\(port)
                 cluster: \(cluster)
                 tokenFile: \(state)/token
@@ -246,7 +244,7 @@ final class Demo {
                 local:
                   readyDelay: 1s
 
-                """)
+                """, to: state + "/spoke.yaml")
             spokes.append((cluster, try Subprocess.spawn(spokeBinary, ["--config", state + "/spoke.yaml"], outputFile: directory + "/spoke-\(cluster).log")))
         }
     }
@@ -257,11 +255,11 @@ final class Demo {
         try refresh()
         return waitUntil("rolling out \(commit.prefix(8))", timeout: 40) {
             guard try self.hub().call("GET", "/api/v1/hub")["fleetCommit"]?.stringValue == commit else { return false }
-            let views = try self.hub().call("GET", "/api/v1/clusters").arrayValue ?? []
-            return try self.fleetHealthy() && views.allSatisfy { $0["planId"] == $0["appliedPlanId"] }
+            return try self.fleetHealthy()
         }
     }
 
+    /// Every cluster runs the plan it is served, with every Application Synced and Healthy.
     private func fleetHealthy() throws -> Bool {
         let views = try hub().call("GET", "/api/v1/clusters").arrayValue ?? []
         return views.count == clusters.count && views.allSatisfy { view in
@@ -281,7 +279,7 @@ final class Demo {
     private func refresh() throws { _ = try hub().call("POST", "/api/v1/refresh") }
 
     private func head() throws -> String {
-        try Subprocess.run("/usr/bin/env", ["git", "-C", repository, "rev-parse", "HEAD"]).output.trimmingWhitespace()
+        try git(["rev-parse", "HEAD"]).trimmingWhitespace()
     }
 
     // MARK: Helpers
@@ -304,7 +302,7 @@ final class Demo {
             } catch {}
             if progress.elapsed > timeout { return false }
             progress.update(what + "...")
-            Subprocess.pause(0.25)
+            SystemClock.sleep(0.25)
         }
         return false
     }
@@ -344,23 +342,20 @@ final class Demo {
         check("\(label) \(arguments.prefix(2).joined(separator: " ")) exited \(expect)", result.status == expect)
     }
 
-    private func git(_ arguments: [String]) throws {
+    /// Runs git in the demo's repository; its output.
+    @discardableResult
+    private func git(_ arguments: [String]) throws -> String {
         try run("/usr/bin/env", ["git", "-C", repository, "-c", "commit.gpgsign=false"] + arguments, environment: [
             "GIT_AUTHOR_NAME": "Fleet Demo", "GIT_AUTHOR_EMAIL": "demo@fleet.example.com",
             "GIT_COMMITTER_NAME": "Fleet Demo", "GIT_COMMITTER_EMAIL": "demo@fleet.example.com",
         ])
     }
 
-    private func run(_ path: String, _ arguments: [String], environment: [String: String] = [:]) throws {
+    @discardableResult
+    private func run(_ path: String, _ arguments: [String], environment: [String: String] = [:]) throws -> String {
         let result = try Subprocess.run(path, arguments, environment: environment)
         guard result.status == 0 else { throw CommandFailure("\(path) \(arguments.joined(separator: " ")) failed (exit \(result.status))") }
-    }
-
-    private func write(_ path: String, _ text: String) throws {
-        guard let file = fopen(path, "w") else { throw CommandFailure("cannot write \(path)") }
-        defer { fclose(file) }
-        let bytes = Array(text.utf8)
-        guard fwrite(bytes, 1, bytes.count, file) == bytes.count else { throw CommandFailure("cannot write \(path)") }
+        return result.output
     }
 
     private func tail(_ path: String) -> String {
@@ -383,11 +378,5 @@ final class Demo {
         }
         guard bound else { throw CommandFailure("cannot find a free port on 127.0.0.1") }
         return Int(UInt16(bigEndian: address.sin_port))
-    }
-}
-
-extension String {
-    func replacingOccurrences(_ target: String, with replacement: String) -> String {
-        split(separator: target, omittingEmptySubsequences: false).joined(separator: replacement)
     }
 }

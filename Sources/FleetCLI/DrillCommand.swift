@@ -75,6 +75,7 @@ struct DrillCommand: ParsableCommand {
             measure.fields["startedAt"] = started["startedAt"] ?? .null
             measure.fields["stateful"] = started["stateful"] ?? []
             let progress = ProgressLine()
+            defer { progress.finish() }
             var outcome: Value
             while true {
                 let view = try client.call("GET", "/api/v1/clusters/\(cluster)")
@@ -97,9 +98,8 @@ struct DrillCommand: ParsableCommand {
                     outcome = measure.finish(status: "timed-out", reason: "not recovered within \(timeout)")
                     break
                 }
-                Subprocess.pause(0.2)
+                SystemClock.sleep(0.2)
             }
-            progress.finish()
             _ = try client.call("POST", "/api/v1/drills/\(id)/result", body: outcome)
             return outcome
         }
@@ -109,16 +109,17 @@ struct DrillCommand: ParsableCommand {
                 throw CommandFailure("cannot find the spoke binary: give --spoke PATH")
             }
             let progress = ProgressLine()
+            defer { progress.finish() }
             let fleet = try LocalFleet(repo: repo)
             let set = try fleet.plan(at: nil)
             guard let plan = set.plans[cluster] else {
                 throw CommandFailure("no cluster named \(cluster) in \(repo) (clusters: \(set.clusters.map(\.name).joined(separator: ", ")))")
             }
-            if !LocalPaths.isDirectory(state), mkdir(state, 0o700) != 0 { throw CommandFailure("cannot create \(state)") }
             let planFile = state + "/drill-plan.json"
-            guard let file = fopen(planFile, "w") else { throw CommandFailure("cannot write \(planFile)") }
-            fwrite(plan.json, 1, plan.json.count, file)
-            fclose(file)
+            do {
+                try LocalPaths.makeDirectories(state)
+                try LocalPaths.write(plan.json, to: planFile)
+            } catch { throw CommandFailure("\(error)") }
             let planValue = try JSON.parse(plan.json)
             var measure = DrillReport(cluster: cluster, applications: plan.applications, sla: sla)
             measure.fields["mode"] = "no-hub"
@@ -126,9 +127,8 @@ struct DrillCommand: ParsableCommand {
             measure.fields["planId"] = .string(plan.id)
             measure.fields["stateful"] = .array(StatefulObjects.find(in: planValue))
             if wipe {
-                let wiped = try Subprocess.run(spokeBinary, ["local", "wipe", "--state", state])
+                let wiped = try Subprocess.run(spokeBinary, ["local", "wipe", "--forget", "--state", state])
                 guard wiped.status == 0 else { throw CommandFailure("spoke local wipe failed (exit \(wiped.status))") }
-                for suffix in ["", "-wal", "-shm"] { unlink(state + "/spoke.sqlite" + suffix) }
             }
             var arguments = ["apply", "--plan", planFile, "--state", state, "--driver", driver, "--timeout", timeout]
             if let kubeconfig { arguments += ["--kubeconfig", kubeconfig] }
@@ -140,12 +140,10 @@ struct DrillCommand: ParsableCommand {
                 if measure.observe(report["applications"]?.arrayValue ?? [], at: progress.elapsed) { break }
                 progress.update("no-hub rebuild of \(cluster): " + measure.summary(fresh: true))
                 if progress.elapsed > limit {
-                    progress.finish()
                     return measure.finish(status: "timed-out", reason: "not recovered within \(timeout)")
                 }
-                Subprocess.pause(0.3)
+                SystemClock.sleep(0.3)
             }
-            progress.finish()
             return measure.finish(status: nil, reason: nil)
         }
     }
@@ -206,12 +204,13 @@ struct DrillReport {
     func finish(status: String?, reason: String?) -> Value {
         var o = fields
         o["cluster"] = .string(cluster)
-        let slaMet = rto.map { time in sla.map { time <= $0 } ?? true }
+        // Met when recovered within it (or with none given), missed when not recovered at all.
+        let slaMet: Bool? = rto.map { time in sla.map { time <= $0 } ?? true } ?? (sla == nil ? nil : false)
         o["status"] = .string(status ?? (slaMet == false ? "sla-missed" : "passed"))
         o["reason"] = reason.map(Value.string) ?? .null
         o["rtoSeconds"] = rto.map(Value.double) ?? .null
         o["slaSeconds"] = sla.map(Value.double) ?? .null
-        o["slaMet"] = rto == nil ? (sla == nil ? .null : false) : .bool(slaMet ?? true)
+        o["slaMet"] = slaMet.map(Value.bool) ?? .null
         o["objectsRecreated"] = .int(objects)
         o["driftAfter"] = .int(drift)
         o["applications"] = .array(applications.map { name in

@@ -44,13 +44,17 @@ struct HubOptions: ParsableArguments {
         return HubClient(base: url.hasSuffix("/") ? String(url.dropLast()) : url, token: token.trimmingWhitespace())
     }
 
-    /// Prints a value as JSON or YAML, or calls `table` for the table form.
-    func print(_ value: Value, table: () -> String) {
+    /// A value as JSON or YAML, or `table()` for the table form.
+    func render(_ value: Value, table: () -> String) -> String {
         switch output {
-        case "json": Swift.print(JSON.encode(value, options: [.pretty, .sortedKeys]))
-        case "yaml": Swift.print(YAML.emit(value), terminator: "")
-        default: Swift.print(table(), terminator: "")
+        case "json": return JSON.encode(value, options: [.pretty, .sortedKeys]) + "\n"
+        case "yaml": return YAML.emit(value)
+        default: return table()
         }
+    }
+
+    func print(_ value: Value, table: () -> String) {
+        Swift.print(render(value, table: table), terminator: "")
     }
 }
 

@@ -1,4 +1,5 @@
 import FleetCommandSupport
+import FleetModel
 
 #if canImport(Glibc)
 import Glibc
@@ -9,13 +10,13 @@ import Glibc
 /// stays machine-readable.
 struct ProgressLine {
     let enabled: Bool
-    private let start = Subprocess.monotonic()
+    private let start = SystemClock.monotonic()
 
     init(enabled: Bool = isatty(2) == 1) {
         self.enabled = enabled
     }
 
-    var elapsed: Double { Subprocess.monotonic() - start }
+    var elapsed: Double { SystemClock.monotonic() - start }
 
     func update(_ text: String) {
         guard enabled else { return }

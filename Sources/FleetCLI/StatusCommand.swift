@@ -1,7 +1,6 @@
 import ArgumentParser
 import FleetCommandSupport
 import FleetModel
-import FleetYAML
 
 #if canImport(Glibc)
 import Glibc
@@ -40,8 +39,7 @@ struct StatusCommand: ParsableCommand {
             let frame: String
             do {
                 let (clusters, _) = try Self.matrix(client)
-                frame = hub.output == "table" ? Self.table(clusters, colored: hub.colored)
-                    : hub.output == "json" ? JSON.encode(clusters, options: [.sortedKeys]) + "\n" : YAML.emit(clusters)
+                frame = hub.render(clusters) { Self.table(clusters, colored: hub.colored) }
             } catch {
                 frame = "\(error)\n"
             }
@@ -49,7 +47,7 @@ struct StatusCommand: ParsableCommand {
             if terminal || hub.output == "table" { Swift.print("fleet status (every \(interval), Ctrl-C to stop)\n") }
             Swift.print(frame, terminator: "")
             fflush(nil)
-            Subprocess.pause(pause)
+            SystemClock.sleep(pause)
         }
     }
 

@@ -16,7 +16,7 @@ struct WaitCommand: ParsableCommand {
 
     func run() throws {
         let client = try hub.client()
-        let deadline = Subprocess.monotonic() + (try KubeDuration(parsing: timeout)).seconds
+        let deadline = SystemClock.monotonic() + (try KubeDuration(parsing: timeout)).seconds
         let progress = ProgressLine()
         defer { progress.finish() }
         var last: Value = .null
@@ -27,9 +27,9 @@ struct WaitCommand: ParsableCommand {
                 hub.print(last) { "\(application): \(last["sync"]?.stringValue ?? ""), \(last["health"]?.stringValue ?? "")\n" }
                 return
             }
-            if Subprocess.monotonic() >= deadline { break }
+            if SystemClock.monotonic() >= deadline { break }
             progress.update("\(application): \(last["sync"]?.stringValue ?? "Unknown"), \(last["health"]?.stringValue ?? "Unknown")")
-            Subprocess.pause(1)
+            SystemClock.sleep(1)
         }
         throw NotHealthy(description: "\(application) is \(last["sync"]?.stringValue ?? "Unknown"), \(last["health"]?.stringValue ?? "Unknown") after \(timeout)")
     }

@@ -1,3 +1,5 @@
+import FleetModel
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -35,10 +37,11 @@ public enum Subprocess {
         return nil
     }
 
-    /// Starts `path` with `arguments`; stdout and stderr go to `outputFile` (appended) or are
-    /// inherited. `environment` entries are added to this process's environment.
+    /// Starts `path` (or a name found on PATH) with `arguments`; stdin is /dev/null; stdout
+    /// and stderr go to `outputFile` (appended), or stdout to `stdoutPipe`, or are inherited.
+    /// `newProcessGroup` keeps a terminal's Ctrl-C (and group signals) away from the child. `environment` entries are added to this process's environment.
     public static func spawn(_ path: String, _ arguments: [String], environment: [String: String] = [:], outputFile: String? = nil,
-                             stdoutPipe: Int32? = nil) throws -> pid_t {
+                             stdoutPipe: Int32? = nil, newProcessGroup: Bool = false) throws -> pid_t {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
@@ -57,8 +60,27 @@ public enum Subprocess {
             for p in argv { free(p) }
             for p in envp { free(p) }
         }
+        // An empty signal mask and default dispositions: a child started from a thread that
+        // blocks signals (test runners, Foundation's threads) would otherwise inherit the mask
+        // and ignore SIGTERM.
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var empty = sigset_t()
+        sigemptyset(&empty)
+        posix_spawnattr_setsigmask(&attributes, &empty)
+        var defaults = sigset_t()
+        sigemptyset(&defaults)
+        for signal in [SIGTERM, SIGINT, SIGHUP, SIGPIPE, SIGQUIT, SIGCHLD] { sigaddset(&defaults, signal) }
+        posix_spawnattr_setsigdefault(&attributes, &defaults)
+        var flags = POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF
+        if newProcessGroup {
+            flags |= POSIX_SPAWN_SETPGROUP
+            posix_spawnattr_setpgroup(&attributes, 0)
+        }
+        posix_spawnattr_setflags(&attributes, Int16(flags))
         var pid: pid_t = 0
-        let rc = posix_spawn(&pid, path, &actions, nil, argv, envp)
+        let rc = posix_spawnp(&pid, path, &actions, &attributes, argv, envp)
         guard rc == 0 else { throw Failure("cannot start \(path): \(String(cString: strerror(rc)))") }
         return pid
     }
@@ -108,26 +130,13 @@ public enum Subprocess {
         while !running.isEmpty && waited < grace {
             running = running.filter { !hasExited($0) }
             if running.isEmpty { return }
-            pause(0.05)
+            SystemClock.sleep(0.05)
             waited += 0.05
         }
         for pid in running {
             kill(pid, SIGKILL)
             wait(pid)
         }
-    }
-
-    public static func pause(_ seconds: Double) {
-        var request = timespec(tv_sec: Int(seconds), tv_nsec: Int((seconds - Double(Int(seconds))) * 1e9))
-        var remaining = timespec()
-        while nanosleep(&request, &remaining) != 0 && errno == EINTR { request = remaining }
-    }
-
-    /// Seconds on the monotonic clock.
-    public static func monotonic() -> Double {
-        var now = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &now)
-        return Double(now.tv_sec) + Double(now.tv_nsec) / 1e9
     }
 }
 

@@ -70,6 +70,48 @@ extension LocalPaths {
         return out
     }
 
+    /// Writes a file whole (created with `mode`, or truncated), so that a short write is an
+    /// error rather than a half file nobody notices.
+    public static func write(_ bytes: [UInt8], to path: String, mode: mode_t = 0o644) throws {
+        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode)
+        guard fd >= 0 else { throw LocalFileError("cannot write \(path): \(String(cString: strerror(errno)))") }
+        defer { close(fd) }
+        var offset = 0
+        while offset < bytes.count {
+            let n = bytes[offset...].withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
+            if n < 0 && errno == EINTR { continue }
+            guard n > 0 else { throw LocalFileError("cannot write \(path): \(String(cString: strerror(errno)))") }
+            offset += n
+        }
+    }
+
+    public static func write(_ text: String, to path: String, mode: mode_t = 0o644) throws {
+        try write(Array(text.utf8), to: path, mode: mode)
+    }
+
+    /// Creates a directory and its missing parents (`mkdir -p`), new ones with `mode`.
+    public static func makeDirectories(_ path: String, mode: mode_t = 0o700) throws {
+        var current = path.hasPrefix("/") ? "" : "."
+        for component in path.split(separator: "/") {
+            current += "/" + component
+            if mkdir(current, mode) != 0 && errno != EEXIST {
+                throw LocalFileError("cannot create \(current): \(String(cString: strerror(errno)))")
+            }
+        }
+        guard isDirectory(path) else { throw LocalFileError("\(path) exists and is not a directory") }
+    }
+
+    /// A new private directory `<prefix>.XXXXXX` (mkdtemp) under `$TMPDIR`, else /tmp.
+    public static func makeTemporaryDirectory(prefix: String) throws -> String {
+        var base = getenv("TMPDIR").map { String(cString: $0) } ?? ""
+        if base.isEmpty { base = "/tmp" }
+        var template = Array("\(base)/\(prefix).XXXXXX".utf8CString)
+        guard let created = template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) else {
+            throw LocalFileError("cannot create a temporary directory under \(base): \(String(cString: strerror(errno)))")
+        }
+        return String(cString: created)
+    }
+
     /// The regular files directly in a directory, sorted.
     public static func files(in directory: String) -> [String] {
         guard let dir = opendir(directory) else { return [] }

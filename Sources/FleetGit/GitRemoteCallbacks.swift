@@ -96,7 +96,7 @@ final class GitRemoteCallbackState {
                 return GIT_ECERTIFICATE.rawValue
             }
             let digest = withUnsafeBytes(of: hostkey.hash_sha256) { Array($0) }
-            let fingerprint = "SHA256:" + Base64.encode(digest).replacingOccurrences(of: "=", with: "")
+            let fingerprint = "SHA256:" + Base64.encode(digest).replacing("=", with: "")
             if pins.contains(fingerprint) { return 0 }
             hostKeyRejected = "\(host) presented \(fingerprint), which is not among the pinned fingerprints"
             git_error_set_str(Int32(GIT_ERROR_SSH.rawValue), "host key check failed: \(hostKeyRejected!)")
@@ -118,11 +118,5 @@ final class GitRemoteCallbackState {
             report(Int(stats.pointee.received_objects), Int(stats.pointee.total_objects), Int(stats.pointee.received_bytes))
         }
         return 0
-    }
-}
-
-extension String {
-    fileprivate func replacingOccurrences(of target: String, with replacement: String) -> String {
-        split(separator: Character(target), omittingEmptySubsequences: false).joined(separator: replacement)
     }
 }

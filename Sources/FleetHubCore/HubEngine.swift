@@ -389,7 +389,7 @@ public actor HubEngine {
     // MARK: Views
 
     static func timestamp(_ date: Date) -> String {
-        ISO8601DateFormatter().string(from: date)
+        Timestamp.rfc3339(date.timeIntervalSince1970)
     }
 
     private func reportedStatus(_ app: String, cluster: String) -> (sync: String, health: String, report: Value?) {
@@ -439,10 +439,20 @@ public actor HubEngine {
         return .object(o)
     }
 
+    /// An Application as planned (pins applied), by name.
+    func applicationDocument(_ name: String) -> Value? {
+        applications.first { $0["metadata"]?["name"]?.stringValue == name }
+    }
+
+    /// The Applications assigned to a cluster, sorted.
+    func applicationNames(on cluster: String) -> [String] {
+        applicationCluster.filter { $0.value == cluster }.keys.sorted()
+    }
+
     private func clusterSummary(_ name: String) -> Value {
         let record = clusters.first { $0.name == name }
         let report = reports[name]
-        let apps = applicationCluster.filter { $0.value == name }.keys.sorted()
+        let apps = applicationNames(on: name)
         var o: ValueObject = ["name": .string(name)]
         o["server"] = .string(record?.server ?? "")
         o["labels"] = .object(record?.labels ?? [:])
@@ -488,7 +498,7 @@ public actor HubEngine {
     }
 
     public func application(_ name: String) -> Value? {
-        guard let app = applications.first(where: { $0["metadata"]?["name"]?.stringValue == name }) else { return nil }
+        guard let app = applicationDocument(name) else { return nil }
         let owner = applicationCluster[name] ?? ""
         let status = reportedStatus(name, cluster: owner)
         var o: ValueObject = ["name": .string(name), "cluster": .string(owner), "sync": .string(status.sync), "health": .string(status.health)]

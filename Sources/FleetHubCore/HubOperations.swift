@@ -13,13 +13,13 @@ extension HubEngine {
     /// the old revision is applied. Returns after the pinned plan is published.
     public func rollback(application: String, to revision: String, cluster: String?, by principal: Principal) async throws -> Value {
         guard let owner = applicationCluster[application],
-              let app = applications.first(where: { $0["metadata"]?["name"]?.stringValue == application }) else {
+              let app = applicationDocument(application) else {
             throw HubError(.notFound, "no Application named \(application)")
         }
         if let cluster, cluster != owner { throw HubError(.notFound, "Application \(application) does not run on cluster \(cluster) (it runs on \(owner))") }
         let trimmed = revision.trimmingWhitespace()
         guard !trimmed.isEmpty, trimmed.utf8.count <= 256 else { throw HubError(.badRequest, "give the revision to roll back to (a commit SHA, tag or branch)") }
-        guard let repoURL = Self.primarySource(of: app)?["repoURL"]?.stringValue, !repoURL.isEmpty else {
+        guard let repoURL = ApplicationPin.renderedSources(of: app).first?["repoURL"]?.stringValue, !repoURL.isEmpty else {
             throw HubError(.badRequest, "Application \(application) has no source repository to roll back")
         }
         let commit: String
@@ -51,8 +51,7 @@ extension HubEngine {
         pins[application] = nil
         pinsVersion += 1
         await runRound(force: true, only: config.repositoryURL)
-        let gitApp = applications.first(where: { $0["metadata"]?["name"]?.stringValue == application })
-        let automatedInGit = gitApp?["spec"]?["syncPolicy"]?["automated"].map { !$0.isNull } ?? false
+        let automatedInGit = applicationDocument(application)?["spec"]?["syncPolicy"]?["automated"].map { !$0.isNull } ?? false
         return ["application": .string(application), "cluster": .string(pin.cluster), "cleared": true,
                 "automated": .bool(automatedInGit), "planId": plans[pin.cluster].map { .string($0.id) } ?? .null]
     }
@@ -61,12 +60,6 @@ extension HubEngine {
         ["application": .string(pin.application), "cluster": .string(pin.cluster), "repoURL": .string(pin.repoURL),
          "revision": .string(pin.revision), "requested": .string(pin.requested), "requestedBy": .string(pin.requestedBy),
          "createdAt": .string(timestamp(pin.createdAt))]
-    }
-
-    /// The source a rollback pins: `spec.source`, or the first of `spec.sources` that renders.
-    static func primarySource(of application: Value) -> Value? {
-        if let source = application["spec"]?["source"], !source.isNull { return source }
-        return application["spec"]?["sources"]?.arrayValue?.first { $0["ref"] == nil || $0["path"] != nil }
     }
 
     // MARK: Drills
@@ -87,7 +80,7 @@ extension HubEngine {
         var view = Self.drillView(drill).objectValue ?? [:]
         let plan = plans[cluster].flatMap { try? JSON.parse(Array($0.body)) }
         view["planId"] = plans[cluster].map { .string($0.id) } ?? .null
-        view["applications"] = .array(applicationCluster.filter { $0.value == cluster }.keys.sorted().map(Value.string))
+        view["applications"] = .array(applicationNames(on: cluster).map(Value.string))
         view["stateful"] = .array(plan.map(StatefulObjects.find) ?? [])
         return .object(view)
     }

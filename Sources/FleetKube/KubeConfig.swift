@@ -70,7 +70,7 @@ public struct KubeConnection: Equatable, Sendable {
             if let encoded = object[dataKey]?.stringValue {
                 guard let bytes = Base64.decode(encoded) else { throw KubeError(.config, "\(path): \(dataKey) of \(name) is not base64") }
                 let target = scratch + "/" + name
-                try writePrivate(bytes, to: target)
+                do { try LocalPaths.write(bytes, to: target, mode: 0o600) } catch { throw KubeError(.config, "\(error)") }
                 return target
             }
             if let file = object[key]?.stringValue { return file.hasPrefix("/") ? file : base + "/" + file }
@@ -91,14 +91,6 @@ public struct KubeConnection: Equatable, Sendable {
         }
         connection.namespace = context["namespace"]?.stringValue ?? "default"
         return connection
-    }
-
-    static func writePrivate(_ bytes: [UInt8], to path: String) throws(KubeError) {
-        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { throw KubeError(.config, "cannot write \(path)") }
-        defer { close(fd) }
-        let written = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
-        guard written == bytes.count else { throw KubeError(.config, "cannot write \(path)") }
     }
 }
 

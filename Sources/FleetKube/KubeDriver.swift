@@ -77,10 +77,7 @@ public final class KubeDriver: ClusterDriver {
     public let connection: KubeConnection
     let client: HTTPClient
     var discovery: Discovery?
-    public var sleep: (Double) -> Void = { seconds in
-        var request = timespec(tv_sec: Int(seconds), tv_nsec: Int((seconds - Double(Int(seconds))) * 1e9))
-        _ = nanosleep(&request, nil)
-    }
+    public var sleep: (Double) -> Void = SystemClock.sleep
 
     public init(connection: KubeConnection) {
         self.connection = connection
@@ -91,12 +88,24 @@ public final class KubeDriver: ClusterDriver {
             userAgent: "fleet-spoke/\(FleetVersion.current)"))
     }
 
-    /// The bearer token, re-read from its file each time (projected tokens rotate).
+    /// The token file's contents and the file's identity when they were read (inode, change
+    /// time, size: the kubelet replaces the file, so a rotation is a new inode).
+    private var tokenFromFile: (inode: UInt, changed: timespec, size: Int, token: String)?
+
+    /// The bearer token. A token file is read again when it changes (projected service
+    /// account tokens rotate): one stat per request, not one read.
     func bearer() -> String? {
-        if let file = connection.tokenFile, let bytes = try? LocalPaths.read(file) {
-            return String(decoding: bytes, as: UTF8.self).trimmingWhitespace()
+        guard let file = connection.tokenFile else { return connection.token }
+        var info = stat()
+        guard stat(file, &info) == 0 else { return tokenFromFile?.token ?? connection.token }
+        if let cached = tokenFromFile, cached.inode == UInt(info.st_ino), cached.changed.tv_sec == info.st_mtim.tv_sec,
+           cached.changed.tv_nsec == info.st_mtim.tv_nsec, cached.size == Int(info.st_size) {
+            return cached.token
         }
-        return connection.token
+        guard let bytes = try? LocalPaths.read(file) else { return tokenFromFile?.token ?? connection.token }
+        let token = String(decoding: bytes, as: UTF8.self).trimmingWhitespace()
+        tokenFromFile = (UInt(info.st_ino), info.st_mtim, Int(info.st_size), token)
+        return token
     }
 
     // MARK: Requests

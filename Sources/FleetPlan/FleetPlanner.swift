@@ -329,12 +329,7 @@ public final class FleetPlanner {
                          problems: inout [PlanProblem], used: inout Set<String>) -> ([UInt8], [String: String], String?) {
         let name = application["metadata"]?["name"]?.stringValue ?? ""
         let spec = application["spec"] ?? .object([:])
-        var sources: [Value] = []
-        if let multiple = spec["sources"]?.arrayValue, !multiple.isEmpty {
-            sources = multiple.filter { $0["ref"] == nil || $0["path"] != nil }
-        } else if let single = spec["source"] {
-            sources = [single]
-        }
+        let sources = ApplicationPin.renderedSources(of: application)
         var revisions: [String: String] = [:]
         var objects: [Value] = []
         var tokens: [String] = []
@@ -482,6 +477,18 @@ public struct ApplicationPin: Sendable, Equatable {
     public init(repoURL: String, revision: String) {
         self.repoURL = repoURL
         self.revision = revision
+    }
+
+    /// The sources an Application renders: `spec.sources` without the pure `ref` entries (which
+    /// only lend their repository to Helm value files), or `spec.source`. A rollback pins the
+    /// repository of the first.
+    public static func renderedSources(of application: Value) -> [Value] {
+        let spec = application["spec"] ?? .object([:])
+        if let multiple = spec["sources"]?.arrayValue, !multiple.isEmpty {
+            return multiple.filter { $0["ref"] == nil || $0["path"] != nil }
+        }
+        if let single = spec["source"] { return [single] }
+        return []
     }
 
     /// The Application as pinned: `targetRevision` of each source in the pinned repository set

@@ -58,7 +58,7 @@ public final class LocalCluster: ClusterDriver {
 
     /// `readyDelay` and `failingImages`, when given, are stored with the cluster (so `spoke
     /// local` commands simulate the same controller); when nil, the stored ones are used.
-    public init(path: String, readyDelay: Double? = nil, failingImages: Set<String>? = nil, clock: @escaping () -> Double = LocalCluster.now) throws {
+    public init(path: String, readyDelay: Double? = nil, failingImages: Set<String>? = nil, clock: @escaping () -> Double = SystemClock.now) throws {
         self.path = path
         self.readyDelay = readyDelay ?? 2
         self.failingImages = failingImages ?? []
@@ -98,23 +98,6 @@ public final class LocalCluster: ClusterDriver {
         } else if let stored = try database.query("SELECT value FROM settings WHERE key = 'failingImages'").first?.first?.text {
             self.failingImages = Set(stored.split(separator: "\n").map(String.init))
         }
-    }
-
-    public static func now() -> Double {
-        var spec = timespec()
-        clock_gettime(CLOCK_REALTIME, &spec)
-        return Double(spec.tv_sec) + Double(spec.tv_nsec) / 1e9
-    }
-
-    static func timestamp(_ seconds: Double) -> String {
-        var time = time_t(seconds)
-        var parts = tm()
-        gmtime_r(&time, &parts)
-        var buffer = [UInt8](repeating: 0, count: 32)
-        let count = buffer.withUnsafeMutableBufferPointer { pointer in
-            pointer.baseAddress!.withMemoryRebound(to: CChar.self, capacity: 32) { strftime($0, 32, "%Y-%m-%dT%H:%M:%SZ", &parts) }
-        }
-        return String(decoding: buffer[..<count], as: UTF8.self)
     }
 
     private func nextResourceVersion() throws -> Int {
@@ -173,14 +156,14 @@ public final class LocalCluster: ClusterDriver {
         var changedAt = now
         if let existing {
             metadata["uid"] = existing["metadata"]?["uid"] ?? .string(Self.uid())
-            metadata["creationTimestamp"] = existing["metadata"]?["creationTimestamp"] ?? .string(Self.timestamp(now))
+            metadata["creationTimestamp"] = existing["metadata"]?["creationTimestamp"] ?? .string(Timestamp.rfc3339(now))
             var generation = existing["metadata"]?["generation"]?.intValue ?? 1
             if existing["spec"] != body["spec"] { generation += 1 } else if let previous = try changedTime(key) { changedAt = previous }
             metadata["generation"] = .int(generation)
             if !replace, let status = existing["status"] { body["status"] = status }
         } else {
             metadata["uid"] = .string(Self.uid())
-            metadata["creationTimestamp"] = .string(Self.timestamp(now))
+            metadata["creationTimestamp"] = .string(Timestamp.rfc3339(now))
             metadata["generation"] = .int(1)
         }
         metadata["resourceVersion"] = .string(String(try nextResourceVersion()))

@@ -53,11 +53,11 @@ public final class SpokeState {
 
     /// Forgets everything learnt from the cluster (last applied objects, synced digests,
     /// retries, loop history) as a fresh spoke would, keeping the verified plan, the report
-    /// sequence and queue, and the drills already done.
+    /// sequence and queue, and the last drill done.
     public func resetForDrill() throws {
         try database.run("DELETE FROM lastApplied")
         try database.run("DELETE FROM synced")
-        try database.run("DELETE FROM kv WHERE key NOT IN ('plan', 'plan-signature', 'report-sequence', 'report-queue', 'drill-done', 'drill-report')")
+        try database.run("DELETE FROM kv WHERE key NOT IN ('plan', 'plan-signature', 'report-sequence', 'report-queue', 'drill-report')")
         loops = SyncLoopDetector()
     }
 
@@ -77,12 +77,11 @@ public final class Reconciler {
     public var sleep: (Double) -> Void
     /// The server's view of desired objects, by key, while neither side changed.
     private var storedForms: [ResourceKey: (digest: String, liveVersion: String, stored: Value)] = [:]
+    /// Each Application's last sync as reported (`.null`: none), mirroring the state.
+    private var lastSyncs: [String: Value] = [:]
 
-    public init(driver: ClusterDriver, state: SpokeState, waveTimeout: Double = 120, clock: @escaping () -> Double = LocalCluster.now,
-                sleep: @escaping (Double) -> Void = { seconds in
-                    var request = timespec(tv_sec: Int(seconds), tv_nsec: Int((seconds - Double(Int(seconds))) * 1e9))
-                    _ = nanosleep(&request, nil)
-                }) {
+    public init(driver: ClusterDriver, state: SpokeState, waveTimeout: Double = 120, clock: @escaping () -> Double = SystemClock.now,
+                sleep: @escaping (Double) -> Void = SystemClock.sleep) {
         self.driver = driver
         self.state = state
         self.waveTimeout = waveTimeout
@@ -90,9 +89,19 @@ public final class Reconciler {
         self.sleep = sleep
     }
 
-    /// Drops cached server views (after the cluster was wiped).
-    public func forgetCachedViews() {
+    /// Drops what is cached from the cluster and the state (after a drill wiped both).
+    public func forgetCaches() {
         storedForms = [:]
+        lastSyncs = [:]
+    }
+
+    /// The last sync that changed something, read from the state once per Application (the
+    /// ticks that change nothing report it too, and should not each read it back).
+    private func lastSync(of app: String) -> Value? {
+        if let cached = lastSyncs[app] { return cached.isNull ? nil : cached }
+        let stored = (try? state.value("last-sync:" + app)).flatMap { try? JSON.parse($0) }
+        lastSyncs[app] = stored ?? .null
+        return stored
     }
 
     /// One pass over the whole plan. `dryRun` decides and reports without changing anything.
@@ -265,15 +274,18 @@ public final class Reconciler {
         out["resources"] = .array(resources)
         let lastSyncKey = "last-sync:" + intent.name
         if acted || failed {
-            var lastSync: ValueObject = ["result": .string(failed ? "Failed" : "Succeeded"), "startedAt": .string(LocalCluster.timestamp(started)),
-                                         "finishedAt": .string(LocalCluster.timestamp(clock()))]
+            var lastSync: ValueObject = ["result": .string(failed ? "Failed" : "Succeeded"), "startedAt": .string(Timestamp.rfc3339(started)),
+                                         "finishedAt": .string(Timestamp.rfc3339(clock()))]
             lastSync["reason"] = .string(planChanged ? "plan changed" : intent.syncToken != nil ? "sync requested" : decision.drift.isEmpty ? "missing objects" : "self-heal")
             // What a self-heal put back: the drift as it was found, field by field.
             if !planChanged, !decision.drift.isEmpty { lastSync["healed"] = .array(Self.driftEntries(decision.drift)) }
             out["lastSync"] = .object(lastSync)
-            if !dryRun { try? state.setValue(lastSyncKey, JSON.encode(.object(lastSync), options: [.sortedKeys])) }
-        } else if let stored = try? state.value(lastSyncKey), let lastSync = try? JSON.parse(stored) {
-            out["lastSync"] = lastSync
+            if !dryRun {
+                try? state.setValue(lastSyncKey, JSON.encode(.object(lastSync), options: [.sortedKeys]))
+                lastSyncs[intent.name] = .object(lastSync)
+            }
+        } else {
+            out["lastSync"] = lastSync(of: intent.name)
         }
         if !after.extraneous.isEmpty { out["extraneous"] = .array(after.extraneous.map { .string($0.description) }) }
         if let retryCondition { conditions.append(retryCondition) }
@@ -304,13 +316,14 @@ public final class Reconciler {
             let resource = viewed.resources[index]
             guard let liveObject = live[resource.key] else { continue }
             // One dry run per change of the desired object or of the live one, not per tick.
+            // (The digest is only computed when there is a view to compare or keep: a driver
+            // without one, like the local cluster, pays nothing here.)
             let version = liveObject["metadata"]?["resourceVersion"]?.stringValue ?? ""
-            let digest = Self.digest(resource.object)
-            if let cached = storedForms[resource.key], cached.digest == digest, cached.liveVersion == version {
+            if let cached = storedForms[resource.key], cached.liveVersion == version, cached.digest == Self.digest(resource.object) {
                 viewed.resources[index].object = cached.stored
                 changed = true
             } else if let stored = try? driver.storedForm(of: resource.object) {
-                storedForms[resource.key] = (digest, version, stored)
+                storedForms[resource.key] = (Self.digest(resource.object), version, stored)
                 viewed.resources[index].object = stored
                 changed = true
             }
@@ -329,7 +342,6 @@ public final class Reconciler {
         return decision
     }
 
-    /// Waits until the resources are Healthy (or Suspended), driving the local controller.
     /// A live object's health, unless the Application overrides it for its kind (an Argo CD
     /// resource customization), in which case the override counts everywhere, waves included.
     static func health(of key: ResourceKey, _ object: Value?, overrides: [Value]) -> HealthResult {
@@ -342,6 +354,7 @@ public final class Reconciler {
         return ResourceHealth.assess(object)
     }
 
+    /// Waits until the resources are Healthy (or Suspended), driving the local controller.
     func waitHealthy(_ keys: [ResourceKey], overrides: [Value] = []) -> Bool {
         let deadline = clock() + waveTimeout
         while true {

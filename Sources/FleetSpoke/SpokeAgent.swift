@@ -102,6 +102,9 @@ public final class SpokeAgent {
     private var planId: String?
     private var failures = 0
     private var pendingSignatureFailure: String?
+    /// The outcome of the last drill carried out (kept in the state: a drill runs once per id,
+    /// across restarts too), reported every tick.
+    private var lastDrill: Value?
     public var log: (String) -> Void = { line in print(line) }
 
     public init(config: SpokeConfig, driver: ClusterDriver, state: SpokeState) throws {
@@ -112,6 +115,7 @@ public final class SpokeAgent {
                                                                    maxResponseBytes: 64 << 20, caFile: config.caFile,
                                                                    userAgent: "fleet-spoke/\(FleetVersion.current)"))
         reconciler = Reconciler(driver: driver, state: state, waveTimeout: config.waveTimeout.seconds)
+        lastDrill = try state.value("drill-report").flatMap { try? JSON.parse($0) }
         // The last verified plan, from disk: enforced even if the hub never answers.
         if let text = try state.value("plan"), let signature = try state.value("plan-signature"),
            verifier.verify(Array(text.utf8), signature: signature), let value = try? JSON.parse(text) {
@@ -146,19 +150,19 @@ public final class SpokeAgent {
     /// travels in every report until the next drill.
     func runDrillIfAsked(_ plan: Value) {
         guard let drill = plan["drill"], let id = drill["id"]?.intValue, drill["wipe"]?.boolValue == true,
-              (try? state.value("drill-done")) != String(id) else { return }
-        var outcome: ValueObject = ["id": .int(id), "at": .string(LocalCluster.timestamp(LocalCluster.now()))]
+              lastDrill?["id"]?.intValue != id else { return }
+        var outcome: ValueObject = ["id": .int(id), "at": .string(Timestamp.rfc3339(SystemClock.now()))]
         do {
             let wiped = try reconciler.driver.wipeForDrill()
             try state.resetForDrill()
-            reconciler.forgetCachedViews()
+            reconciler.forgetCaches()
             outcome["wiped"] = .int(wiped)
             log("spoke: drill \(id): wiped \(wiped) object(s) and the spoke's memory; rebuilding from the plan")
         } catch {
             outcome["error"] = .string("\(error)")
             log("spoke: drill \(id) refused: \(error)")
         }
-        try? state.setValue("drill-done", String(id))
+        lastDrill = .object(outcome)
         try? state.setValue("drill-report", JSON.encode(.object(outcome)))
     }
 
@@ -221,8 +225,8 @@ public final class SpokeAgent {
         object["cluster"] = .string(config.cluster)
         object["sequence"] = .int(sequence)
         object["spokeVersion"] = .string(FleetVersion.current)
-        object["time"] = .string(LocalCluster.timestamp(LocalCluster.now()))
-        if let drill = (try? state.value("drill-report")).flatMap({ try? JSON.parse($0) }) { object["drill"] = drill }
+        object["time"] = .string(Timestamp.rfc3339(SystemClock.now()))
+        object["drill"] = lastDrill
         if let failure = pendingSignatureFailure {
             object["conditions"] = [["type": "SignatureFailure", "message": .string(failure)]]
         }

@@ -1,3 +1,4 @@
+import FleetCommandSupport
 import Foundation
 
 /// A Git repository with a work tree, built with the real `git` CLI, for tests that need
@@ -51,9 +52,10 @@ public struct GitFixtureRepository: Sendable {
 
 /// A background process the test started and must stop (by its PID, nothing else).
 ///
-/// Spawned with `posix_spawn` and an empty signal mask: test code runs on threads that block
-/// most signals, and children spawned through Foundation's `Process` inherit that mask, so
-/// they would ignore SIGTERM. Output goes to `logPath` when given, else /dev/null.
+/// Spawned with `Subprocess.spawn` (an empty signal mask, its own process group): test code
+/// runs on threads that block most signals, and children spawned through Foundation's
+/// `Process` inherit that mask, so they would ignore SIGTERM. Output goes to `logPath` when
+/// given, else /dev/null.
 public final class BackgroundProcess: @unchecked Sendable {
     // @unchecked: `exited` is guarded by `lock`.
     public let pid: pid_t
@@ -69,33 +71,7 @@ public final class BackgroundProcess: @unchecked Sendable {
             arguments = ["-c", "cd \"$0\" && exec \"$@\"", directory, path] + arguments
             path = "/bin/sh"
         }
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        var mask = sigset_t()
-        sigemptyset(&mask)
-        posix_spawnattr_setsigmask(&attributes, &mask)
-        var defaults = sigset_t()
-        sigemptyset(&defaults)
-        for signal in [SIGTERM, SIGINT, SIGHUP, SIGPIPE, SIGQUIT, SIGCHLD] { sigaddset(&defaults, signal) }
-        posix_spawnattr_setsigdefault(&attributes, &defaults)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETPGROUP))
-        posix_spawnattr_setpgroup(&attributes, 0)
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        let log = logPath ?? "/dev/null"
-        posix_spawn_file_actions_addopen(&actions, 1, log, O_WRONLY | O_CREAT | O_APPEND, 0o644)
-        posix_spawn_file_actions_adddup2(&actions, 1, 2)
-        let argv = ([path] + arguments).map { strdup($0) } + [nil]
-        defer { argv.forEach { free($0) } }
-        let env = (ProcessInfo.processInfo.environment.merging(environment ?? [:]) { $1 }).map { strdup("\($0.key)=\($0.value)") } + [nil]
-        defer { env.forEach { free($0) } }
-        var child: pid_t = 0
-        let rc = posix_spawn(&child, path, &actions, &attributes, argv, env)
-        guard rc == 0 else { throw POSIXError(.init(rawValue: rc) ?? .EIO) }
-        pid = child
+        pid = try Subprocess.spawn(path, arguments, environment: environment ?? [:], outputFile: logPath ?? "/dev/null", newProcessGroup: true)
     }
 
     public var isRunning: Bool {

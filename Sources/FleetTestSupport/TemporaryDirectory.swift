@@ -1,3 +1,4 @@
+import FleetFiles
 import Foundation
 
 /// A fresh directory under the system temp dir, removed by `remove()` (tests call it in
@@ -7,11 +8,7 @@ public final class TemporaryDirectory: @unchecked Sendable {
     public let path: String
 
     public init(prefix: String = "fleet-test") throws {
-        var template = Array((NSTemporaryDirectory() + "/\(prefix).XXXXXX").utf8CString)
-        guard let created = template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) else {
-            throw POSIXError(.init(rawValue: errno) ?? .EIO)
-        }
-        path = URL(fileURLWithPath: String(cString: created)).resolvingSymlinksInPath().path
+        path = LocalPaths.realPath(try LocalPaths.makeTemporaryDirectory(prefix: prefix))
     }
 
     public func url(_ relative: String = "") -> URL {

@@ -118,9 +118,12 @@ struct LocalCommand: ParsableCommand {
     struct Wipe: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Delete every object: a lost cluster, for DR drills.")
         @OptionGroup var options: Options
+        @Flag(name: .long, help: "Also make the spoke forget what it applied, as a freshly installed spoke would.") var forget = false
         func run() throws {
-            try options.cluster().wipe()
-            print("local cluster wiped")
+            let session = try LocalSession(state: options.state)
+            try session.cluster.wipe()
+            if forget { try session.reconciler.state.resetForDrill() }
+            print(forget ? "local cluster wiped; the spoke's memory cleared" : "local cluster wiped")
         }
     }
 }
