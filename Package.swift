@@ -4,6 +4,7 @@
 //
 //   C system libraries     CYAML  CGit2  CCurl  CSQLite
 //   pure core              FleetModel (values, JSON, identities, durations, file trees)
+//                          FleetRegex (Go's regexp: RE2 syntax, linear-time matching)
 //   adapters               FleetYAML (libyaml)  FleetGit (libgit2)  FleetHTTPClient (libcurl)
 //                          FleetSQLite (thin sqlite3, for the spoke)  FleetHubStore (GRDB, for the hub)
 //                          FleetFiles (directories on disk as file trees)
@@ -51,6 +52,7 @@ let package = Package(
         .systemLibrary(name: "CMalloc"),
 
         // MARK: Pure core
+        .target(name: "FleetRegex"),
         .target(
             name: "FleetModel",
             dependencies: [.product(name: "OrderedCollections", package: "swift-collections")]
@@ -65,12 +67,12 @@ let package = Package(
         // MARK: Engines (pure logic over the core and YAML)
         .target(
             name: "FleetRender",
-            dependencies: ["FleetModel", "FleetYAML", .product(name: "Crypto", package: "swift-crypto")]
+            dependencies: ["FleetModel", "FleetYAML", "FleetRegex", .product(name: "Crypto", package: "swift-crypto")]
         ),
         .target(
             name: "FleetAppSet",
             dependencies: [
-                "FleetModel", "FleetYAML",
+                "FleetModel", "FleetYAML", "FleetRegex",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "OrderedCollections", package: "swift-collections"),
             ]
@@ -172,6 +174,7 @@ let package = Package(
 
         // MARK: Tests
         .testTarget(name: "FleetModelTests", dependencies: ["FleetModel", "FleetTestSupport"]),
+        .testTarget(name: "FleetRegexTests", dependencies: ["FleetRegex"], exclude: ["Fixtures"]),
         .testTarget(name: "FleetYAMLTests", dependencies: ["FleetYAML", "FleetModel", "FleetTestSupport"]),
         .testTarget(name: "FleetGitTests", dependencies: ["FleetGit", "FleetModel", "FleetTestSupport"]),
         .testTarget(

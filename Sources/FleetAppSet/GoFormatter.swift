@@ -4,12 +4,35 @@ import FleetModel
 enum GoFormatter {
     /// `fmt.Sprintf` for the verbs templates use: `%v %s %d %q %f %e %g %x %X %o %b %t %c %%`,
     /// with flags `-+ 0#`, width and precision (also `*`). Extra or missing operands are
-    /// reported inline as Go does (`%!d(MISSING)`, `%!(EXTRA ...)`).
-    static func sprintf(_ format: String, _ arguments: [Value]) -> String {
+    /// reported inline as Go does (`%!d(MISSING)`, `%!(EXTRA ...)`), and so are Go's limits: a
+    /// `*` width or precision beyond 1e6 is `%!(BADWIDTH)`/`%!(BADPREC)`, and a written number
+    /// too long to parse swallows the rest of the format (`%!(NOVERB)`). The output may not
+    /// exceed `limit` bytes.
+    static func sprintf(_ format: String, _ arguments: [Value], limit: Int = Int.max) throws(TemplateError) -> String {
         var out = ""
         let chars = Array(format)
         var i = 0
         var next = 0
+        func tooLarge(_ n: Int) -> Bool { n > 1_000_000 || n < -1_000_000 }
+        /// Go's `parsenum`: digits, or (nil, the end) when the number is too long.
+        func parseNumber() -> Int? {
+            var number = 0
+            var any = false
+            while i < chars.count, chars[i].isASCII, let digit = chars[i].wholeNumberValue {
+                if tooLarge(number) { i = chars.count; return nil }
+                number = number * 10 + digit
+                any = true
+                i += 1
+            }
+            return any ? number : nil
+        }
+        /// Go's `intFromArg`: the next operand as an int, nil when it is not one or too large.
+        func intArgument() -> Int? {
+            guard next < arguments.count else { return nil }
+            defer { next += 1 }
+            guard case .int(let n) = arguments[next], !tooLarge(n) else { return nil }
+            return n
+        }
         while i < chars.count {
             let c = chars[i]
             guard c == "%" else { out.append(c); i += 1; continue }
@@ -27,21 +50,26 @@ enum GoFormatter {
                 }
                 i += 1
             }
-            /// A width or precision: digits, or `*` taking the next operand.
-            func count(orZero: Bool) -> Int? {
-                if i < chars.count, chars[i] == "*" {
-                    defer { next += 1; i += 1 }
-                    return next < arguments.count ? arguments[next].asInt : nil
-                }
-                var digits = ""
-                while i < chars.count, chars[i].isASCII, chars[i].isNumber { digits.append(chars[i]); i += 1 }
-                return Int(digits) ?? (orZero ? 0 : nil)
-            }
-            let width = count(orZero: false)
-            var precision: Int?
-            if i < chars.count, chars[i] == "." {
+            var width: Int?
+            if i < chars.count, chars[i] == "*" {
                 i += 1
-                precision = count(orZero: true)
+                width = intArgument()
+                if width == nil { out += "%!(BADWIDTH)" }
+                if let w = width, w < 0 { width = -w; minus = true; zero = false }
+            } else {
+                width = parseNumber()
+            }
+            var precision: Int?
+            if i + 1 < chars.count, chars[i] == "." {
+                i += 1
+                if chars[i] == "*" {
+                    i += 1
+                    precision = intArgument()
+                    if let p = precision, p < 0 { precision = nil }
+                    if precision == nil { out += "%!(BADPREC)" }
+                } else {
+                    precision = parseNumber() ?? 0
+                }
             }
             guard i < chars.count else { out += "%!(NOVERB)"; break }
             let verb = chars[i]
@@ -63,6 +91,7 @@ enum GoFormatter {
                 }
             }
             out += body
+            if out.utf8.count > limit { throw TemplateError("printf output exceeds \(limit) bytes") }
         }
         if next < arguments.count {
             out += "%!(EXTRA " + arguments[next...].map { "\(goTypeName($0))=\(goFormat($0))" }.joined(separator: ", ") + ")"

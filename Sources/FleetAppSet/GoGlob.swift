@@ -2,82 +2,69 @@ import FleetModel
 
 /// Path patterns as Argo CD's git generator matches them: Go's `path.Match` for directories
 /// (`*` stays within one path segment) and doublestar globs for files (`**` spans segments).
-/// Both know `?`, `[a-z]`, `[^x]` and `\` escapes.
+/// Both know `?`, `[a-z]`, `[^x]` and `\` escapes. Matching is `GlobPattern`'s, in
+/// polynomial time whatever the pattern.
 struct GoGlob {
-    private let pattern: [Character]
-    private let doubleStar: Bool
+    private let compiled: GlobPattern
 
     init(_ pattern: String, doubleStar: Bool) {
-        self.pattern = Array(pattern)
-        self.doubleStar = doubleStar
+        compiled = GlobPattern(tokens: Self.tokens(Array(pattern), doubleStar: doubleStar))
     }
 
-    func matches(_ path: String) -> Bool {
-        Self.match(pattern[...], Array(path)[...], doubleStar: doubleStar)
-    }
+    func matches(_ path: String) -> Bool { compiled.matches(path) }
 
-    private static func match(_ p: ArraySlice<Character>, _ t: ArraySlice<Character>, doubleStar: Bool) -> Bool {
-        guard let first = p.first else { return t.isEmpty }
-        switch first {
-        case "*":
-            let rest = p.dropFirst()
-            if doubleStar, rest.first == "*" {
-                // `**`: any run of characters, slashes included; `**/` may also match nothing.
-                var after = rest.dropFirst()
-                if after.first == "/" {
-                    after = after.dropFirst()
-                    var text = t
-                    while true {
-                        if match(after, text, doubleStar: doubleStar) { return true }
-                        guard let slash = text.firstIndex(of: "/") else { return false }
-                        text = text[(slash + 1)...]
+    private static func tokens(_ p: [Character], doubleStar: Bool) -> [GlobPattern.Token] {
+        var tokens: [GlobPattern.Token] = []
+        var i = 0
+        while i < p.count {
+            switch p[i] {
+            case "*":
+                if doubleStar, i + 1 < p.count, p[i + 1] == "*" {
+                    // `**/` may match nothing; `**` is any run, slashes included.
+                    if i + 2 < p.count, p[i + 2] == "/" {
+                        tokens.append(.anyDirectories)
+                        i += 3
+                    } else {
+                        tokens.append(.anyRun(crossesSlash: true))
+                        i += 2
                     }
+                    continue
                 }
-                var text = t
-                while true {
-                    if match(after, text, doubleStar: doubleStar) { return true }
-                    guard !text.isEmpty else { return false }
-                    text = text.dropFirst()
+                tokens.append(.anyRun(crossesSlash: false))
+            case "?":
+                tokens.append(.anyCharacter(crossesSlash: false))
+            case "[":
+                var j = i + 1
+                var negated = false
+                if j < p.count, p[j] == "^" || p[j] == "!" { negated = true; j += 1 }
+                var ranges: [ClosedRange<Character>] = []
+                var firstMember = true
+                while j < p.count, p[j] != "]" || firstMember {
+                    firstMember = false
+                    var low = p[j]
+                    if low == "\\", j + 1 < p.count { j += 1; low = p[j] }
+                    var high = low
+                    if j + 2 < p.count, p[j + 1] == "-", p[j + 2] != "]" {
+                        high = p[j + 2]
+                        if high == "\\", j + 3 < p.count { j += 1; high = p[j + 2] }
+                        j += 2
+                    }
+                    if low <= high { ranges.append(low...high) }
+                    j += 1
                 }
-            }
-            var text = t
-            while true {
-                if match(rest, text, doubleStar: doubleStar) { return true }
-                guard let c = text.first, c != "/" else { return false }
-                text = text.dropFirst()
-            }
-        case "?":
-            guard let c = t.first, c != "/" else { return false }
-            return match(p.dropFirst(), t.dropFirst(), doubleStar: doubleStar)
-        case "[":
-            guard let c = t.first, c != "/" else { return false }
-            var i = p.index(after: p.startIndex)
-            var negated = false
-            if i < p.endIndex, p[i] == "^" || p[i] == "!" { negated = true; i += 1 }
-            var found = false
-            var firstMember = true
-            while i < p.endIndex, p[i] != "]" || firstMember {
-                firstMember = false
-                var low = p[i]
-                if low == "\\", i + 1 < p.endIndex { i += 1; low = p[i] }
-                var high = low
-                if i + 2 < p.endIndex, p[i + 1] == "-", p[i + 2] != "]" {
-                    high = p[i + 2]
-                    if high == "\\", i + 3 < p.endIndex { i += 1; high = p[i + 2] }
-                    i += 2
-                }
-                if low <= c && c <= high { found = true }
+                guard j < p.count else { return [.never] }
+                tokens.append(.set(ranges, negated: negated, crossesSlash: false))
+                i = j
+            case "\\":
+                guard i + 1 < p.count else { return [.never] }
+                tokens.append(.literal(p[i + 1]))
                 i += 1
+            default:
+                tokens.append(.literal(p[i]))
             }
-            guard i < p.endIndex else { return false }
-            return found != negated && match(p[(i + 1)...], t.dropFirst(), doubleStar: doubleStar)
-        case "\\":
-            let escaped = p.dropFirst()
-            guard let literal = escaped.first else { return false }
-            return t.first == literal && match(escaped.dropFirst(), t.dropFirst(), doubleStar: doubleStar)
-        default:
-            return t.first == first && match(p.dropFirst(), t.dropFirst(), doubleStar: doubleStar)
+            i += 1
         }
+        return tokens
     }
 }
 

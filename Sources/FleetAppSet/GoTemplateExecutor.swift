@@ -71,9 +71,13 @@ struct TemplateExecution {
     let missingKey: MissingKeyPolicy
     private var variables: [(String, Value)] = []
     private var steps = 0
+    /// Bytes of text (and list elements) produced so far: output written and every function
+    /// result, so string building is bounded however it is nested.
+    private var produced = 0
     /// Bounds work per template so a hostile `range` cannot spin forever.
     static let maxSteps = 1_000_000
-    static let maxOutput = 4 << 20
+    /// The output budget of one execution; no single function result may exceed it either.
+    static let maxProduced = 64 << 20
 
     init(root: Value, missingKey: MissingKeyPolicy) {
         self.root = root
@@ -84,6 +88,26 @@ struct TemplateExecution {
     private mutating func tick() throws(TemplateError) {
         steps += 1
         if steps > Self.maxSteps { throw TemplateError("template execution exceeded \(Self.maxSteps) steps") }
+        if steps & 0xFFF == 0, WorkDeadline.isPast {
+            throw TemplateError("template execution stopped: \(WorkDeadline.current?.reason ?? "its time limit was reached")")
+        }
+    }
+
+    /// Counts what a step produced against the output budget.
+    private mutating func charge(_ bytes: Int) throws(TemplateError) {
+        produced += bytes
+        if produced > Self.maxProduced {
+            throw TemplateError("template output exceeds its budget of \(Self.maxProduced) bytes")
+        }
+    }
+
+    private mutating func charge(_ value: Value) throws(TemplateError) {
+        switch value {
+        case .string(let s): try charge(s.utf8.count)
+        case .array(let a): try charge(a.count * 16)
+        case .object(let o): try charge(o.count * 32)
+        default: break
+        }
     }
 
     /// Writes the nodes' output; a `break` or `continue` inside is returned to the enclosing `range`.
@@ -92,11 +116,14 @@ struct TemplateExecution {
             try tick()
             switch node {
             case .text(let text):
+                try charge(text.utf8.count)
                 output += text
             case .action(let pipeline):
                 let value = try evaluate(pipeline, dot: dot)
                 if pipeline.variables.isEmpty {
-                    output += goFormat(value, nilText: "<no value>")
+                    let text = goFormat(value, nilText: "<no value>")
+                    try charge(text.utf8.count)
+                    output += text
                 }
             case .ifNode(let pipeline, let body, let elseBody):
                 let mark = variables.count
@@ -152,7 +179,6 @@ struct TemplateExecution {
                     let signal = try walk(body, dot: element, into: &output)
                     variables.removeSubrange(inner...)
                     if signal == .breakLoop { break loop }
-                    if output.utf8.count > Self.maxOutput { throw TemplateError("template output exceeds \(Self.maxOutput) bytes") }
                 }
                 variables.removeSubrange(mark...)
             case .breakNode:
@@ -271,7 +297,9 @@ struct TemplateExecution {
         for argument in arguments { values.append(try evaluateArgument(argument, dot: dot)) }
         if let final { values.append(final) }
         do {
-            return try function(values)
+            let result = try function(values)
+            try charge(result)
+            return result
         } catch let error as TemplateError {
             throw TemplateError("error calling \(name): \(error.message)")
         } catch {

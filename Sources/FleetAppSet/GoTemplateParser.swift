@@ -335,6 +335,11 @@ private extension String {
 struct TemplateParser {
     let items: [TemplateToken]
     var index = 0
+    /// Open parentheses and controls: Go stops parenthesized pipelines at 10000 levels
+    /// ("max expression depth exceeded"); controls share the limit here, so no template can
+    /// nest deeper than the stack the engines run on allows.
+    private var depth = 0
+    static let maxDepth = 10_000
 
     init(items: [TemplateToken]) { self.items = items }
 
@@ -394,7 +399,14 @@ struct TemplateParser {
         return .action(pipeline)
     }
 
+    private mutating func enter(_ what: String) throws(TemplateError) {
+        depth += 1
+        if depth > Self.maxDepth { throw TemplateError(what) }
+    }
+
     mutating func parseControl(_ word: String) throws(TemplateError) -> TemplateNode {
+        try enter("{{\(word)}} nested more than \(Self.maxDepth) levels deep")
+        defer { depth -= 1 }
         let pipeline = try parsePipeline(allowDeclarations: true)
         try expect(.rightDelimiter, "}} after \(word)")
         let body = try parseList(until: ["end", "else"])
@@ -479,6 +491,8 @@ struct TemplateParser {
         case .bool(let b): term = .literal(.bool(b))
         case .nilKeyword: term = .nilLiteral
         case .leftParen:
+            try enter("max expression depth exceeded")
+            defer { depth -= 1 }
             let inner = try parsePipeline(allowDeclarations: false)
             try expect(.rightParen, "closing paren")
             term = .pipeline(inner)

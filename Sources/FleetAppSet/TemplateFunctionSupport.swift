@@ -1,4 +1,5 @@
 import FleetModel
+import FleetRegex
 import OrderedCollections
 
 /// The helpers behind the template functions: argument checks, Go and Sprig conversions,
@@ -8,6 +9,15 @@ extension TemplateFunctions {
 
     static func arity(_ a: [Value], _ n: Int, _ name: String) throws(TemplateError) {
         guard a.count == n else { throw TemplateError("wrong number of args for \(name): want \(n) got \(a.count)") }
+    }
+
+    /// Refuses a result of `count` x `size` (+ `plus`) bytes before building it, when it would
+    /// exceed what one template execution may produce.
+    static func withinBudget(_ count: Int, times size: Int, _ name: String, plus: Int = 0) throws(TemplateError) {
+        let (product, overflow) = count.multipliedReportingOverflow(by: size)
+        guard !overflow, product <= TemplateExecution.maxProduced - plus else {
+            throw TemplateError("\(name) would produce more than the \(TemplateExecution.maxProduced) bytes a template may")
+        }
     }
 
     static func unary(_ f: @escaping @Sendable (String) -> Value) -> TemplateFunction {
@@ -187,50 +197,30 @@ extension TemplateFunctions {
         return text
     }
 
-    static func regex(_ pattern: String) throws(TemplateError) -> Regex<AnyRegexOutput> {
-        do { return try Regex(pattern) } catch { throw TemplateError("error parsing regexp: \(pattern)") }
+    /// Compiles a pattern for a regex function. Sprig's plain functions call Go's
+    /// `MustCompile`, whose panic text/template reports as `regexp: Compile(...)`; the must*
+    /// forms return the parse error itself; `lenient` (regexMatch) yields nil instead.
+    static func regex(_ pattern: String, must: Bool, lenient: Bool = false) throws(TemplateError) -> GoRegex? {
+        do {
+            var compiled = try GoRegex(pattern)
+            compiled.outputLimit = TemplateExecution.maxProduced
+            return compiled
+        } catch {
+            if lenient { return nil }
+            if must { throw TemplateError(error.description) }
+            throw TemplateError("regexp: Compile(\(goQuote(pattern))): \(error.description)")
+        }
     }
 
-    /// Go's `Regexp.ReplaceAllString`: `$1`, `${1}` and `${name}` expand to groups unless literal.
-    static func regexReplace(_ pattern: String, in s: String, with replacement: String, literal: Bool) throws(TemplateError) -> String {
-        let expression = try regex(pattern)
-        var out = ""
-        var start = s.startIndex
-        for match in s.matches(of: expression) {
-            out += s[start..<match.range.lowerBound]
-            out += literal ? replacement : expand(replacement, match, in: s)
-            start = match.range.upperBound
-        }
-        out += s[start...]
-        return out
+    /// Runs a match, turning the engine's work limit into a template error.
+    static func run<T>(_ body: () throws -> T) throws(TemplateError) -> T {
+        do { return try body() } catch { throw TemplateError("\(error)") }
     }
 
-    private static func expand(_ template: String, _ match: Regex<AnyRegexOutput>.Match, in s: String) -> String {
-        var out = ""
-        let chars = Array(template)
-        var i = 0
-        while i < chars.count {
-            guard chars[i] == "$", i + 1 < chars.count else { out.append(chars[i]); i += 1; continue }
-            if chars[i + 1] == "$" { out.append("$"); i += 2; continue }
-            var name = ""
-            var j = i + 1
-            if chars[j] == "{" {
-                j += 1
-                while j < chars.count, chars[j] != "}" { name.append(chars[j]); j += 1 }
-                guard j < chars.count else { out.append(chars[i]); i += 1; continue }
-                j += 1
-            } else {
-                while j < chars.count, chars[j].isLetter || chars[j].isNumber || chars[j] == "_" { name.append(chars[j]); j += 1 }
-            }
-            guard !name.isEmpty else { out.append(chars[i]); i += 1; continue }
-            if let index = Int(name) {
-                if index < match.output.count, let range = match.output[index].range { out += s[range] }
-            } else if let group = match.output[name], let range = group.range {
-                out += s[range]
-            }
-            i = j
-        }
-        return out
+    /// How Go's `regexp` quotes a pattern in its panics: backquoted when it can be.
+    static func goQuote(_ s: String) -> String {
+        let backquotable = !s.unicodeScalars.contains { $0 == "`" || $0 == "\u{FEFF}" || ($0.value < 0x20 && $0 != "\t") || $0.value == 0x7F }
+        return backquotable ? "`" + s + "`" : GoFormatter.quote(s)
     }
 
 }

@@ -1,6 +1,7 @@
 import OrderedCollections
 import Crypto
 import FleetModel
+import FleetRegex
 import FleetYAML
 
 typealias TemplateFunction = @Sendable ([Value]) throws -> Value
@@ -69,7 +70,7 @@ enum TemplateFunctions {
         t["println"] = { a in .string(a.map { goFormat($0) }.joined(separator: " ") + "\n") }
         t["printf"] = { a in
             guard case .string(let format)? = a.first else { throw TemplateError("printf needs a format string") }
-            return .string(GoFormatter.sprintf(format, Array(a.dropFirst())))
+            return .string(try GoFormatter.sprintf(format, Array(a.dropFirst()), limit: TemplateExecution.maxProduced))
         }
         t["eq"] = { a in
             guard a.count >= 2 else { throw TemplateError("missing argument for comparison") }
@@ -143,19 +144,33 @@ enum TemplateFunctions {
         }
         t["replace"] = { a in
             try arity(a, 3, "replace")
-            return .string(str(a[2]).replacingAll([(str(a[0]), str(a[1]))]))
+            let (old, new, text) = (str(a[0]), str(a[1]), str(a[2]))
+            if new.utf8.count > old.utf8.count {
+                let occurrences = old.isEmpty ? text.unicodeScalars.count + 1 : text.ranges(of: old).count
+                try withinBudget(occurrences, times: new.utf8.count - old.utf8.count, "replace", plus: text.utf8.count)
+            }
+            if old.isEmpty {
+                // Go's strings.Replace: an empty old matches before every rune and at the end.
+                return .string(new + text.unicodeScalars.map { String($0) + new }.joined())
+            }
+            return .string(text.replacingAll([(old, new)]))
         }
         t["repeat"] = { a in
             try arity(a, 2, "repeat")
-            guard let n = a[0].asInt, n >= 0, n <= 1 << 20 else { throw TemplateError("repeat needs a count from 0 to 1048576") }
-            return .string(String(repeating: str(a[1]), count: n))
+            guard let n = a[0].asInt, n >= 0 else { throw TemplateError("repeat needs a non-negative count") }
+            let unit = str(a[1])
+            try withinBudget(n, times: unit.utf8.count, "repeat")
+            return .string(String(repeating: unit, count: n))
         }
         t["cat"] = { a in .string(a.filter { !$0.isNull }.map { goFormat($0) }.joined(separator: " ")) }
         t["indent"] = { a in
             try arity(a, 2, "indent")
             guard let n = a[0].asInt, n >= 0 else { throw TemplateError("indent needs a count") }
+            let text = str(a[1])
+            let lines = text.utf8.reduce(1) { $1 == 0x0A ? $0 + 1 : $0 }
+            try withinBudget(n, times: lines, "indent", plus: text.utf8.count)
             let pad = String(repeating: " ", count: n)
-            return .string(pad + str(a[1]).replacingAll([("\n", "\n" + pad)]))
+            return .string(pad + text.replacingAll([("\n", "\n" + pad)]))
         }
         t["nindent"] = { a in
             let indented = try table["indent"]!(a)
@@ -241,45 +256,52 @@ enum TemplateFunctions {
             }
         }
 
-        // MARK: Sprig: regular expressions (RE2 syntax as far as Swift's engine shares it)
-        t["regexMatch"] = { a in
-            try arity(a, 2, "regexMatch")
-            return .bool(str(a[1]).firstMatch(of: try regex(str(a[0]))) != nil)
-        }
-        t["regexFind"] = { a in
-            try arity(a, 2, "regexFind")
-            let s = str(a[1])
-            guard let m = s.firstMatch(of: try regex(str(a[0]))) else { return .string("") }
-            return .string(String(s[m.range]))
-        }
-        t["regexFindAll"] = { a in
-            try arity(a, 3, "regexFindAll")
-            let s = str(a[1])
-            var found = s.matches(of: try regex(str(a[0]))).map { Value.string(String(s[$0.range])) }
-            if let n = a[2].asInt, n >= 0, found.count > n { found = Array(found[..<n]) }
-            return .array(found)
-        }
-        t["regexReplaceAll"] = { a in
-            try arity(a, 3, "regexReplaceAll")
-            return .string(try regexReplace(str(a[0]), in: str(a[1]), with: str(a[2]), literal: false))
-        }
-        t["regexReplaceAllLiteral"] = { a in
-            try arity(a, 3, "regexReplaceAllLiteral")
-            return .string(try regexReplace(str(a[0]), in: str(a[1]), with: str(a[2]), literal: true))
-        }
-        t["regexSplit"] = { a in
-            try arity(a, 3, "regexSplit")
-            let s = str(a[1])
-            var parts: [Value] = []
-            var start = s.startIndex
-            for m in s.matches(of: try regex(str(a[0]))) {
-                parts.append(.string(String(s[start..<m.range.lowerBound])))
-                start = m.range.upperBound
+        // MARK: Sprig: regular expressions (Go's regexp: RE2 syntax, linear time)
+        // Sprig's plain forms panic on a bad pattern (a template error naming the pattern),
+        // except regexMatch, which is false; the must* forms return Go's parse error.
+        for (name, must) in [("regexMatch", false), ("mustRegexMatch", true)] {
+            t[name] = { a in
+                try arity(a, 2, name)
+                guard let re = try regex(str(a[0]), must: must, lenient: !must) else { return .bool(false) }
+                return .bool(try run { try re.matches(str(a[1])) })
             }
-            parts.append(.string(String(s[start...])))
-            if let n = a[2].asInt, n > 0, parts.count > n { parts = Array(parts[..<n]) }
-            return .array(parts)
         }
+        for (name, must) in [("regexFind", false), ("mustRegexFind", true)] {
+            t[name] = { a in
+                try arity(a, 2, name)
+                let re = try regex(str(a[0]), must: must)!
+                return .string(try run { try re.find(str(a[1])) } ?? "")
+            }
+        }
+        for (name, must) in [("regexFindAll", false), ("mustRegexFindAll", true)] {
+            t[name] = { a in
+                try arity(a, 3, name)
+                let re = try regex(str(a[0]), must: must)!
+                return .array(try run { try re.findAll(str(a[1]), limit: toInt(a[2])) }.map(Value.string))
+            }
+        }
+        for (name, must) in [("regexReplaceAll", false), ("mustRegexReplaceAll", true)] {
+            t[name] = { a in
+                try arity(a, 3, name)
+                let re = try regex(str(a[0]), must: must)!
+                return .string(try run { try re.replaceAll(str(a[1]), with: str(a[2])) })
+            }
+        }
+        for (name, must) in [("regexReplaceAllLiteral", false), ("mustRegexReplaceAllLiteral", true)] {
+            t[name] = { a in
+                try arity(a, 3, name)
+                let re = try regex(str(a[0]), must: must)!
+                return .string(try run { try re.replaceAllLiteral(str(a[1]), with: str(a[2])) })
+            }
+        }
+        for (name, must) in [("regexSplit", false), ("mustRegexSplit", true)] {
+            t[name] = { a in
+                try arity(a, 3, name)
+                let re = try regex(str(a[0]), must: must)!
+                return .array(try run { try re.split(str(a[1]), limit: toInt(a[2])) }.map(Value.string))
+            }
+        }
+        t["regexQuoteMeta"] = unary { .string(GoRegex.quoteMeta($0)) }
 
         // MARK: Sprig: lists
         t["list"] = { a in .array(a) }
@@ -291,9 +313,8 @@ enum TemplateFunctions {
         t["reverse"] = listUnary { .array($0.reversed()) }
         t["compact"] = listUnary { .array($0.filter { !isEmpty($0) }) }
         t["uniq"] = listUnary { list in
-            var out: [Value] = []
-            for v in list where !out.contains(v) { out.append(v) }
-            return .array(out)
+            var seen = Set<Value>()
+            return .array(list.filter { seen.insert($0).inserted })
         }
         t["sortAlpha"] = listUnary { .array(stringList(.array($0)).sorted().map(Value.string)) }
         t["append"] = { a in

@@ -1,4 +1,5 @@
 import ArgumentParser
+import FleetModel
 
 #if canImport(Glibc)
 import Glibc
@@ -23,10 +24,12 @@ public enum FleetExitCode {
 /// Runs a root command with the project's exit-code contract instead of ArgumentParser's
 /// defaults (which use 64 for usage errors): 0 ok, 1 failure, 2 usage, and whatever an
 /// `ExitCodeProviding` error asks for. Errors are printed as `error: ...` on stderr.
+/// The command runs on a thread with a large stack (`LargeStack`): rendering and templates
+/// recurse as deep as their inputs from Git are allowed to nest.
 public func runCommand<Command: ParsableCommand>(_ type: Command.Type, arguments: [String]? = nil) -> Never {
     do {
         var command = try type.parseAsRoot(arguments)
-        try command.run()
+        try LargeStack.run { try command.run() }
         exit(FleetExitCode.success)
     } catch {
         exit(report(error, for: type))

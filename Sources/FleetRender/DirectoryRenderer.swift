@@ -80,18 +80,20 @@ public enum DirectoryRenderer {
 /// Shell-style globs as Argo CD matches directory include/exclude patterns: `*` any run of
 /// characters (slashes included), `?` one character, `[abc]` a class, `{a,b}` alternatives.
 public struct Glob: Sendable {
-    private let alternatives: [[Character]]
+    private let alternatives: [GlobPattern]
+    /// Brace alternatives kept from one pattern (`{a,b}{c,d}...` multiplies).
+    static let maxAlternatives = 1024
 
     public init(_ pattern: String) {
-        alternatives = Glob.expandBraces(pattern).map(Array.init)
+        alternatives = Glob.expandBraces(pattern, limit: Self.maxAlternatives).map { GlobPattern(tokens: Glob.tokens(Array($0))) }
     }
 
     public func matches(_ text: String) -> Bool {
-        let characters = Array(text)
-        return alternatives.contains { Glob.match($0[...], characters[...]) }
+        alternatives.contains { $0.matches(text) }
     }
 
-    static func expandBraces(_ pattern: String) -> [String] {
+    /// `{a,b}` alternatives expanded, at most `limit` of them.
+    static func expandBraces(_ pattern: String, limit: Int) -> [String] {
         guard let open = pattern.firstIndex(of: "{") else { return [pattern] }
         var depth = 0
         var close: String.Index?
@@ -113,40 +115,44 @@ public struct Glob: Sendable {
             if c == "," && depth == 0 { options.append(current); current = "" } else { current.append(c) }
         }
         options.append(current)
-        return options.flatMap { expandBraces(prefix + $0 + suffix) }
+        var expanded: [String] = []
+        for option in options where expanded.count < limit {
+            expanded += expandBraces(prefix + option + suffix, limit: limit - expanded.count)
+        }
+        return expanded
     }
 
-    private static func match(_ pattern: ArraySlice<Character>, _ text: ArraySlice<Character>) -> Bool {
-        guard let first = pattern.first else { return text.isEmpty }
-        switch first {
-        case "*":
-            var rest = text
-            while true {
-                if match(pattern.dropFirst(), rest) { return true }
-                guard !rest.isEmpty else { return false }
-                rest = rest.dropFirst()
-            }
-        case "?":
-            return !text.isEmpty && match(pattern.dropFirst(), text.dropFirst())
-        case "[":
-            guard let c = text.first, let close = pattern.dropFirst().firstIndex(of: "]") else { return false }
-            var members = pattern[(pattern.startIndex + 1)..<close]
-            let negated = members.first == "!" || members.first == "^"
-            if negated { members = members.dropFirst() }
-            var found = false
-            var i = members.startIndex
-            while i < members.endIndex {
-                if i + 2 < members.endIndex, members[i + 1] == "-" {
-                    if members[i] <= c && c <= members[i + 2] { found = true }
-                    i += 3
-                } else {
-                    if members[i] == c { found = true }
-                    i += 1
+    /// `*` any run (slashes included), `?` one character, `[a-z]`/`[!a]`/`[^a]` a class
+    /// closed by the first `]`; an unclosed `[` matches nothing.
+    static func tokens(_ p: [Character]) -> [GlobPattern.Token] {
+        var tokens: [GlobPattern.Token] = []
+        var i = 0
+        while i < p.count {
+            switch p[i] {
+            case "*": tokens.append(.anyRun(crossesSlash: true))
+            case "?": tokens.append(.anyCharacter(crossesSlash: true))
+            case "[":
+                guard let close = p[(i + 1)...].firstIndex(of: "]") else { return [.never] }
+                var members = p[(i + 1)..<close]
+                let negated = members.first == "!" || members.first == "^"
+                if negated { members = members.dropFirst() }
+                var ranges: [ClosedRange<Character>] = []
+                var j = members.startIndex
+                while j < members.endIndex {
+                    if j + 2 < members.endIndex, members[j + 1] == "-" {
+                        if members[j] <= members[j + 2] { ranges.append(members[j]...members[j + 2]) }
+                        j += 3
+                    } else {
+                        ranges.append(members[j]...members[j])
+                        j += 1
+                    }
                 }
+                tokens.append(.set(ranges, negated: negated, crossesSlash: true))
+                i = close
+            default: tokens.append(.literal(p[i]))
             }
-            return found != negated && match(pattern[(close + 1)...], text.dropFirst())
-        default:
-            return text.first == first && match(pattern.dropFirst(), text.dropFirst())
+            i += 1
         }
+        return tokens
     }
 }

@@ -40,6 +40,13 @@ public final class KustomizeBuilder {
     private var parsed: [String: [YAMLDocument]] = [:]
     private var inputs = Set<String>()
     private var warnings: [String] = []
+    /// The kustomizations being accumulated, outermost first (for cycles and depth).
+    private var chain: [String] = []
+    private var chainMembers = Set<String>()
+
+    /// How deep bases and components may nest. kubectl builds chains of thousands of levels,
+    /// so the limit is high; the builder runs on a large stack (`LargeStack`) to honour it.
+    public static let maxDepth = 10_000
 
     public init(tree: FileTree, options: RenderOptions = RenderOptions()) {
         self.tree = tree
@@ -60,7 +67,11 @@ public final class KustomizeBuilder {
         }
         let kustomization = try loadKustomization(in: root)
         var collection = ResourceCollection()
-        try accumulate(kustomization, directory: root, into: &collection, chain: [root])
+        chain = []
+        chainMembers = []
+        try descend(into: root, origin: tree.displayPath(root), line: nil) { () throws(RenderError) in
+            try accumulate(kustomization, directory: root, into: &collection)
+        }
 
         for index in collection.resources.indices where collection.resources[index].needsHashSuffix {
             let hash = KustomizeHasher.hash(collection.resources[index].object)
@@ -80,8 +91,25 @@ public final class KustomizeBuilder {
 
     // MARK: Accumulation
 
-    private func accumulate(_ kustomization: Kustomization, directory: String, into collection: inout ResourceCollection,
-                            chain: [String]) throws(RenderError) {
+    /// Runs `body` with `directory` on the chain of kustomizations being built.
+    private func descend(into directory: String, origin: String, line: Int?, _ body: () throws(RenderError) -> Void) throws(RenderError) {
+        guard chain.count < Self.maxDepth else {
+            throw RenderError(.invalidKustomization, file: origin, line: line,
+                              "bases and components nest more than \(Self.maxDepth) levels deep (at \(tree.displayPath(directory)))")
+        }
+        if WorkDeadline.isPast {
+            throw RenderError(.timeLimit, file: origin, line: line, "rendering stopped: \(WorkDeadline.current?.reason ?? "its time limit was reached")")
+        }
+        chain.append(directory)
+        chainMembers.insert(directory)
+        defer {
+            chain.removeLast()
+            chainMembers.remove(directory)
+        }
+        try body()
+    }
+
+    private func accumulate(_ kustomization: Kustomization, directory: String, into collection: inout ResourceCollection) throws(RenderError) {
         let origin = kustomization.displayPath
         for (path, line) in kustomization.resources {
             if Self.looksRemote(path) {
@@ -93,14 +121,16 @@ public final class KustomizeBuilder {
                 try requireInside(resolved, directory: directory, naming: path, origin: origin, line: line)
                 for resource in try loadResources(resolved) { try collection.append(resource) }
             case .directory?:
-                try checkCycle(resolved, chain: chain, origin: origin, line: line)
+                try checkCycle(resolved, origin: origin, line: line)
                 let base = try loadKustomization(in: resolved)
                 if base.isComponent {
                     throw RenderError(.invalidKustomization, file: origin, line: line,
                                       "expected kind != 'Component' for path '\(tree.displayPath(resolved))': list it under components, not resources")
                 }
                 var sub = ResourceCollection()
-                try accumulate(base, directory: resolved, into: &sub, chain: chain + [resolved])
+                try descend(into: resolved, origin: origin, line: line) { () throws(RenderError) in
+                    try accumulate(base, directory: resolved, into: &sub)
+                }
                 try collection.append(contentsOf: sub)
             default:
                 throw RenderError(.notFound, file: origin, line: line, "resource \"\(path)\" not found: no file or directory \(tree.displayPath(resolved))")
@@ -122,13 +152,15 @@ public final class KustomizeBuilder {
             guard try kind(resolved) == .directory else {
                 throw RenderError(.notFound, file: origin, line: line, "component \"\(path)\" must be a directory with a kustomization")
             }
-            try checkCycle(resolved, chain: chain, origin: origin, line: line)
+            try checkCycle(resolved, origin: origin, line: line)
             let component = try loadKustomization(in: resolved)
             guard component.isComponent else {
                 throw RenderError(.invalidKustomization, file: origin, line: line,
                                   "expected kind 'Component' for path '\(tree.displayPath(resolved))' but got 'Kustomization'")
             }
-            try accumulate(component, directory: resolved, into: &collection, chain: chain + [resolved])
+            try descend(into: resolved, origin: origin, line: line) { () throws(RenderError) in
+                try accumulate(component, directory: resolved, into: &collection)
+            }
         }
 
         try runTransformers(kustomization, directory: directory, on: &collection)
@@ -266,10 +298,10 @@ public final class KustomizeBuilder {
         return try read(resolved, display: tree.displayPath(resolved))
     }
 
-    private func checkCycle(_ candidate: String, chain: [String], origin: String, line: Int) throws(RenderError) {
+    private func checkCycle(_ candidate: String, origin: String, line: Int) throws(RenderError) {
         let current = chain.last ?? ""
         let isAncestor = candidate.isEmpty || current == candidate || current.hasPrefix(candidate + "/")
-        if chain.contains(candidate) || isAncestor {
+        if chainMembers.contains(candidate) || isAncestor {
             let cycle = (chain + [candidate]).map { tree.displayPath($0) }.joined(separator: " -> ")
             throw RenderError(.cycle, file: origin, line: line, "cycle detected: \(cycle)")
         }

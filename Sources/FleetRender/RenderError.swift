@@ -27,6 +27,8 @@ public struct RenderError: Error, CustomStringConvertible, Sendable {
         case invalidResource
         /// A file larger than the configured limit.
         case tooLarge
+        /// The render ran past its time limit (`WorkDeadline`): a pathological input.
+        case timeLimit
     }
 
     public var kind: Kind

@@ -1,4 +1,5 @@
 import FleetModel
+import FleetRegex
 
 /// The resources accumulated by a build, in order, with kustomize's id rules: no two may share
 /// a current id, generators merge into or replace what they match, and patch targets are
@@ -81,20 +82,27 @@ struct ResourceCollection {
     /// selectors.
     func select(_ target: PatchTarget, origin: String) throws(RenderError) -> [Int] {
         let matcher = try TargetMatcher(target, origin: origin)
-        return resources.indices.filter { matcher.matches(resources[$0]) }
+        var selected: [Int] = []
+        for index in resources.indices where try matcher.matches(resources[index]) { selected.append(index) }
+        return selected
     }
 }
 
-/// One field of a patch target: an anchored regular expression, or plain text compared
-/// directly when the pattern has no regex syntax (the common case, and much cheaper).
+/// One field of a patch target: an anchored regular expression with Go's semantics (as
+/// Kustomize compiles `^(?:pattern)$`), or plain text compared directly when the pattern has no
+/// regex syntax at all (the common case, and much cheaper).
 enum TargetPattern {
     case literal(String)
-    case regex(Regex<AnyRegexOutput>)
+    case regex(GoRegex, field: String, origin: String)
 
-    func matches(_ text: String) -> Bool {
+    func matches(_ text: String) throws(RenderError) -> Bool {
         switch self {
-        case .literal(let literal): return literal == text
-        case .regex(let regex): return (try? regex.wholeMatch(in: text)) != nil
+        case .literal(let literal):
+            return literal == text
+        case .regex(let regex, let field, let origin):
+            do { return try regex.matches(text) } catch {
+                throw RenderError(.invalidKustomization, file: origin, "patch target \(field) \"\(regex.pattern)\": \(error)")
+            }
         }
     }
 }
@@ -112,14 +120,14 @@ struct TargetMatcher {
     init(_ target: PatchTarget, origin: String) throws(RenderError) {
         func compile(_ pattern: String, _ field: String) throws(RenderError) -> TargetPattern? {
             guard !pattern.isEmpty else { return nil }
-            // Names, kinds and groups are made of these; a dot is taken literally here.
-            if pattern.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == "." || $0 == "/") }) {
+            // Names, kinds and groups are mostly made of these, none of them special in a regex.
+            if pattern.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == "/") }) {
                 return .literal(pattern)
             }
             do {
-                return .regex(try Regex("^(?:" + pattern + ")$"))
+                return .regex(try GoRegex("^(?:" + pattern + ")$"), field: field, origin: origin)
             } catch {
-                throw RenderError(.invalidKustomization, file: origin, "patch target \(field) \"\(pattern)\" is not a valid regular expression")
+                throw RenderError(.invalidKustomization, file: origin, "patch target \(field) \"\(pattern)\" is not a valid regular expression: \(error)")
             }
         }
         group = try compile(target.group, "group")
@@ -135,19 +143,17 @@ struct TargetMatcher {
         }
     }
 
-    func matches(_ resource: KustomizeResource) -> Bool {
+    func matches(_ resource: KustomizeResource) throws(RenderError) -> Bool {
         let current = resource.currentID
         let original = resource.originalID
-        if let namespace, !Self.whole(namespace, original.effectiveNamespace) && !Self.whole(namespace, current.effectiveNamespace) { return false }
-        if let name, !Self.whole(name, original.name) && !Self.whole(name, current.name) { return false }
+        if let namespace, try !namespace.matches(original.effectiveNamespace), try !namespace.matches(current.effectiveNamespace) { return false }
+        if let name, try !name.matches(original.name), try !name.matches(current.name) { return false }
         let gvk = current.gvk
-        if let group, !Self.whole(group, gvk.group) { return false }
-        if let version, !Self.whole(version, gvk.version) { return false }
-        if let kind, !Self.whole(kind, gvk.kind) { return false }
+        if let group, try !group.matches(gvk.group) { return false }
+        if let version, try !version.matches(gvk.version) { return false }
+        if let kind, try !kind.matches(gvk.kind) { return false }
         if !labels.isEmpty && !labels.matches(resource.labels) { return false }
         if !annotations.isEmpty && !annotations.matches(resource.annotations) { return false }
         return true
     }
-
-    private static func whole(_ pattern: TargetPattern, _ text: String) -> Bool { pattern.matches(text) }
 }
