@@ -41,6 +41,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus", exact: "2.4.1"),
         .package(url: "https://github.com/apple/swift-http-types", exact: "1.8.0"),
         .package(url: "https://github.com/swift-server/async-http-client", exact: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-nio", exact: "2.101.3"),
+        .package(url: "https://github.com/apple/swift-nio-extras", exact: "1.35.2"),
     ],
     targets: [
         // MARK: C libraries (not API: wrapped by the adapter modules)
@@ -121,6 +123,8 @@ let package = Package(
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -156,6 +160,7 @@ let package = Package(
 
         // MARK: Test support (servers on loopback, temp repos, child processes)
         .target(name: "FleetTestSupport", dependencies: ["FleetCommandSupport", "FleetFiles"]),
+        .executableTarget(name: "fleet-load-helper", path: "Tests/LoadHelper"),
         .executableTarget(
             name: "fleet-crash-helper",
             dependencies: ["FleetSQLite", "FleetHubStore", .product(name: "GRDB", package: "GRDB.swift")],
@@ -191,6 +196,7 @@ let package = Package(
             name: "FleetHubTests",
             dependencies: [
                 "FleetHubCore", "FleetHubServer", "FleetHubStore", "FleetModel", "FleetPlan", "FleetTestSupport", "FleetSpoke", "FleetReconcile", "FleetYAML",
+                "fleet-load-helper", "hub",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
         ),

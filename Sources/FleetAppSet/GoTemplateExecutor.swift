@@ -173,6 +173,7 @@ struct TemplateExecution {
                     continue
                 }
                 loop: for (key, element) in items {
+                    try tick()
                     let inner = variables.count
                     if names.count == 1 { variables.append((names[0], element)) }
                     if names.count == 2 { variables.append((names[0], key)); variables.append((names[1], element)) }

@@ -1,5 +1,6 @@
 import FleetGit
 import FleetModel
+import FleetPlan
 import FleetYAML
 import Foundation
 
@@ -46,6 +47,28 @@ public struct HubConfig: Sendable {
     public var staleAfter: KubeDuration = .seconds(90)
     /// Largest accepted request body.
     public var maxBodyBytes: Int = 4 << 20
+    /// Most connections open at once (never above the file-descriptor limit minus a reserve).
+    public var maxConnections: Int = 10_000
+    /// A connection with no request under way is closed after this.
+    public var idleTimeout: KubeDuration = .seconds(60)
+    /// A request head must arrive whole within this of its first byte.
+    public var headerTimeout: KubeDuration = .seconds(10)
+    /// A request body must arrive whole within this of its head.
+    public var bodyTimeout: KubeDuration = .seconds(60)
+    /// Bytes of webhook bodies held, in all, before their signature is checked.
+    public var webhookBufferBytes: Int = 32 << 20
+    /// Reports a spoke may send per minute (a burst of this many, then this rate).
+    public var reportsPerMinute: Int = 60
+    /// Report bytes a spoke may send per minute.
+    public var reportBytesPerMinute: Int = 32 << 20
+    /// Report bytes kept per cluster in the database (the newest report always is).
+    public var reportBytesPerCluster: Int = 16 << 20
+    /// Largest plan the hub publishes: what a spoke accepts in one response.
+    public var maxPlanBytes: Int = PlanningLimits.spokeResponseLimit
+    /// Longest time one ApplicationSet may take to generate, or one source to render.
+    public var renderTimeout: KubeDuration = .seconds(30)
+    /// A planning round running longer than this makes /readyz fail (the planner is stuck).
+    public var stuckPlannerAfter: KubeDuration = .minutes(10)
 
     public init() {}
 
@@ -69,8 +92,19 @@ public struct HubConfig: Sendable {
         ("tokens.adminTokenFile", "write the first admin token here (mode 0600) as well as printing it"),
         ("retention.reports", "keep spoke reports this long (default 168h); the latest per cluster is always kept"),
         ("retention.planHistory", "plans kept per cluster (default 100)"),
+        ("retention.reportBytesPerCluster", "report bytes kept per cluster, oldest dropped first (default 16777216)"),
         ("staleAfter", "a cluster whose spoke has not reported for this long is stale (default 90s)"),
         ("limits.maxBodyBytes", "largest request body accepted (default 4194304)"),
+        ("limits.maxConnections", "most connections open at once; at the cap the longest-idle one is closed to admit a new one (default 10000, never above the file-descriptor limit)"),
+        ("limits.idleTimeout", "close a connection with no request under way after this (default 60s)"),
+        ("limits.headerTimeout", "a request head must arrive within this of its first byte (default 10s)"),
+        ("limits.bodyTimeout", "a request body must arrive within this of its head (default 60s)"),
+        ("limits.webhookBufferBytes", "webhook body bytes held in all before their signature is checked (default 33554432)"),
+        ("limits.reportsPerMinute", "reports one spoke may send per minute; more get 429 (default 60)"),
+        ("limits.reportBytesPerMinute", "report bytes one spoke may send per minute; more get 429 (default 33554432)"),
+        ("limits.maxPlanBytes", "largest plan published for a cluster; a bigger one keeps the cluster on its last plan (default 67108864, what a spoke accepts)"),
+        ("limits.renderTimeout", "longest one ApplicationSet may take to generate or one source to render; it then fails alone (default 30s)"),
+        ("limits.stuckPlannerAfter", "/readyz fails while a planning round runs longer than this (default 10m)"),
     ]
 
     /// Reads and validates a configuration file. `environment` supplies `*Env` secrets.
@@ -190,21 +224,35 @@ public struct HubConfig: Sendable {
             try check(tokens, allowed: ["adminTokenFile"], at: "tokens")
             adminTokenFile = try string(tokens["adminTokenFile"], "tokens.adminTokenFile").map(path)
         }
+        func integer(_ object: ValueObject, _ key: String, at prefix: String, minimum: Int) throws -> Int? {
+            guard let v = object[key], !v.isNull else { return nil }
+            guard let n = v.intValue, n >= minimum else { throw fail("\(prefix).\(key)", "must be an integer of at least \(minimum)") }
+            return n
+        }
         if case .object(let retention)? = root["retention"] {
-            try check(retention, allowed: ["reports", "planHistory"], at: "retention")
+            try check(retention, allowed: ["reports", "planHistory", "reportBytesPerCluster"], at: "retention")
             reportRetention = try duration(retention["reports"], "retention.reports") ?? reportRetention
-            if let history = retention["planHistory"] {
-                guard let n = history.intValue, n >= 1 else { throw fail("retention.planHistory", "must be a positive integer") }
-                planHistory = n
-            }
+            planHistory = try integer(retention, "planHistory", at: "retention", minimum: 1) ?? planHistory
+            reportBytesPerCluster = try integer(retention, "reportBytesPerCluster", at: "retention", minimum: 1 << 20) ?? reportBytesPerCluster
         }
         staleAfter = try duration(root["staleAfter"], "staleAfter") ?? staleAfter
         if case .object(let limits)? = root["limits"] {
-            try check(limits, allowed: ["maxBodyBytes"], at: "limits")
-            if let n = limits["maxBodyBytes"] {
-                guard let bytes = n.intValue, bytes >= 1024 else { throw fail("limits.maxBodyBytes", "must be an integer of at least 1024") }
-                maxBodyBytes = bytes
+            try check(limits, allowed: ["maxBodyBytes", "maxConnections", "idleTimeout", "headerTimeout", "bodyTimeout", "webhookBufferBytes",
+                                        "reportsPerMinute", "reportBytesPerMinute", "maxPlanBytes", "renderTimeout", "stuckPlannerAfter"], at: "limits")
+            maxBodyBytes = try integer(limits, "maxBodyBytes", at: "limits", minimum: 1024) ?? maxBodyBytes
+            maxConnections = try integer(limits, "maxConnections", at: "limits", minimum: 16) ?? maxConnections
+            webhookBufferBytes = try integer(limits, "webhookBufferBytes", at: "limits", minimum: 1024) ?? webhookBufferBytes
+            reportsPerMinute = try integer(limits, "reportsPerMinute", at: "limits", minimum: 1) ?? reportsPerMinute
+            reportBytesPerMinute = try integer(limits, "reportBytesPerMinute", at: "limits", minimum: 1024) ?? reportBytesPerMinute
+            maxPlanBytes = try integer(limits, "maxPlanBytes", at: "limits", minimum: 1024) ?? maxPlanBytes
+            if maxPlanBytes > PlanningLimits.spokeResponseLimit {
+                throw fail("limits.maxPlanBytes", "must be at most \(PlanningLimits.spokeResponseLimit): spokes refuse larger responses")
             }
+            idleTimeout = try duration(limits["idleTimeout"], "limits.idleTimeout") ?? idleTimeout
+            headerTimeout = try duration(limits["headerTimeout"], "limits.headerTimeout") ?? headerTimeout
+            bodyTimeout = try duration(limits["bodyTimeout"], "limits.bodyTimeout") ?? bodyTimeout
+            renderTimeout = try duration(limits["renderTimeout"], "limits.renderTimeout") ?? renderTimeout
+            stuckPlannerAfter = try duration(limits["stuckPlannerAfter"], "limits.stuckPlannerAfter") ?? stuckPlannerAfter
         }
     }
 

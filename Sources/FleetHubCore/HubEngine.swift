@@ -4,23 +4,36 @@ import FleetPlan
 import Foundation
 import Logging
 
-/// A plan as the hub serves it: the exact bytes, their id (the ETag) and the signature.
+/// A plan as the hub serves it: the exact bytes, the signature over them, the desired-state
+/// id and the generation.
 public struct ServedPlan: Sendable, Equatable {
     public var cluster: String
     public var id: String
+    /// Increases with every plan published for the cluster (spokes refuse an older one).
+    public var generation: Int64
     public var body: Data
     public var signature: String
     public var fleetCommit: String
+
+    /// The ETag: changes with every publication, even when a later plan has an earlier
+    /// plan's content (a revert), so a spoke never takes an old copy for the current one.
+    public var etag: String { "g\(generation)-\(id)" }
 }
 
 /// An API error with the HTTP status it maps to and a message for the caller.
 public struct HubError: Error, CustomStringConvertible, Sendable {
-    public enum Kind: Sendable { case badRequest, unauthorized, forbidden, notFound, conflict, tooLarge, unavailable }
+    public enum Kind: Sendable { case badRequest, unauthorized, forbidden, notFound, conflict, tooLarge, tooManyRequests, unavailable }
     public var kind: Kind
     public var message: String
-    public init(_ kind: Kind, _ message: String) {
+    /// Seconds after which the request may be tried again (429, 503).
+    public var retryAfter: Int?
+    /// More fields for the JSON error body (`{"error": ..., "lastSequence": 41}`).
+    public var fields: ValueObject
+    public init(_ kind: Kind, _ message: String, retryAfter: Int? = nil, fields: ValueObject? = nil) {
         self.kind = kind
         self.message = message
+        self.retryAfter = retryAfter
+        self.fields = fields ?? [:]
     }
     public var description: String { message }
 }
@@ -33,19 +46,29 @@ public actor HubEngine {
     public nonisolated let signer: PlanSigner
     public nonisolated let metrics: HubMetrics
     let database: HubDatabase
-    let logger: Logger
+    public nonisolated let logger: Logger
     let worker: PlanningWorker
 
     var plans: [String: ServedPlan] = [:]
-    private var basePlans: [String: (id: String, json: [UInt8])] = [:]
+    var basePlans: [String: (id: String, json: [UInt8])] = [:]
     var fleetCommit: String?
+    /// When the fleet commit was made (RFC 3339), carried in every plan.
+    var fleetCommitTime: String?
     private var clusters: [ClusterRecord] = []
     var applications: [Value] = []
     var applicationCluster: [String: String] = [:]
     var applicationErrors: [String: String] = [:]
     private var problems: [PlanProblem] = []
     var reports: [String: (value: Value, sequence: Int64, receivedAt: Date)] = [:]
+    /// Each spoke's report allowance (rate and bytes).
+    var reportBudget: ReportBudget
+    /// Report bytes stored per cluster, as far as known (trimmed past the retention budget).
+    var storedReportBytes: [String: Int] = [:]
+    /// Clusters whose plan was too large to publish this round (they keep their last plan).
+    var oversizedPlans: [String: Int] = [:]
     private var lastRound: (time: Date, error: String?)?
+    /// When the planning round now running started (monotonic seconds), if one is.
+    private var roundStarted: Double?
     private var fetchErrors: [String: String] = [:]
     private var waiters: [String: [UUID: CheckedContinuation<Void, Never>]] = [:]
     private var triggers: AsyncStream<(force: Bool, url: String?)>.Continuation?
@@ -66,6 +89,7 @@ public actor HubEngine {
         signer = try PlanSigner(stateDirectory: config.stateDirectory)
         metrics = HubMetrics()
         worker = PlanningWorker(config: config)
+        reportBudget = ReportBudget(perMinute: config.reportsPerMinute, bytesPerMinute: config.reportBytesPerMinute)
     }
 
     // MARK: Start and the sync loop
@@ -77,7 +101,7 @@ public actor HubEngine {
         for rollback in try database.rollbacks() { pins[rollback.application] = rollback }
         for drill in try database.drills() where drill.finishedAt == nil && openDrills[drill.cluster] == nil { openDrills[drill.cluster] = drill }
         for stored in try database.currentPlans() {
-            plans[stored.cluster] = ServedPlan(cluster: stored.cluster, id: stored.id, body: stored.body,
+            plans[stored.cluster] = ServedPlan(cluster: stored.cluster, id: stored.id, generation: stored.generation, body: stored.body,
                                                signature: stored.signature, fleetCommit: stored.fleetCommit)
         }
         for report in try database.latestReports() {
@@ -87,9 +111,14 @@ public actor HubEngine {
         }
         guard try database.countTokens(role: Role.admin.rawValue) == 0 else { return nil }
         let token = TokenCodec.generate()
+        // Written before it is stored: a file that cannot be written leaves no token nobody has.
+        if let file = config.adminTokenFile {
+            do { try HubFiles.writeSecret(Data((token + "\n").utf8), to: file) } catch {
+                throw HubConfigError(file: file, key: "tokens.adminTokenFile", reason: "cannot write the first admin token there: \(error)")
+            }
+        }
         _ = try database.insertToken(hash: TokenCodec.hash(token), role: Role.admin.rawValue, cluster: nil, label: "initial admin")
         try database.recordEvent(kind: "token-created", actor: "hub", subject: "admin", message: "initial admin token created")
-        if let file = config.adminTokenFile { try HubFiles.writeSecret(Data((token + "\n").utf8), to: file) }
         return token
     }
 
@@ -126,7 +155,9 @@ public actor HubEngine {
     /// One round, awaited (tests and `run`).
     public func runRound(force: Bool, only: String?) async {
         let planPins = pins.mapValues { ApplicationPin(repoURL: $0.repoURL, revision: $0.revision) }
+        roundStarted = SystemClock.monotonic()
         let result = await worker.round(force: force, only: only, pins: planPins, pinsVersion: pinsVersion)
+        roundStarted = nil
         roundsCompleted += 1
         metrics.planRounds.increment()
         for seconds in result.fetchSeconds.values { metrics.fetchDuration.record(.nanoseconds(Int64(seconds * 1e9))) }
@@ -146,6 +177,7 @@ public actor HubEngine {
         }
         lastRound = (Date(), result.fetchErrors[config.repositoryURL])
         guard let set = result.planSet, let commit = result.fleetCommit, result.pinsVersion == pinsVersion else { return }
+        fleetCommitTime = result.commitInfo.map { Timestamp.rfc3339(Double($0.commitTime)) }
         publish(set, commit: commit, info: result)
     }
 
@@ -160,7 +192,9 @@ public actor HubEngine {
         applicationErrors = [:]
         for problem in set.problems where problem.kind == .application { applicationErrors[problem.subject] = problem.message }
         for (cluster, plan) in set.plans { basePlans[cluster] = (plan.id, plan.json) }
-        basePlans = basePlans.filter { set.plans[$0.key] != nil }
+        // A cluster whose new plan is too large keeps its last one.
+        basePlans = basePlans.filter { set.plans[$0.key] != nil || set.oversized[$0.key] != nil }
+        oversizedPlans = set.oversized
         let changed = republish(commit: commit)
         if newCommit || !changed.isEmpty { persistViews() }
         let author = info.commitInfo.map { "\($0.authorName) <\($0.authorEmail)>" } ?? "unknown"
@@ -211,55 +245,34 @@ public actor HubEngine {
         }
     }
 
-    /// Builds each cluster's served plan (the planner's plan plus pending sync requests),
-    /// stores and announces the ones that changed; returns their clusters.
-    @discardableResult
-    func republish(commit: String) -> [String] {
-        let requests = (try? database.syncRequests()) ?? [:]
-        var changed: [StoredPlan] = []
-        for (cluster, base) in basePlans.sorted(by: { $0.key < $1.key }) {
-            var json = base.json
-            var id = base.id
-            let pending = requests[cluster] ?? [:]
-            let drill = openDrills[cluster].flatMap { $0.wipe ? $0 : nil }
-            if !pending.isEmpty || drill != nil, case .object(var document)? = try? JSON.parse(base.json) {
-                if !pending.isEmpty {
-                    var tokens = ValueObject()
-                    for (app, token) in pending.sorted(by: { $0.key < $1.key }) { tokens[app] = .string(token) }
-                    document["syncRequests"] = .object(tokens)
-                }
-                if let drill { document["drill"] = ["id": .int(Int(drill.id)), "wipe": true] }
-                (json, id) = PlanDocument.seal(.object(document))
-            }
-            guard plans[cluster]?.id != id else { continue }
-            let body = Data(json)
-            guard let signature = try? signer.sign(body) else { continue }
-            let served = ServedPlan(cluster: cluster, id: id, body: body, signature: signature, fleetCommit: commit)
-            changed.append(StoredPlan(cluster: cluster, id: id, body: body, signature: signature, fleetCommit: commit, createdAt: Date()))
-            plans[cluster] = served
-        }
-        do {
-            try database.recordPlans(changed, event: nil)
-        } catch {
-            logger.error("cannot store plans", metadata: ["error": "\(error)"])
-        }
-        for plan in changed { notify(plan.cluster) }
-        return changed.map(\.cluster)
-    }
-
     // MARK: Plans for spokes
 
-    public var isReady: Bool { !plans.isEmpty || roundsCompleted > 0 && lastRound?.error == nil }
+    public var isReady: Bool { readiness.ready }
+
+    /// Whether the hub can serve plans, and if not why: no plan yet, or a planning round
+    /// running longer than `limits.stuckPlannerAfter` (later commits would not be planned).
+    public var readiness: (ready: Bool, reason: String) {
+        if let started = roundStarted, SystemClock.monotonic() - started > config.stuckPlannerAfter.seconds {
+            return (false, "planner stuck: a planning round has run for \(Int(SystemClock.monotonic() - started))s (limits.stuckPlannerAfter is \(config.stuckPlannerAfter))")
+        }
+        if !plans.isEmpty || roundsCompleted > 0 && lastRound?.error == nil { return (true, "ready") }
+        return (false, "no plan compiled yet")
+    }
 
     public func plan(for cluster: String) -> ServedPlan? { plans[cluster] }
 
     public func isKnownCluster(_ name: String) -> Bool {
-        plans[name] != nil || clusters.contains { $0.name == name }
+        plans[name] != nil || isInFleetRepository(name)
     }
 
-    /// The cluster's plan once its id differs from `etag`, waiting up to `timeout` for one.
+    /// Whether the fleet repository (at the last planned commit) has a Cluster record of this name.
+    public func isInFleetRepository(_ name: String) -> Bool {
+        clusters.contains { $0.name == name }
+    }
+
+    /// The cluster's plan once its ETag differs from `etag`, waiting up to `timeout` for one.
     public func waitForPlan(cluster: String, differentFrom etag: String?, timeout: Duration) async -> ServedPlan? {
-        if let plan = plans[cluster], plan.id != etag { return plan }
+        if let plan = plans[cluster], plan.etag != etag { return plan }
         let id = UUID()
         metrics.longPollsOpen.increment()
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
@@ -277,7 +290,7 @@ public actor HubEngine {
         waiters[cluster]?.removeValue(forKey: id)?.resume()
     }
 
-    private func notify(_ cluster: String) {
+    func notify(_ cluster: String) {
         guard let waiting = waiters.removeValue(forKey: cluster) else { return }
         for continuation in waiting.values { continuation.resume() }
     }
@@ -341,38 +354,6 @@ public actor HubEngine {
         _ = try? database.recordEvent(kind: "access-denied", actor: principal.name, subject: action, message: "\(principal.name) may not \(action)")
     }
 
-    // MARK: Reports
-
-    /// Validates and stores a spoke's report; false when it is a duplicate (same or older
-    /// sequence number), which changes nothing.
-    public func ingest(report body: Data, cluster: String) throws -> Bool {
-        let value: Value
-        do { value = try JSON.parse(Array(body)) } catch {
-            metrics.reportsRejected.increment()
-            throw HubError(.badRequest, "the report is not valid JSON: \(error)")
-        }
-        let report: StatusReport
-        do { report = try StatusReport(value, cluster: cluster) } catch {
-            metrics.reportsRejected.increment()
-            throw HubError(.badRequest, "invalid report: \(error)")
-        }
-        guard try database.recordReport(cluster: cluster, sequence: report.sequence, body: body) else {
-            metrics.reportsRejected.increment()
-            return false
-        }
-        metrics.reportsReceived.increment()
-        reports[cluster] = (value, report.sequence, Date())
-        var completed = false
-        for app in report.applications {
-            if let token = app.completedSyncToken {
-                try? database.completeSync(application: app.name, cluster: cluster, token: token)
-                completed = true
-            }
-        }
-        if completed, let commit = fleetCommit { republish(commit: commit) }
-        return true
-    }
-
     // MARK: Sync requests
 
     /// Asks the spokes running `application` (all its clusters, or one) to sync it now: the
@@ -434,7 +415,7 @@ public actor HubEngine {
         guard case .object(var o) = clusterSummary(name) else { return nil }
         o["report"] = reports[name]?.value ?? .null
         o["planHistory"] = .array(((try? database.planHistory(cluster: name, limit: 20)) ?? []).map {
-            ["id": .string($0.id), "fleetCommit": .string($0.fleetCommit), "createdAt": .string(Self.timestamp($0.createdAt))]
+            ["id": .string($0.id), "generation": .int(Int($0.generation)), "fleetCommit": .string($0.fleetCommit), "createdAt": .string(Self.timestamp($0.createdAt))]
         })
         return .object(o)
     }
@@ -458,6 +439,8 @@ public actor HubEngine {
         o["labels"] = .object(record?.labels ?? [:])
         o["inFleetRepository"] = .bool(record != nil)
         o["planId"] = plans[name].map { .string($0.id) } ?? .null
+        o["planGeneration"] = plans[name].map { .int(Int($0.generation)) } ?? .null
+        o["planTooLarge"] = oversizedPlans[name].map { .int($0) } ?? .null
         o["appliedPlanId"] = report?.value["planId"] ?? .null
         o["lastSeen"] = report.map { .string(Self.timestamp($0.receivedAt)) } ?? .null
         o["stale"] = .bool(isStale(name))
@@ -472,18 +455,19 @@ public actor HubEngine {
         return .object(o)
     }
 
-    /// Applications, optionally filtered by cluster, label (`key=value`), sync and health.
-    public func applicationList(cluster: String?, label: String?, sync: String?, health: String?) -> Value {
+    /// Applications, optionally filtered by cluster, a label selector (`env=prod,tier in
+    /// (a,b),!legacy`, as kubectl writes them), sync and health.
+    public func applicationList(cluster: String?, label: String?, sync: String?, health: String?) throws -> Value {
+        var selector = LabelSelector.everything
+        if let label {
+            do { selector = try LabelSelector(parsing: label) } catch { throw HubError(.badRequest, "label: \(error)") }
+        }
         var out: [Value] = []
         for app in applications {
             guard let name = app["metadata"]?["name"]?.stringValue else { continue }
             let owner = applicationCluster[name] ?? ""
             if let cluster, owner != cluster { continue }
-            if let label {
-                let parts = label.split(separator: "=", maxSplits: 1).map(String.init)
-                let value = app["metadata"]?["labels"]?[parts[0]]?.stringValue
-                if parts.count == 2 ? value != parts[1] : value == nil { continue }
-            }
+            if !selector.isEmpty && !selector.matches(app["metadata"]?["labels"]?.stringMap ?? [:]) { continue }
             let status = reportedStatus(name, cluster: owner)
             if let sync, status.sync != sync { continue }
             if let health, status.health != health { continue }

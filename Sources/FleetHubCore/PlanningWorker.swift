@@ -16,8 +16,9 @@ struct RoundResult: Sendable {
     var pinsVersion = 0
 }
 
-/// Fetching and planning, on one serial queue off Swift's cooperative pool: libgit2 handles
-/// stay on one thread, and a long planning round never blocks the HTTP server.
+/// Fetching and planning, on one serial queue off Swift's cooperative pool (each round on a
+/// thread with a large stack): libgit2 handles are used by one thread at a time, and a long
+/// planning round never blocks the HTTP server.
 final class PlanningWorker: @unchecked Sendable {
     // @unchecked: `mirrors`, `planner` and `lastPlanned` are only touched on `queue`.
     private let queue = DispatchQueue(label: "fleet.hub.planning")
@@ -29,7 +30,8 @@ final class PlanningWorker: @unchecked Sendable {
     init(config: HubConfig) {
         self.config = config
         mirrors = MirrorSet(config: config)
-        planner = FleetPlanner(repositories: mirrors, fleetRepoURL: config.repositoryURL)
+        planner = FleetPlanner(repositories: mirrors, fleetRepoURL: config.repositoryURL,
+                               limits: PlanningLimits(itemSeconds: config.renderTimeout.seconds, maxPlanBytes: config.maxPlanBytes))
     }
 
     /// Fetches the fleet repository (and `only`, or every repository Applications use), then
@@ -38,7 +40,9 @@ final class PlanningWorker: @unchecked Sendable {
         await withCheckedContinuation { continuation in
             queue.async {
                 self.planner.pins = pins
-                var result = self.runRound(force: force, only: only)
+                // Rendering recurses as deep as inputs may nest: give it the stack for that.
+                var result = (try? LargeStack.run { self.runRound(force: force, only: only) })
+                    ?? RoundResult(fetchErrors: [:], fetchSeconds: [:], planError: "the planning thread could not start")
                 result.pinsVersion = pinsVersion
                 continuation.resume(returning: result)
             }

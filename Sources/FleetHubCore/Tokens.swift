@@ -2,21 +2,60 @@ import Crypto
 import FleetModel
 import Foundation
 
-/// What a bearer token may do. Each role includes the ones before it, except `spoke`, which is
-/// limited to one cluster: read its plan, write its status.
-public enum Role: String, Sendable, CaseIterable, Comparable {
+/// The kind of a bearer token, as issued and stored. What a token may do is its role's
+/// `capabilities`, listed one by one: roles are not ranked, so a broader role never gains a
+/// narrower role's rights by accident (an operator cannot write a spoke's status).
+public enum Role: String, Sendable, CaseIterable {
     case spoke, viewer, `operator`, admin
 
-    var rank: Int {
+    public var capabilities: Set<Capability> {
         switch self {
-        case .spoke: return 0
-        case .viewer: return 1
-        case .`operator`: return 2
-        case .admin: return 3
+        case .spoke: return [.readOwnPlan, .writeOwnStatus]
+        case .viewer: return [.readViews, .readAnyPlan]
+        case .`operator`: return [.readViews, .readAnyPlan, .refresh, .sync, .rollback, .runDrills, .manageClusters]
+        case .admin: return [.readViews, .readAnyPlan, .refresh, .sync, .rollback, .runDrills, .manageClusters, .manageTokens]
         }
     }
+}
 
-    public static func < (a: Role, b: Role) -> Bool { a.rank < b.rank }
+/// One thing a token may do. `readOwnPlan` and `writeOwnStatus` are confined to the cluster a
+/// spoke token was enrolled for; every other capability is fleet-wide.
+public enum Capability: String, Sendable, CaseIterable, Comparable {
+    case readViews = "read-views"
+    case readAnyPlan = "read-any-plan"
+    case readOwnPlan = "read-own-plan"
+    case writeOwnStatus = "write-own-status"
+    case refresh
+    case sync
+    case rollback
+    case runDrills = "run-drills"
+    case manageClusters = "manage-clusters"
+    case manageTokens = "manage-tokens"
+
+    public static func < (a: Capability, b: Capability) -> Bool { a.rawValue < b.rawValue }
+}
+
+/// What a request asks to do, with the cluster it concerns where that matters.
+public enum HubAction: Sendable, Equatable {
+    case readViews
+    case readPlan(cluster: String)
+    case writeStatus(cluster: String)
+    case refresh, sync, rollback, runDrills, manageClusters, manageTokens
+
+    /// How the action reads in a refusal: "may not write the status of us-west-2".
+    public var phrase: String {
+        switch self {
+        case .readViews: return "read the fleet's views"
+        case .readPlan(let cluster): return "read the plan of \(cluster)"
+        case .writeStatus(let cluster): return "write the status of \(cluster)"
+        case .refresh: return "refresh the fleet repository"
+        case .sync: return "request syncs"
+        case .rollback: return "roll back Applications"
+        case .runDrills: return "run DR drills"
+        case .manageClusters: return "enroll, rotate or revoke clusters"
+        case .manageTokens: return "manage tokens"
+        }
+    }
 }
 
 /// Who made a request, once their token checked out.
@@ -29,12 +68,23 @@ public struct Principal: Sendable, Equatable {
 
     public var name: String { cluster.map { "spoke:\($0)" } ?? "\(role.rawValue):\(label)" }
 
-    /// Whether this principal may act with `role` (for `cluster`, when the action concerns one).
-    public func may(_ needed: Role, cluster target: String? = nil) -> Bool {
-        if role == .spoke {
-            return needed == .spoke && target != nil && target == cluster
+    /// Whether this principal holds the capability the action needs (for its own cluster,
+    /// where the capability is confined to one).
+    public func may(_ action: HubAction) -> Bool {
+        let capabilities = role.capabilities
+        switch action {
+        case .readViews: return capabilities.contains(.readViews)
+        case .readPlan(let target):
+            return capabilities.contains(.readAnyPlan) || capabilities.contains(.readOwnPlan) && cluster == target
+        case .writeStatus(let target):
+            return capabilities.contains(.writeOwnStatus) && cluster != nil && cluster == target
+        case .refresh: return capabilities.contains(.refresh)
+        case .sync: return capabilities.contains(.sync)
+        case .rollback: return capabilities.contains(.rollback)
+        case .runDrills: return capabilities.contains(.runDrills)
+        case .manageClusters: return capabilities.contains(.manageClusters)
+        case .manageTokens: return capabilities.contains(.manageTokens)
         }
-        return role >= needed
     }
 }
 

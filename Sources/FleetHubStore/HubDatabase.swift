@@ -36,6 +36,8 @@ public final class HubDatabase: Sendable {
         }
         registerHubMigrations(&migrator)
         registerOperationMigrations(&migrator)
+        registerPlanMigrations(&migrator)
+        registerReportMigrations(&migrator)
         return migrator
     }
 

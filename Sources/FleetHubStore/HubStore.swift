@@ -1,26 +1,6 @@
 import Foundation
 import GRDB
 
-/// A plan as stored: content-addressed (one row per distinct plan), with the cluster history
-/// pointing at it.
-public struct StoredPlan: Sendable, Equatable {
-    public var cluster: String
-    public var id: String
-    public var body: Data
-    public var signature: String
-    public var fleetCommit: String
-    public var createdAt: Date
-
-    public init(cluster: String, id: String, body: Data, signature: String, fleetCommit: String, createdAt: Date) {
-        self.cluster = cluster
-        self.id = id
-        self.body = body
-        self.signature = signature
-        self.fleetCommit = fleetCommit
-        self.createdAt = createdAt
-    }
-}
-
 /// A bearer token's record (never the token itself: only its SHA-256).
 public struct StoredToken: Sendable, Equatable {
     public var id: Int64
@@ -42,14 +22,6 @@ public struct StoredEvent: Sendable, Equatable {
     public var message: String
     /// JSON text with details (commit, clusters changed...), "{}" when none.
     public var details: String
-}
-
-/// A spoke's status report as stored.
-public struct StoredReport: Sendable, Equatable {
-    public var cluster: String
-    public var sequence: Int64
-    public var body: Data
-    public var receivedAt: Date
 }
 
 /// The hub's durable state: plans and their history, tokens, the audit log, spoke reports and
@@ -107,60 +79,6 @@ extension HubDatabase {
                     PRIMARY KEY (application, cluster)
                 );
                 """)
-        }
-    }
-
-    // MARK: Plans
-
-    /// Records the plans of one planning round in one transaction: each distinct body once, a
-    /// history row per cluster whose plan changed, and the audit event.
-    public func recordPlans(_ plans: [StoredPlan], event: (kind: String, actor: String, subject: String, message: String, details: String)?) throws {
-        try pool.write { db in
-            for plan in plans {
-                try db.execute(sql: "INSERT OR IGNORE INTO plans (id, body, createdAt) VALUES (?, ?, ?)",
-                               arguments: [plan.id, plan.body, plan.createdAt])
-                try db.execute(sql: "INSERT INTO clusterPlans (cluster, planId, signature, fleetCommit, createdAt) VALUES (?, ?, ?, ?, ?)",
-                               arguments: [plan.cluster, plan.id, plan.signature, plan.fleetCommit, plan.createdAt])
-            }
-            if let event {
-                try Self.insertEvent(db, kind: event.kind, actor: event.actor, subject: event.subject, message: event.message, details: event.details)
-            }
-        }
-    }
-
-    /// The current plan of every cluster (the newest history row of each).
-    public func currentPlans() throws -> [StoredPlan] {
-        try pool.read { db in
-            try Row.fetchAll(db, sql: """
-                SELECT cp.cluster, cp.planId, cp.signature, cp.fleetCommit, cp.createdAt, p.body
-                FROM clusterPlans cp JOIN plans p ON p.id = cp.planId
-                WHERE cp.seq IN (SELECT MAX(seq) FROM clusterPlans GROUP BY cluster)
-                """).map { row in
-                StoredPlan(cluster: row["cluster"], id: row["planId"], body: row["body"], signature: row["signature"],
-                           fleetCommit: row["fleetCommit"], createdAt: row["createdAt"])
-            }
-        }
-    }
-
-    /// A cluster's plan history, newest first.
-    public func planHistory(cluster: String, limit: Int = 50) throws -> [(id: String, fleetCommit: String, createdAt: Date)] {
-        try pool.read { db in
-            try Row.fetchAll(db, sql: "SELECT planId, fleetCommit, createdAt FROM clusterPlans WHERE cluster = ? ORDER BY seq DESC LIMIT ?",
-                             arguments: [cluster, limit]).map { ($0["planId"], $0["fleetCommit"], $0["createdAt"]) }
-        }
-    }
-
-    /// Drops history rows beyond `keep` per cluster and plan bodies nothing refers to.
-    public func prunePlanHistory(keep: Int) throws {
-        try pool.write { db in
-            try db.execute(sql: """
-                DELETE FROM clusterPlans WHERE seq IN (
-                    SELECT seq FROM (
-                        SELECT seq, ROW_NUMBER() OVER (PARTITION BY cluster ORDER BY seq DESC) AS n FROM clusterPlans
-                    ) WHERE n > ?
-                )
-                """, arguments: [keep])
-            try db.execute(sql: "DELETE FROM plans WHERE id NOT IN (SELECT planId FROM clusterPlans)")
         }
     }
 
@@ -237,38 +155,6 @@ extension HubDatabase {
                             message: row["message"], details: row["details"])
             }
             return sequence == nil ? rows.reversed() : rows
-        }
-    }
-
-    // MARK: Reports
-
-    /// Stores a report unless one with the same or a later sequence number is already stored
-    /// for the cluster; returns false for such a duplicate.
-    public func recordReport(cluster: String, sequence: Int64, body: Data) throws -> Bool {
-        try pool.write { db in
-            let latest = try Int64.fetchOne(db, sql: "SELECT MAX(seq) FROM reports WHERE cluster = ?", arguments: [cluster])
-            if let latest, sequence <= latest { return false }
-            try db.execute(sql: "INSERT INTO reports (cluster, seq, body, receivedAt) VALUES (?, ?, ?, ?)",
-                           arguments: [cluster, sequence, body, Date()])
-            return true
-        }
-    }
-
-    public func latestReports() throws -> [StoredReport] {
-        try pool.read { db in
-            try Row.fetchAll(db, sql: """
-                SELECT r.* FROM reports r JOIN (SELECT cluster, MAX(seq) AS seq FROM reports GROUP BY cluster) m
-                ON r.cluster = m.cluster AND r.seq = m.seq
-                """).map { StoredReport(cluster: $0["cluster"], sequence: $0["seq"], body: $0["body"], receivedAt: $0["receivedAt"]) }
-        }
-    }
-
-    /// Deletes reports older than `age`, always keeping each cluster's latest.
-    public func pruneReports(olderThan age: TimeInterval) throws {
-        try pool.write { db in
-            try db.execute(sql: """
-                DELETE FROM reports WHERE receivedAt < ? AND (cluster, seq) NOT IN (SELECT cluster, MAX(seq) FROM reports GROUP BY cluster)
-                """, arguments: [Date().addingTimeInterval(-age)])
         }
     }
 

@@ -28,10 +28,12 @@ public struct WorkDeadline: Sendable {
 
     /// Runs `body` with a deadline `seconds` from now (nil: none), keeping an earlier one
     /// already in force.
-    public static func run<T>(seconds: Double?, reason: String, _ body: () throws -> T) rethrows -> T {
+    public static func run<T, E: Error>(seconds: Double?, reason: String, _ body: () throws(E) -> T) throws(E) -> T {
         guard let seconds else { return try body() }
         let candidate = WorkDeadline(seconds: seconds, reason: reason)
         if let outer = current, outer.instant <= candidate.instant { return try body() }
-        return try $current.withValue(candidate) { try body() }
+        var outcome: Result<T, E>?
+        $current.withValue(candidate) { outcome = Result { () throws(E) -> T in try body() } }
+        return try outcome!.get()
     }
 }

@@ -75,6 +75,25 @@ public struct FleetPlanSet: Sendable {
     public var generated: Int
     /// Where the time went: read, generate, assign, render and compile.
     public var phases: [(name: String, duration: Duration)] = []
+    /// Clusters whose plan would exceed `PlanningLimits.maxPlanBytes`, with the size it would
+    /// have had. They have no entry in `plans`: whoever publishes keeps their last plan.
+    public var oversized: [String: Int] = [:]
+}
+
+/// Bounds on one planning round, so one bad commit cannot stall or swamp the others.
+public struct PlanningLimits: Sendable {
+    /// Longest time to generate one ApplicationSet or render one source (nil: no limit). The
+    /// item that exceeds it fails alone, keeping its last good output.
+    public var itemSeconds: Double?
+    /// Largest plan a cluster may get: what a spoke accepts in one response.
+    public var maxPlanBytes: Int
+
+    public static let spokeResponseLimit = PlanSizeLimit.bytes
+
+    public init(itemSeconds: Double? = 30, maxPlanBytes: Int = PlanningLimits.spokeResponseLimit) {
+        self.itemSeconds = itemSeconds
+        self.maxPlanBytes = maxPlanBytes
+    }
 }
 
 /// Plans a fleet: reads Cluster records and ApplicationSets from the fleet repository at a
@@ -122,10 +141,13 @@ public final class FleetPlanner {
     /// before each round. Pins change nothing else: the Application still comes from Git.
     public var pins: [String: ApplicationPin] = [:]
 
-    public init(repositories: RepositoryProvider, fleetRepoURL: String, layout: FleetLayout = FleetLayout()) {
+    public var limits: PlanningLimits
+
+    public init(repositories: RepositoryProvider, fleetRepoURL: String, layout: FleetLayout = FleetLayout(), limits: PlanningLimits = PlanningLimits()) {
         self.repositories = repositories
         self.fleetRepoURL = fleetRepoURL
         self.layout = layout
+        self.limits = limits
     }
 
     /// Plans the fleet at `revision` of the fleet repository.
@@ -170,7 +192,10 @@ public final class FleetPlanner {
             }
             do {
                 generated += 1
-                let result = try generator.generate(document.value, source: "\(file):\(document.line)")
+                let result = try WorkDeadline.run(seconds: limits.itemSeconds,
+                                                  reason: "generating ApplicationSet \(name) took longer than \(Self.seconds(limits.itemSeconds))") {
+                    try generator.generate(document.value, source: "\(file):\(document.line)")
+                }
                 let identity = digest + result.repositories.map { "\u{0}\($0.repoURL)@\($0.commit)" }.joined()
                 let entry = GenerationEntry(digest: digest, identity: identity, repositories: result.repositories, applications: result.applications)
                 generations[key] = entry
@@ -236,8 +261,10 @@ public final class FleetPlanner {
         var snapshots: [String: RepositorySnapshot] = [fleetRepoURL + "\u{0}" + revision: fleet]
         var usedFragments = Set<String>()
         var plans: [String: ClusterPlan] = [:]
+        var oversized: [String: Int] = [:]
         for cluster in clusters {
             var entries: [[UInt8]] = []
+            var size = 0
             var revisions: [String: String] = [fleetRepoURL: fleet.commit]
             var names: [String] = []
             var stateKey: String? = cluster.name + "\u{1}" + cluster.server + "\u{1}"
@@ -246,8 +273,15 @@ public final class FleetPlanner {
                 names.append(name)
                 let (fragment, sourceRevisions, fragmentKey) = compile(application, identity: identity, cluster: cluster, snapshots: &snapshots, rendered: &rendered, problems: &problems, used: &usedFragments)
                 for (url, commit) in sourceRevisions { revisions[url] = commit }
-                entries.append(fragment)
+                size += fragment.count
+                entries.append(size > limits.maxPlanBytes ? [] : fragment)
                 if let fragmentKey, stateKey != nil { stateKey! += fragmentKey + "\u{1}" } else { stateKey = nil }
+            }
+            if size > limits.maxPlanBytes {
+                oversized[cluster.name] = size
+                problems.append(PlanProblem(kind: .cluster, subject: cluster.name,
+                                            message: "the plan for cluster \(cluster.name) would be \(size) bytes, more than the \(limits.maxPlanBytes) a spoke accepts: it keeps its last plan"))
+                continue
             }
             plans[cluster.name] = assemblePlan(cluster: cluster, applications: entries, revisions: revisions, names: names, stateKey: stateKey)
         }
@@ -255,7 +289,7 @@ public final class FleetPlanner {
         states = states.filter { plans[$0.key] != nil }
         phase("render and compile plans")
         return FleetPlanSet(fleetCommit: fleet.commit, clusters: clusters, applications: unique.map(\.value), plans: plans, problems: problems,
-                            rendered: rendered, generated: generated, phases: phases)
+                            rendered: rendered, generated: generated, phases: phases, oversized: oversized)
     }
 
     /// Whether every repository a generation read is still at the commit it read. (A git
@@ -375,8 +409,13 @@ public final class FleetPlanner {
         if failure == nil {
             do {
                 let resources = try ApplicationCompiler.resources(application: name, destinationNamespace: entry["namespace"]?.stringValue ?? "", objects: objects)
-                lastGoodResources[lastGoodKey] = JSON.encodeBytes(.array(resources), options: [.sortedKeys])
-                entry["resources"] = .array(resources)
+                let encoded = JSON.encodeBytes(.array(resources), options: [.sortedKeys])
+                if encoded.count > limits.maxPlanBytes {
+                    failure = "renders to \(encoded.count) bytes, more than the \(limits.maxPlanBytes) a spoke accepts in one plan"
+                } else {
+                    lastGoodResources[lastGoodKey] = encoded
+                    entry["resources"] = .array(resources)
+                }
             } catch {
                 failure = error.message
             }
@@ -414,9 +453,18 @@ public final class FleetPlanner {
         rendered += 1
         nextToken += 1
         let outcome: Result<RenderedSource, RenderError>
-        do { outcome = .success(try SourceRenderer.render(source, tree: snapshot.tree)) } catch { outcome = .failure(error) }
+        do {
+            let path = source["path"]?.stringValue ?? ""
+            outcome = .success(try WorkDeadline.run(seconds: limits.itemSeconds,
+                                                    reason: "rendering \(repoURL) \(path) took longer than \(Self.seconds(limits.itemSeconds))") { () throws(RenderError) in
+                try SourceRenderer.render(source, tree: snapshot.tree)
+            })
+        } catch {
+            outcome = .failure(error)
+        }
         let entry = RenderEntry(commit: snapshot.commit, outcome: outcome, token: nextToken)
-        renders[key] = entry
+        // A render that ran out of time is tried again next round (it may have been the load).
+        if case .failure(let error) = outcome, error.kind == .timeLimit { renders[key] = nil } else { renders[key] = entry }
         return entry
     }
 
@@ -431,6 +479,11 @@ public final class FleetPlanner {
             if directories.contains(TreePath.directory(of: path)) { return true }
         }
         return false
+    }
+
+    static func seconds(_ value: Double?) -> String {
+        guard let value else { return "its limit" }
+        return value == value.rounded() ? "\(Int(value))s" : "\(value)s"
     }
 
     // MARK: Assemble

@@ -60,17 +60,25 @@ extension String {
 }
 
 /// Turns a plan document into its canonical bytes and id, after the hub has changed it (a
-/// pending sync request added): the id is the SHA-256 of the canonical document without `id`
-/// and `revisions`, exactly as the planner computes it.
+/// pending sync request added, the publication envelope set): the id is the SHA-256 of the
+/// canonical document without `id`, `revisions` and the envelope, exactly as the planner
+/// computes it, so it names the desired state alone.
 public enum PlanDocument {
+    /// Fields about a publication rather than the desired state: not part of the id.
+    /// `generation` increases with every plan published for a cluster; a spoke refuses a plan
+    /// older than the one it holds, so an old signed plan cannot be replayed.
+    public static let envelopeKeys = ["id", "revisions", "generation", "issuedAt", "fleetCommit", "committedAt"]
+
     public static func seal(_ plan: Value) -> (json: [UInt8], id: String) {
         guard case .object(var object) = plan else { return (JSON.encodeBytes(plan, options: [.sortedKeys]), "") }
-        let revisions = object.removeValue(forKey: "revisions")
-        object["id"] = nil
+        var envelope = ValueObject()
+        for key in envelopeKeys {
+            if let value = object.removeValue(forKey: key) { envelope[key] = value }
+        }
         let state = JSON.encodeBytes(.object(object), options: [.sortedKeys])
         let id = "sha256:" + PlanDigest.hex(state)
-        object["id"] = .string(id)
-        if let revisions { object["revisions"] = revisions }
+        envelope["id"] = .string(id)
+        for (key, value) in envelope { object[key] = value }
         return (JSON.encodeBytes(.object(object), options: [.sortedKeys]), id)
     }
 }

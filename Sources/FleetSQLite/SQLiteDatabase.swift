@@ -1,4 +1,7 @@
 import CSQLite
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// A schema change applied once, in order; `version` is stored in `PRAGMA user_version`.
 public struct SQLiteMigration: Sendable {
@@ -39,6 +42,7 @@ public final class SQLiteDatabase {
 
     public init(path: String, options: SQLiteOpenOptions = SQLiteOpenOptions()) throws(SQLiteError) {
         self.path = path
+        if !options.readOnly { Self.restrictToOwner(path) }
         var db: OpaquePointer?
         let flags = options.readOnly ? SQLITE_OPEN_READONLY : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE)
         let rc = sqlite3_open_v2(path, &db, flags | SQLITE_OPEN_NOMUTEX, nil)
@@ -56,6 +60,18 @@ public final class SQLiteDatabase {
             try execute("PRAGMA synchronous = \(options.synchronousFull ? "FULL" : "NORMAL")")
         }
         try execute("PRAGMA foreign_keys = ON")
+    }
+
+    /// Creates the database file readable by its owner only (SQLite gives its WAL and shared
+    /// memory files the same mode), or narrows an existing one: it holds plans, the spoke's
+    /// memory of the cluster and report queues.
+    private static func restrictToOwner(_ path: String) {
+        let descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        if descriptor >= 0 {
+            fchmod(descriptor, 0o600)
+            close(descriptor)
+        }
+        for suffix in ["-wal", "-shm"] { chmod(path + suffix, 0o600) }
     }
 
     deinit { sqlite3_close_v2(handle) }

@@ -57,7 +57,7 @@ public final class SpokeState {
     public func resetForDrill() throws {
         try database.run("DELETE FROM lastApplied")
         try database.run("DELETE FROM synced")
-        try database.run("DELETE FROM kv WHERE key NOT IN ('plan', 'plan-signature', 'report-sequence', 'report-queue', 'drill-report')")
+        try database.run("DELETE FROM kv WHERE key NOT IN ('plan', 'plan-signature', 'plan-etag', 'report-sequence', 'report-queue', 'drill-report')")
         loops = SyncLoopDetector()
     }
 

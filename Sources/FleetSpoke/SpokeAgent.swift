@@ -100,7 +100,13 @@ public final class SpokeAgent {
     let state: SpokeState
     public private(set) var plan: Value?
     private var planId: String?
+    /// The generation of the plan held: a served plan with a lower one is a replay.
+    private var planGeneration: Int?
+    /// The hub's ETag for the plan held (sent as If-None-Match).
+    private var planETag: String?
     private var failures = 0
+    /// Monotonic time before which reports are not sent (the hub answered 429).
+    private var reportsPausedUntil = 0.0
     private var pendingSignatureFailure: String?
     /// The outcome of the last drill carried out (kept in the state: a drill runs once per id,
     /// across restarts too), reported every tick.
@@ -112,7 +118,7 @@ public final class SpokeAgent {
         self.state = state
         verifier = try PlanVerifier(publicKeyBase64: config.hubPublicKey)
         client = HTTPClient(configuration: HTTPClientConfiguration(connectTimeout: .seconds(5), requestTimeout: .seconds(30),
-                                                                   maxResponseBytes: 64 << 20, caFile: config.caFile,
+                                                                   maxResponseBytes: PlanSizeLimit.bytes, caFile: config.caFile,
                                                                    userAgent: "fleet-spoke/\(FleetVersion.current)"))
         reconciler = Reconciler(driver: driver, state: state, waveTimeout: config.waveTimeout.seconds)
         lastDrill = try state.value("drill-report").flatMap { try? JSON.parse($0) }
@@ -121,6 +127,8 @@ public final class SpokeAgent {
            verifier.verify(Array(text.utf8), signature: signature), let value = try? JSON.parse(text) {
             plan = value
             planId = value["id"]?.stringValue
+            planGeneration = value["generation"]?.intValue
+            planETag = try state.value("plan-etag")
         }
     }
 
@@ -172,7 +180,7 @@ public final class SpokeAgent {
     /// persisted and used; one that does not verify is refused and reported.
     public func fetchPlan() {
         var headers: [(name: String, value: String)] = [("Authorization", "Bearer \(config.token)")]
-        if let planId { headers.append(("If-None-Match", "\"\(planId)\"")) }
+        if let planETag { headers.append(("If-None-Match", planETag)) }
         let wait = max(1, Int(config.pollWait.seconds))
         let request = HTTPRequest(url: "\(url)/plan?wait=\(wait)", headers: headers, timeout: .seconds(Int64(wait) + 15))
         do {
@@ -190,10 +198,19 @@ public final class SpokeAgent {
                     pendingSignatureFailure = "the hub sent a plan for another cluster or format; ignored"
                     return
                 }
+                if let refusal = Self.replayRefusal(offered: value, heldGeneration: planGeneration, heldID: planId) {
+                    pendingSignatureFailure = refusal
+                    log("spoke: \(refusal)")
+                    backoff()
+                    return
+                }
                 try state.setValue("plan", String(decoding: response.body, as: UTF8.self))
                 try state.setValue("plan-signature", signature)
+                planETag = response.header("ETag")
+                try state.setValue("plan-etag", planETag ?? "")
                 plan = value
                 planId = value["id"]?.stringValue
+                planGeneration = value["generation"]?.intValue
                 pendingSignatureFailure = nil
                 failures = 0
                 log("spoke: new plan \(planId ?? "")")
@@ -207,6 +224,23 @@ public final class SpokeAgent {
             log("spoke: cannot reach the hub: \(error)")
             backoff()
         }
+    }
+
+    /// Why a validly signed plan must still be refused, if it must: it has no generation, or
+    /// an older one than the plan held (someone replaying an old plan to roll the cluster
+    /// back), or the same generation with other content. A rollback is a newer generation.
+    static func replayRefusal(offered: Value, heldGeneration: Int?, heldID: String?) -> String? {
+        guard let generation = offered["generation"]?.intValue else {
+            return "the hub sent a plan without a generation (a hub older than this spoke, or a replayed plan); keeping plan \(heldID ?? "none")"
+        }
+        guard let held = heldGeneration else { return nil }
+        if generation < held {
+            return "refused plan generation \(generation): older than generation \(held), which this spoke holds (a replayed plan?); keeping plan \(heldID ?? "none")"
+        }
+        if generation == held, offered["id"]?.stringValue != heldID {
+            return "refused plan generation \(generation): same generation as the plan held but different content; keeping plan \(heldID ?? "none")"
+        }
+        return nil
     }
 
     /// Waits longer after each consecutive failure (1 s doubling to 60 s, with jitter).
@@ -241,12 +275,38 @@ public final class SpokeAgent {
         var queue = ((try? state.value("report-queue")).flatMap { try? JSON.parse($0) }?.arrayValue) ?? []
         queue.append(.object(object))
         if queue.count > config.maxQueuedReports { queue.removeFirst(queue.count - config.maxQueuedReports) }
-        while let next = queue.first {
+        var resequenced = false
+        while SystemClock.monotonic() >= reportsPausedUntil, let next = queue.first {
             let request = HTTPRequest.json("POST", url: "\(url)/status", body: JSON.encodeBytes(next), headers: [("Authorization", "Bearer \(config.token)")])
             guard let response = try? client.send(request), response.status < 500 else { break }
+            if response.status == 429 {
+                // Over the hub's allowance: keep the queue and wait as asked.
+                let wait = response.header("Retry-After").flatMap(Double.init) ?? 10
+                reportsPausedUntil = SystemClock.monotonic() + min(max(wait, 1), 300)
+                log("spoke: the hub asks for fewer reports; pausing them for \(Int(wait))s")
+                break
+            }
+            if response.status == 409, !resequenced, let last = (try? JSON.parse(response.body))?["lastSequence"]?.intValue {
+                // This spoke lost its sequence (a reinstall keeping the token): continue from the
+                // hub's, renumbering what is queued.
+                log("spoke: the hub has reports up to sequence \(last) from this token; continuing from \(last + 1)")
+                queue = Self.renumbered(queue, after: last)
+                try? state.setValue("report-sequence", String(last + queue.count))
+                resequenced = true
+                continue
+            }
             if response.status >= 400 { log("spoke: the hub refused a report (\(response.status)): \(response.bodyText.prefix(300))") }
             queue.removeFirst()
         }
         try? state.setValue("report-queue", JSON.encode(.array(queue)))
+    }
+
+    /// The queued reports with sequence numbers from `last + 1` on, in order.
+    static func renumbered(_ queue: [Value], after last: Int) -> [Value] {
+        queue.enumerated().map { index, report in
+            guard case .object(var object) = report else { return report }
+            object["sequence"] = .int(last + 1 + index)
+            return .object(object)
+        }
     }
 }

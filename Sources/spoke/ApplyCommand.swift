@@ -12,7 +12,9 @@ struct ApplyCommand: ParsableCommand {
         commandName: "apply",
         abstract: "Reconcile the cluster once to a plan file (as `fleet render --cluster` prints it), with no hub.",
         discussion: """
-            Applies every Application of the plan wave by wave (waiting for each wave to be healthy), prunes what they no longer have (with the plan's guards), prints the report as JSON and exits 0 only when every Application is Synced, and also Healthy with --wait-healthy (else 3). A plan read from a file is accepted unsigned; the report says so.
+            Applies every Application of the plan wave by wave (waiting for each wave to be healthy), prunes what they no longer have (with the plan's guards), prints the report as JSON and exits 0 only when every Application is Synced, and also Healthy with --wait-healthy (else 3).
+
+            With --hub-key the plan must carry the hub's signature (in PLAN.sig, or --signature FILE: the X-Fleet-Signature the hub served with it) and is refused when it does not verify. Without it the plan is applied unverified, which stderr and the report ("verified": false) say. --cluster refuses a plan made for another cluster.
 
             This is how an operator rebuilds a cluster from Git when the hub itself is lost: `fleet render --repo FLEET --cluster NAME > plan.json && spoke apply --plan plan.json --wait-healthy`.
             """
@@ -20,6 +22,15 @@ struct ApplyCommand: ParsableCommand {
 
     @Option(name: .long, help: "The plan file (JSON).")
     var plan: String
+
+    @Option(name: .long, help: "The hub's plan-signing public key (base64, or @FILE): verify the plan's signature before applying it.")
+    var hubKey: String?
+
+    @Option(name: .long, help: "The plan's signature file (default: PLAN.sig), as the hub serves it in X-Fleet-Signature.")
+    var signature: String?
+
+    @Option(name: .long, help: "Refuse the plan unless it was made for this cluster.")
+    var cluster: String?
 
     @Option(name: .long, help: "Cluster driver: local (the embedded cluster) or kubernetes.")
     var driver: String = "local"
@@ -59,6 +70,13 @@ struct ApplyCommand: ParsableCommand {
         guard document["formatVersion"]?.intValue == 1, document["applications"]?.arrayValue != nil else {
             throw SpokeFailure("\(plan): not a plan of format version 1 (fleet render --cluster NAME prints one)")
         }
+        if let cluster, document["cluster"]?.stringValue != cluster {
+            throw SpokeFailure("\(plan) is the plan of cluster \(document["cluster"]?.stringValue ?? "(none)"), not \(cluster): refused")
+        }
+        let verified = try verify(bytes)
+        if !verified {
+            printError("spoke apply: warning: \(plan) is not verified (no --hub-key): it is applied as it is, whoever wrote it")
+        }
         let reconciler: Reconciler
         if driver == "kubernetes" {
             let kube = try KubernetesSession(state: state, kubeconfig: kubeconfig)
@@ -75,13 +93,38 @@ struct ApplyCommand: ParsableCommand {
             report = try reconciler.reconcile(plan: document)
         }
         if case .object(var object) = report {
-            object["unsigned"] = true
+            object["unsigned"] = .bool(!verified)
+            object["verified"] = .bool(verified)
             object["dryRun"] = .bool(dryRun)
             report = .object(object)
         }
         print(JSON.encode(report, options: [.pretty, .sortedKeys]))
         let ok = report["synced"] == true && (!waitHealthy || report["healthy"] == true)
         if !ok { throw NotSynced() }
+    }
+}
+
+extension ApplyCommand {
+    /// Checks the plan's signature when a hub key is given; false when there is none to check.
+    func verify(_ bytes: [UInt8]) throws -> Bool {
+        guard let hubKey else { return false }
+        let keyText: String
+        if hubKey.hasPrefix("@") {
+            do { keyText = String(decoding: try LocalPaths.read(String(hubKey.dropFirst())), as: UTF8.self) } catch { throw SpokeFailure("--hub-key: \(error)") }
+        } else {
+            keyText = hubKey
+        }
+        let verifier: PlanVerifier
+        do { verifier = try PlanVerifier(publicKeyBase64: keyText) } catch { throw SpokeFailure("--hub-key: \(error)") }
+        let signatureFile = signature ?? plan + ".sig"
+        let signatureText: String
+        do { signatureText = String(decoding: try LocalPaths.read(signatureFile), as: UTF8.self) } catch {
+            throw SpokeFailure("--hub-key needs the plan's signature: cannot read \(signatureFile) (\(error)); give it with --signature FILE")
+        }
+        guard verifier.verify(bytes, signature: signatureText) else {
+            throw SpokeFailure("\(plan) does not verify against the hub key with signature \(signatureFile): refused (tampered, or signed by another hub)")
+        }
+        return true
     }
 }
 

@@ -14,7 +14,11 @@ import Glibc
 /// `spoke`: the small agent in each cluster that pulls its plan and reconciles the cluster.
 @main
 struct SpokeCommand: ParsableCommand {
-    static func main() { runCommand(Self.self) }
+    static func main() {
+        // Everything the spoke writes (plans, its memory, kubeconfig scratch files) is its own.
+        umask(0o077)
+        runCommand(Self.self)
+    }
 
     static let configuration = CommandConfiguration(
         commandName: "spoke",

@@ -67,6 +67,17 @@ import Testing
         #expect(cleared.status == 0 && cleared.stdout.contains("fleet sync gated"), "no automated sync: says how to return: \(cleared.stdout)")
         #expect(try ProcessRunner.run(fleet, ["events", "--limit", "5"] + common).stdout.contains("rollback-cleared"))
 
+        // Label selectors as kubectl writes them; a malformed one is the user's error, and
+        // the hub lives on (issue 13, finding 1: an empty selector crashed it).
+        #expect(try ProcessRunner.run(fleet, ["apps", "--label", ""] + common).status == 0)
+        #expect(try ProcessRunner.run(fleet, ["apps", "--label", "env in (prod,dev),!legacy"] + common).status == 0)
+        let malformed = try ProcessRunner.run(fleet, ["apps", "--label", "=="] + common)
+        #expect(malformed.status == 1 && malformed.stderr.contains("label selector"), "\(malformed.stderr)")
+        #expect(hub.isRunning)
+        let log = (try? String(contentsOfFile: temp.file("hub.log"), encoding: .utf8)) ?? ""
+        let adminToken = try String(contentsOfFile: temp.file("state/admin-token"), encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(!log.contains(adminToken), "the admin token written to its file is not printed (issue 13, finding 8)")
+
         let unknown = try ProcessRunner.run(fleet, ["app", "nope"] + common)
         #expect(unknown.status == 1 && unknown.stderr.contains("no Application named nope"))
         try "fleet_wrong\n".write(toFile: temp.file("bad-token"), atomically: true, encoding: .utf8)

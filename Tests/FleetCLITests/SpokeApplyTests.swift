@@ -36,6 +36,41 @@ import Testing
         #expect(rebuilt.status == 0)
     }
 
+    /// Issue 13, finding 8: a tampered plan, or another cluster's, is refused when asked to
+    /// verify; an unverified apply says so on stderr. Signed here with openssl's Ed25519, as
+    /// the hub signs (the plan's exact bytes).
+    @Test func aPlanIsVerifiedWithTheHubKeyAndRefusedForAnotherCluster() throws {
+        let temp = try TemporaryDirectory()
+        defer { temp.remove() }
+        let rendered = try ProcessRunner.run(fleet, ["render", "--repo", BuildCommandTests.repositoryRoot + "/fleet", "--cluster", "us-west-2"])
+        let plan = try temp.write("plan.json", rendered.stdout)
+        let key = temp.file("hub.pem")
+        _ = try ProcessRunner.check("openssl", ["genpkey", "-algorithm", "ed25519", "-out", key])
+        _ = try ProcessRunner.check("sh", ["-c", "openssl pkey -in \(key) -pubout -outform DER | tail -c 32 | base64 > \(temp.file("hub.pub"))"])
+        _ = try ProcessRunner.check("sh", ["-c", "openssl pkeyutl -sign -inkey \(key) -rawin -in \(plan) | base64 -w0 | sed 's/^/ed25519=/' > \(plan).sig"])
+        let publicKey = "@" + temp.file("hub.pub")
+        let state = temp.file("state")
+
+        let verified = try ProcessRunner.run(spoke, ["apply", "--plan", plan, "--state", state, "--hub-key", publicKey, "--cluster", "us-west-2", "--dry-run"])
+        #expect(!verified.stderr.contains("not verified"), "\(verified.stderr)")
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(verified.stdout.utf8)) as? [String: Any])
+        #expect(report["verified"] as? Bool == true)
+
+        let otherCluster = try ProcessRunner.run(spoke, ["apply", "--plan", plan, "--state", state, "--hub-key", publicKey, "--cluster", "us-east-1"])
+        #expect(otherCluster.status == 1)
+        #expect(otherCluster.stderr.contains("plan of cluster us-west-2, not us-east-1"))
+
+        let tampered = try temp.write("tampered.json", rendered.stdout.replacingOccurrences(of: "inference-server", with: "inference-evil"))
+        try FileManager.default.copyItem(atPath: plan + ".sig", toPath: tampered + ".sig")
+        let refused = try ProcessRunner.run(spoke, ["apply", "--plan", tampered, "--state", state, "--hub-key", publicKey])
+        #expect(refused.status == 1)
+        #expect(refused.stderr.contains("does not verify"))
+        #expect(try ProcessRunner.run(spoke, ["local", "list", "--state", state]).stdout.contains("inference-evil") == false)
+
+        let unverified = try ProcessRunner.run(spoke, ["apply", "--plan", plan, "--state", state, "--dry-run"])
+        #expect(unverified.stderr.contains("is not verified (no --hub-key)"))
+    }
+
     @Test func badInputIsAClearErrorAndUsageExitsTwo() throws {
         let temp = try TemporaryDirectory()
         defer { temp.remove() }

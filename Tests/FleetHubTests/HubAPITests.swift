@@ -20,38 +20,45 @@ import Testing
         }
     }
 
-    @Test func everyRouteChecksTheRole() async throws {
+    /// Each route names who may use it, role by role: no role includes another's rights by
+    /// rank (issue 13, finding 2: every role passed the spoke's status check).
+    @Test func everyRouteAllowsExactlyTheRolesThatHoldItsCapability() async throws {
         let hub = try await HubFixture()
         await hub.round()
         let viewer = try await hub.token(.viewer)
         let op = try await hub.token(.operator)
         let spoke = try await hub.spokeToken("us-west-2")
-        // (method, path, minimum role; nil = spoke of us-west-2 only)
-        let routes: [(HTTPRequest.Method, String, Role?)] = [
-            (.get, "/api/v1/hub", .viewer),
-            (.get, "/api/v1/clusters", .viewer),
-            (.get, "/api/v1/clusters/us-west-2", .viewer),
-            (.get, "/api/v1/applications", .viewer),
-            (.get, "/api/v1/applications/web-us-west-2", .viewer),
-            (.get, "/api/v1/events", .viewer),
-            (.get, "/api/v1/drills", .viewer),
-            (.post, "/api/v1/refresh", .operator),
-            (.post, "/api/v1/applications/web-us-west-2/sync", .operator),
-            (.post, "/api/v1/clusters/us-east-1/rotate", .operator),
-            (.get, "/api/v1/tokens", .admin),
+        let otherSpoke = try await hub.spokeToken("us-east-1")
+        let status = #"{"cluster":"us-west-2","sequence":1,"spokeVersion":"t","applications":[]}"#
+        // (method, path, body, the tokens allowed)
+        let everyoneButSpokes = ["viewer", "operator", "admin"]
+        let operators = ["operator", "admin"]
+        let routes: [(HTTPRequest.Method, String, String?, Set<String>)] = [
+            (.get, "/api/v1/hub", nil, Set(everyoneButSpokes)),
+            (.get, "/api/v1/clusters", nil, Set(everyoneButSpokes)),
+            (.get, "/api/v1/clusters/us-west-2", nil, Set(everyoneButSpokes)),
+            (.get, "/api/v1/clusters/us-west-2/plan", nil, Set(everyoneButSpokes + ["spoke us-west-2"])),
+            (.get, "/api/v1/applications", nil, Set(everyoneButSpokes)),
+            (.get, "/api/v1/applications/web-us-west-2", nil, Set(everyoneButSpokes)),
+            (.get, "/api/v1/events", nil, Set(everyoneButSpokes)),
+            (.get, "/api/v1/drills", nil, Set(everyoneButSpokes)),
+            (.post, "/api/v1/refresh", nil, Set(operators)),
+            (.post, "/api/v1/applications/web-us-west-2/sync", nil, Set(operators)),
+            (.post, "/api/v1/clusters/eu-west-1/rotate", nil, Set(operators)),
+            (.get, "/api/v1/tokens", nil, ["admin"]),
+            (.post, "/api/v1/clusters/us-west-2/status", status, ["spoke us-west-2"]),
         ]
-        let tokens: [(String, Role?)] = [(viewer, .viewer), (op, .operator), (hub.adminToken, .admin), (spoke, nil)]
+        let tokens: [(String, String)] = [(viewer, "viewer"), (op, "operator"), (hub.adminToken, "admin"), (spoke, "spoke us-west-2"), (otherSpoke, "spoke us-east-1")]
         try await hub.app().test(.router) { client in
-            for (method, path, needed) in routes {
+            for (method, path, body, allowed) in routes {
                 try await client.execute(uri: path, method: method) { #expect($0.status == .unauthorized, "\(path) without a token") }
                 try await client.execute(uri: path, method: method, headers: .bearer("fleet_nope")) { #expect($0.status == .unauthorized) }
-                for (token, role) in tokens {
-                    let allowed = role.map { $0 >= needed! } ?? false
-                    try await client.execute(uri: path, method: method, headers: .bearer(token)) { response in
-                        if allowed {
-                            #expect(response.status.code < 300, "\(path) as \(String(describing: role)): \(response.status) \(response.text)")
+                for (token, who) in tokens {
+                    try await client.execute(uri: path, method: method, headers: .bearer(token), body: body.map { ByteBuffer(string: $0) }) { response in
+                        if allowed.contains(who) {
+                            #expect(response.status.code < 300, "\(method) \(path) as \(who): \(response.status) \(response.text)")
                         } else {
-                            #expect(response.status == .forbidden, "\(path) as \(String(describing: role)) should be refused")
+                            #expect(response.status == .forbidden, "\(method) \(path) as \(who) should be refused, got \(response.status)")
                         }
                     }
                 }
@@ -69,12 +76,14 @@ import Testing
                 let plan = try #require(response.json)
                 #expect(plan["cluster"] == "us-west-2")
                 let id = try #require(plan["id"]?.stringValue)
-                #expect(response.headers[.eTag] == "\"\(id)\"")
+                let generation = try #require(plan["generation"]?.intValue)
+                #expect(response.headers[.eTag] == "\"g\(generation)-\(id)\"", "the ETag names the generation as well as the content")
+                #expect(response.headers[HubRoutes.planIdHeader] == id)
                 let signature = try #require(response.headers[HubRoutes.signatureHeader])
                 #expect(signature.hasPrefix("ed25519="))
                 #expect(PlanSigner.verify(Data(response.body.readableBytesView), signature: String(signature.dropFirst(8)), publicKey: hub.engine.signer.publicKey))
                 #expect(!PlanSigner.verify(Data("tampered".utf8), signature: String(signature.dropFirst(8)), publicKey: hub.engine.signer.publicKey))
-                return id
+                return try #require(response.headers[.eTag]).trimmingCharacters(in: CharacterSet(charactersIn: "\""))
             }
             try await client.execute(uri: "/api/v1/clusters/us-west-2/plan", method: .get,
                                      headers: [.authorization: "Bearer \(spoke)", .ifNoneMatch: "\"\(etag)\""]) { #expect($0.status == .notModified) }
@@ -93,7 +102,7 @@ import Testing
         let first = try #require(await hub.engine.plan(for: "us-west-2"))
         let clock = ContinuousClock()
         let start = clock.now
-        async let waited = hub.engine.waitForPlan(cluster: "us-west-2", differentFrom: first.id, timeout: .seconds(30))
+        async let waited = hub.engine.waitForPlan(cluster: "us-west-2", differentFrom: first.etag, timeout: .seconds(30))
         try await Task.sleep(for: .milliseconds(200))
         try hub.commit(["apps/web/overlays/us-west-2/kustomization.yaml": "resources: [../../base]\nnamePrefix: usw2-\n"])
         await hub.round()
@@ -104,7 +113,7 @@ import Testing
         // Through HTTP: a poll with the current ETag and ?wait times out with 304.
         try await hub.app().test(.router) { client in
             try await client.execute(uri: "/api/v1/clusters/us-west-2/plan?wait=1", method: .get,
-                                     headers: [.authorization: "Bearer \(spoke)", .ifNoneMatch: "\"\(next!.id)\""]) { #expect($0.status == .notModified) }
+                                     headers: [.authorization: "Bearer \(spoke)", .ifNoneMatch: "\"\(next!.etag)\""]) { #expect($0.status == .notModified) }
         }
     }
 
@@ -193,9 +202,8 @@ import Testing
         #expect(requested.id != before.id)
         let token = try #require(try JSON.parse(Array(requested.body))["syncRequests"]?["web-us-west-2"]?.stringValue)
         let report = #"{"cluster":"us-west-2","sequence":1,"spokeVersion":"0.1.0","applications":[{"name":"web-us-west-2","sync":"Synced","health":"Healthy","completedSyncToken":"\#(token)"}]}"#
-        _ = try await hub.engine.ingest(report: Data(report.utf8), cluster: "us-west-2")
+        _ = try await hub.engine.ingest(report: Data(report.utf8), cluster: "us-west-2", principal: try #require(await hub.engine.authenticate(spoke)))
         #expect(await hub.engine.plan(for: "us-west-2")?.id == before.id, "done: the plan is back to the commit's plan")
-        _ = spoke
     }
 
     @Test func tokensCanBeRotatedAndRevoked() async throws {

@@ -49,6 +49,14 @@ import Testing
         ("repository: {url: x}\ntls: {certFile: /nonexistent/a.pem, keyFile: /nonexistent/a.key}", "tls.certFile"),
         ("repository: {url: x}\ntls: {certFile: /etc/hostname}", "tls"),
         ("repository: {url: x}\nretention: {planHistory: 0}", "retention.planHistory"),
+        ("repository: {url: x}\nretention: {reportBytesPerCluster: 10}", "retention.reportBytesPerCluster"),
+        ("repository: {url: x}\nlimits: {maxConnections: 3}", "limits.maxConnections"),
+        ("repository: {url: x}\nlimits: {idleTimeout: 60}", "limits.idleTimeout"),
+        ("repository: {url: x}\nlimits: {headerTimeout: soon}", "limits.headerTimeout"),
+        ("repository: {url: x}\nlimits: {reportsPerMinute: 0}", "limits.reportsPerMinute"),
+        ("repository: {url: x}\nlimits: {maxPlanBytes: 999999999}", "limits.maxPlanBytes"),
+        ("repository: {url: x}\nlimits: {renderTimeout: 0s}", "limits.renderTimeout"),
+        ("repository: {url: x}\nlimits: {maxBodyByte: 5}", "limits.maxBodyByte"),
     ])
     func aBadConfigurationNamesTheKeyAndTheReason(yaml: String, key: String) {
         do {

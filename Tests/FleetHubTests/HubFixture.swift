@@ -96,6 +96,11 @@ final class HubFixture: @unchecked Sendable {
         let admin = try #require(await engine.authenticate(adminToken))
         return try await engine.enroll(cluster: cluster, by: admin, rotate: false)
     }
+
+    /// A newly enrolled spoke of `cluster`, as the engine sees it after authentication.
+    func spokePrincipal(_ cluster: String) async throws -> Principal {
+        try #require(await engine.authenticate(try await spokeToken(cluster)))
+    }
 }
 
 extension HTTPFields {

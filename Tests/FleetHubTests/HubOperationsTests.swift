@@ -112,9 +112,10 @@ import Testing
         #expect(try JSON.parse(Array(during.body))["drill"] == ["id": .int(id), "wipe": true])
         #expect(try JSON.parse(Array(try #require(await hub.engine.plan(for: "us-east-1")).body))["drill"] == nil, "only the drilled cluster")
         let report = #"{"cluster":"us-west-2","sequence":1,"spokeVersion":"0.1.0","drill":{"id":\#(id),"wiped":3},"applications":[]}"#
-        #expect(try await hub.engine.ingest(report: Data(report.utf8), cluster: "us-west-2"))
+        let spoke = try await hub.spokePrincipal("us-west-2")
+        #expect(try await hub.engine.ingest(report: Data(report.utf8), cluster: "us-west-2", principal: spoke) == .stored)
         let bad = #"{"cluster":"us-west-2","sequence":2,"spokeVersion":"0.1.0","drill":{"id":"x"},"applications":[]}"#
-        await #expect(throws: HubError.self) { try await hub.engine.ingest(report: Data(bad.utf8), cluster: "us-west-2") }
+        await #expect(throws: HubError.self) { try await hub.engine.ingest(report: Data(bad.utf8), cluster: "us-west-2", principal: spoke) }
 
         try await hub.app().test(.router) { client in
             let result = ByteBuffer(string: #"{"status":"passed","rtoSeconds":4.2,"slaMet":true}"#)

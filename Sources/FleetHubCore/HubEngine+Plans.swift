@@ -1,0 +1,75 @@
+import FleetHubStore
+import FleetModel
+import FleetPlan
+import Foundation
+
+/// Publishing plans: the planner's plan for each cluster, plus pending sync requests and an
+/// open drill, in the signed envelope spokes check (generation, times, commit).
+extension HubEngine {
+    /// Builds each cluster's served plan, signs, stores and announces the ones whose desired
+    /// state changed; returns their clusters. A plan over `limits.maxPlanBytes` is not
+    /// published: the cluster keeps its last one and the problem is logged and audited.
+    @discardableResult
+    func republish(commit: String) -> [String] {
+        let requests = (try? database.syncRequests()) ?? [:]
+        var changed: [StoredPlan] = []
+        let now = Date()
+        for (cluster, base) in basePlans.sorted(by: { $0.key < $1.key }) {
+            let pending = requests[cluster] ?? [:]
+            let drill = openDrills[cluster].flatMap { $0.wipe ? $0 : nil }
+            var document: ValueObject?
+            var id = base.id
+            if !pending.isEmpty || drill != nil {
+                guard case .object(var parsed)? = try? JSON.parse(base.json) else { continue }
+                if !pending.isEmpty {
+                    var tokens = ValueObject()
+                    for (app, token) in pending.sorted(by: { $0.key < $1.key }) { tokens[app] = .string(token) }
+                    parsed["syncRequests"] = .object(tokens)
+                }
+                if let drill { parsed["drill"] = ["id": .int(Int(drill.id)), "wipe": true] }
+                id = PlanDocument.seal(.object(parsed)).id
+                document = parsed
+            }
+            guard plans[cluster]?.id != id else { continue }
+            if document == nil {
+                guard case .object(let parsed)? = try? JSON.parse(base.json) else { continue }
+                document = parsed
+            }
+            let generation = Self.nextGeneration(after: plans[cluster]?.generation, now: now)
+            document!["generation"] = .int(Int(generation))
+            document!["issuedAt"] = .string(Self.timestamp(now))
+            document!["fleetCommit"] = .string(commit)
+            document!["committedAt"] = fleetCommitTime.map(Value.string) ?? .null
+            let (json, _) = PlanDocument.seal(.object(document!))
+            guard json.count <= config.maxPlanBytes else {
+                refuseOversized(cluster: cluster, bytes: json.count)
+                continue
+            }
+            let body = Data(json)
+            guard let signature = try? signer.sign(body) else { continue }
+            changed.append(StoredPlan(cluster: cluster, id: id, generation: generation, body: body, signature: signature, fleetCommit: commit, createdAt: now))
+            plans[cluster] = ServedPlan(cluster: cluster, id: id, generation: generation, body: body, signature: signature, fleetCommit: commit)
+        }
+        do {
+            try database.recordPlans(changed)
+        } catch {
+            logger.error("cannot store plans", metadata: ["error": "\(error)"])
+        }
+        for plan in changed { notify(plan.cluster) }
+        return changed.map(\.cluster)
+    }
+
+    /// A generation strictly above the last one, and never below the wall clock in
+    /// milliseconds: a hub restored from an older backup (same signing key) still issues
+    /// generations above everything it issued before.
+    static func nextGeneration(after last: Int64?, now: Date) -> Int64 {
+        max((last ?? 0) + 1, Int64(now.timeIntervalSince1970 * 1000))
+    }
+
+    private func refuseOversized(cluster: String, bytes: Int) {
+        oversizedPlans[cluster] = bytes
+        let message = "the plan for \(cluster) is \(bytes) bytes, more than limits.maxPlanBytes (\(config.maxPlanBytes)); the cluster keeps plan \(plans[cluster]?.id ?? "none")"
+        logger.error("plan too large", metadata: ["cluster": "\(cluster)", "bytes": "\(bytes)"])
+        _ = try? database.recordEvent(kind: "plan-too-large", actor: "hub", subject: cluster, message: message)
+    }
+}
