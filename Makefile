@@ -9,7 +9,7 @@ SWIFT ?= swift
 SYSTEM_PACKAGES := pkg-config libgit2-dev libcurl4-openssl-dev libssl-dev libsqlite3-dev libyaml-dev ca-certificates git
 TEST_PACKAGES := openssl openssh-server openssh-client
 
-.PHONY: all deps test-deps check-swift build build-tests test check-spoke-deps demo bench clean
+.PHONY: all deps test-deps check-swift build build-tests test check-spoke-deps demo bench fuzz fuzz-build clean
 
 all: build
 
@@ -28,11 +28,13 @@ build: deps
 build-tests: test-deps
 	$(SWIFT) build --build-tests
 
-# Every test; `swift test` exits non-zero if any XCTest or Swift Testing test fails.
+# Every test; `swift test` exits non-zero if any XCTest or Swift Testing test fails. Then a
+# short fuzzing run of every target (FUZZ_SECONDS each; `make fuzz` alone for longer runs).
 test: build-tests
 	$(SWIFT) test
 	$(SWIFT) build --product spoke
 	scripts/check-spoke-deps.sh .build/debug/spoke
+	$(MAKE) fuzz FUZZ_SECONDS=$(TEST_FUZZ_SECONDS)
 
 check-spoke-deps:
 	$(SWIFT) build --product spoke
@@ -56,5 +58,30 @@ bench: deps
 	.build-release/release/fleet-bench hub-load --hub .build-release/release/hub --spokes 1000 --seconds 120
 	.build-release/release/fleet-bench spoke --spoke .build-release/release/spoke --resources 500 --seconds 60
 
+# Coverage-guided fuzzing with libFuzzer (Sources/FleetFuzzTargets): each target runs for
+# FUZZ_SECONDS from the committed corpus (Tests/FuzzCorpus/<target>/seeds and crashers); new
+# interesting inputs collect in .build-fuzz/corpus. A crash or a hang (one input over 10 s) or
+# 2 GB of memory stops it with exit 1 and leaves the input in .build-fuzz/crashers/: fix the
+# cause and copy the input to Tests/FuzzCorpus/<target>/crashers/ as a regression test.
+FUZZ_TARGETS := yaml json template appset kustomize request regex
+FUZZ_SECONDS ?= 600
+TEST_FUZZ_SECONDS ?= 45
+FUZZ_BUILD := $(SWIFT) build -c release --scratch-path .build-fuzz --product fleet-fuzz -Xswiftc -sanitize=fuzzer -Xswiftc -DFLEET_LIBFUZZER
+fuzz-build: deps
+	$(FUZZ_BUILD)
+
+fuzz: fuzz-build
+	@mkdir -p .build-fuzz/crashers
+	@for target in $(FUZZ_TARGETS); do \
+	  mkdir -p .build-fuzz/corpus/$$target; \
+	  echo "fuzz: $$target for $(FUZZ_SECONDS)s"; \
+	  SWIFT_BACKTRACE=enable=no FLEET_FUZZ_TARGET=$$target .build-fuzz/release/fleet-fuzz -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=2048 \
+	    -max_len=65536 -print_final_stats=1 -artifact_prefix=.build-fuzz/crashers/$$target- \
+	    .build-fuzz/corpus/$$target Tests/FuzzCorpus/$$target/seeds Tests/FuzzCorpus/$$target/crashers \
+	    > .build-fuzz/$$target.log 2>&1 \
+	    || { tail -40 .build-fuzz/$$target.log; echo "fuzz: $$target failed: see .build-fuzz/$$target.log and .build-fuzz/crashers/"; exit 1; }; \
+	  grep -E "stat::number_of_executed_units|stat::peak_rss_mb" .build-fuzz/$$target.log | tr '\n' ' '; echo; \
+	done
+
 clean:
-	rm -rf .build .build-release .build-static
+	rm -rf .build .build-release .build-static .build-fuzz

@@ -109,7 +109,7 @@ let package = Package(
         .target(
             name: "FleetHubCore",
             dependencies: [
-                "FleetModel", "FleetYAML", "FleetGit", "FleetAppSet", "FleetPlan", "FleetHubStore",
+                "FleetModel", "FleetYAML", "FleetGit", "FleetAppSet", "FleetPlan", "FleetHubStore", "CMalloc",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Logging", package: "swift-log"),
@@ -167,6 +167,13 @@ let package = Package(
             path: "Tests/CrashHelper"
         ),
 
+        // MARK: Fuzzing (`make fuzz`): entry points, and the libFuzzer driver
+        .target(
+            name: "FleetFuzzTargets",
+            dependencies: ["FleetModel", "FleetYAML", "FleetRegex", "FleetRender", "FleetAppSet", "FleetHubCore"]
+        ),
+        .executableTarget(name: "fleet-fuzz", dependencies: ["FleetFuzzTargets"]),
+
         // MARK: Benchmarks (`make bench`)
         .executableTarget(
             name: "fleet-bench",
@@ -180,6 +187,7 @@ let package = Package(
         // MARK: Tests
         .testTarget(name: "FleetModelTests", dependencies: ["FleetModel", "FleetTestSupport"]),
         .testTarget(name: "FleetRegexTests", dependencies: ["FleetRegex"], exclude: ["Fixtures"]),
+        .testTarget(name: "FleetFuzzTests", dependencies: ["FleetFuzzTargets"]),
         .testTarget(name: "FleetYAMLTests", dependencies: ["FleetYAML", "FleetModel", "FleetTestSupport"]),
         .testTarget(name: "FleetGitTests", dependencies: ["FleetGit", "FleetModel", "FleetTestSupport"]),
         .testTarget(

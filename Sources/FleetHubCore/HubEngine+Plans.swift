@@ -14,6 +14,7 @@ extension HubEngine {
         let requests = (try? database.syncRequests()) ?? [:]
         var changed: [StoredPlan] = []
         let now = Date()
+        let issuedAt = Self.timestamp(now)
         for (cluster, base) in basePlans.sorted(by: { $0.key < $1.key }) {
             let pending = requests[cluster] ?? [:]
             let drill = openDrills[cluster].flatMap { $0.wipe ? $0 : nil }
@@ -31,16 +32,23 @@ extension HubEngine {
                 document = parsed
             }
             guard plans[cluster]?.id != id else { continue }
-            if document == nil {
-                guard case .object(let parsed)? = try? JSON.parse(base.json) else { continue }
-                document = parsed
-            }
             let generation = Self.nextGeneration(after: plans[cluster]?.generation, now: now)
-            document!["generation"] = .int(Int(generation))
-            document!["issuedAt"] = .string(Self.timestamp(now))
-            document!["fleetCommit"] = .string(commit)
-            document!["committedAt"] = fleetCommitTime.map(Value.string) ?? .null
-            let (json, _) = PlanDocument.seal(.object(document!))
+            let envelope: ValueObject = [
+                "generation": .int(Int(generation)),
+                "issuedAt": .string(issuedAt),
+                "fleetCommit": .string(commit),
+                "committedAt": fleetCommitTime.map(Value.string) ?? .null,
+            ]
+            let json: [UInt8]
+            if var document {
+                for (key, value) in envelope { document[key] = value }
+                json = PlanDocument.seal(.object(document)).json
+            } else {
+                // The common case: the planner's canonical bytes with the envelope spliced in
+                // (the same bytes a parse and re-encode would give, without either).
+                guard let spliced = CanonicalJSONObject.setting(envelope, in: base.json) else { continue }
+                json = spliced
+            }
             guard json.count <= config.maxPlanBytes else {
                 refuseOversized(cluster: cluster, bytes: json.count)
                 continue

@@ -212,6 +212,12 @@ public actor HubEngine {
         for problem in set.problems {
             logger.warning("plan problem", metadata: ["problem": "\(problem.message)"])
         }
+        // Housekeeping in a later turn of the actor: the long-polls this publication woke
+        // (queued on the actor already) answer first.
+        Task { self.pruneHistory() }
+    }
+
+    private func pruneHistory() {
         try? database.prunePlanHistory(keep: config.planHistory)
         try? database.pruneReports(olderThan: config.reportRetention.seconds)
     }

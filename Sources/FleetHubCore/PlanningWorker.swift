@@ -1,3 +1,4 @@
+import CMalloc
 import Dispatch
 import FleetGit
 import FleetModel
@@ -44,6 +45,9 @@ final class PlanningWorker: @unchecked Sendable {
                 var result = (try? LargeStack.run { self.runRound(force: force, only: only) })
                     ?? RoundResult(fetchErrors: [:], fetchSeconds: [:], planError: "the planning thread could not start")
                 result.pinsVersion = pinsVersion
+                // Each round runs on a new thread, which glibc may give a heap arena of its
+                // own; hand what the round freed back rather than keep it per arena.
+                malloc_trim(0)
                 continuation.resume(returning: result)
             }
         }

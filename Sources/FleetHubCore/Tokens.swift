@@ -149,8 +149,7 @@ enum HubFiles {
     /// Writes a secret atomically with mode 0600.
     static func writeSecret(_ data: Data, to path: String) throws {
         let temporary = path + ".tmp"
-        FileManager.default.createFile(atPath: temporary, contents: data, attributes: [.posixPermissions: 0o600])
-        guard FileManager.default.fileExists(atPath: temporary) else {
+        guard FileManager.default.createFile(atPath: temporary, contents: data, attributes: [.posixPermissions: 0o600]) else {
             throw HubConfigError(file: path, key: "", reason: "cannot write the file")
         }
         guard rename(temporary, path) == 0 else {

@@ -277,7 +277,9 @@ struct JSONParser {
         }
         let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)
         if isInteger, let i = Int(text) { return .int(i) }
-        guard let d = Double(text) else { throw error("number out of range", at: start) }
+        // Double("2e308") is +infinity, which JSON cannot write back (it would come out as
+        // null); like Go's float64 decoding, a number past the float64 range is an error.
+        guard let d = Double(text), d.isFinite else { throw error("number out of range", at: start) }
         return .double(d)
     }
 

@@ -31,8 +31,10 @@ enum FieldSpecWalker {
         if let existing = object[field], !existing.isNull {
             child = existing
         } else {
-            guard create else { return }
-            child = rest.isEmpty ? (isList ? .array([]) : leaf) : (isList ? .array([]) : .emptyObject)
+            // Lists are never created: there would be no element to continue into, and
+            // kustomize leaves the field absent rather than writing an empty list.
+            guard create, !isList else { return }
+            child = rest.isEmpty ? leaf : .emptyObject
         }
         node = .null
         object[field] = .null

@@ -34,10 +34,10 @@ enum Generators {
                 if let text = String(validating: bytes, as: UTF8.self) {
                     data[key] = .string(text)
                 } else {
-                    binaryData[key] = .string(Base64.encode(bytes))
+                    binaryData[key] = .string(wrappedBase64(bytes))
                 }
             case .secret:
-                data[key] = .string(Base64.encode(bytes))
+                data[key] = .string(wrappedBase64(bytes))
             }
         }
         if kind == .secret { object["type"] = .string(args.type.flatMap { $0.isEmpty ? nil : $0 } ?? "Opaque") }
@@ -49,6 +49,24 @@ enum Generators {
         resource.needsHashSuffix = !options.disableNameSuffixHash
         resource.behavior = args.behavior
         return resource
+    }
+
+    /// Base64 as kustomize writes generated values: in lines of 70 characters, each ending in
+    /// a newline, once the encoding is 70 characters or longer (the name hash covers this text,
+    /// so it must be exact).
+    static func wrappedBase64(_ bytes: [UInt8]) -> String {
+        let encoded = Base64.encode(bytes)
+        let lineLength = 70
+        guard encoded.utf8.count >= lineLength else { return encoded }
+        var result = ""
+        result.reserveCapacity(encoded.utf8.count + encoded.utf8.count / lineLength + 1)
+        var line = Substring(encoded)
+        while !line.isEmpty {
+            result += line.prefix(lineLength)
+            result += "\n"
+            line = line.dropFirst(lineLength)
+        }
+        return result
     }
 
     private static func sortedMap(_ map: [String: String]) -> Value {

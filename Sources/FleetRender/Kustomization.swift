@@ -155,6 +155,10 @@ public struct Kustomization: Sendable {
     public var configMapGenerator: [GeneratorArgs] = []
     public var secretGenerator: [GeneratorArgs] = []
     public var generatorOptions: GeneratorOptions?
+    public var replacements: [ReplacementEntry] = []
+    /// `configurations:` files (transformer field specs), with their lines.
+    public var configurations: [(String, Int)] = []
+    public var vars: [KustomizeVar] = []
     public var sortOrder: SortOrder?
     /// Deprecation warnings kustomize would print on stderr.
     public var warnings: [String] = []

@@ -15,19 +15,16 @@ struct KustomizationDecoder {
         "apiVersion", "kind", "metadata", "resources", "bases", "components", "namespace", "namePrefix", "nameSuffix",
         "commonLabels", "labels", "commonAnnotations", "images", "imageTags", "replicas", "patches",
         "patchesStrategicMerge", "patchesJson6902", "configMapGenerator", "secretGenerator", "generatorOptions",
-        "sortOptions",
+        "sortOptions", "replacements", "vars", "configurations",
     ]
 
     /// Kustomize features outside this renderer's scope: a kustomization using them fails
     /// with a clear message instead of rendering something different from kustomize.
     static let unsupportedFields: [String: String] = [
-        "replacements": "replacements are not supported yet",
-        "vars": "vars are not supported (deprecated in kustomize; use replacements... which are not supported yet either)",
         "helmCharts": "Helm chart inflation is not supported yet",
         "helmGlobals": "Helm chart inflation is not supported yet",
         "helmChartInflationGenerator": "Helm chart inflation is not supported yet",
         "crds": "the crds field (custom name-reference configuration) is not supported yet",
-        "configurations": "custom transformer configurations are not supported yet",
         "generators": "generator plugins are not supported",
         "transformers": "transformer plugins are not supported",
         "validators": "validator plugins are not supported",
@@ -42,10 +39,11 @@ struct KustomizationDecoder {
 
     func decode(_ value: Value) throws(RenderError) -> Kustomization {
         var k = Kustomization(path: path, displayPath: displayPath, document: lines)
-        guard case .object(let fields) = value else {
+        guard case .object(let written) = value else {
             if value.isNull { throw fail(JSONPointer(), "kustomization is empty") }
             throw fail(JSONPointer(), "a kustomization must be a mapping, found a \(value.typeName)")
         }
+        let fields = Self.canonicalKeys(written, known: Self.knownFields.union(Self.unsupportedFields.keys))
         for key in fields.keys {
             let at = JSONPointer(tokens: [key])
             if let reason = Self.unsupportedFields[key] {
@@ -101,7 +99,105 @@ struct KustomizationDecoder {
         k.configMapGenerator = try generators(fields["configMapGenerator"], at: ptr("configMapGenerator"), allowsType: false)
         k.secretGenerator = try generators(fields["secretGenerator"], at: ptr("secretGenerator"), allowsType: true)
         k.sortOrder = try sortOptions(fields["sortOptions"], at: ptr("sortOptions"))
+        k.replacements = try replacementEntries(fields["replacements"], at: ptr("replacements"))
+        k.configurations = try stringList(fields["configurations"], at: ptr("configurations"))
+        k.vars = try vars(fields["vars"], at: ptr("vars"))
+        if fields["vars"] != nil {
+            k.warnings.append("# Warning: 'vars' is deprecated. Please use 'replacements' instead. [EXPERIMENTAL] Run 'kustomize edit fix' to update your Kustomization automatically.")
+        }
         return k
+    }
+
+    // MARK: Replacements
+
+    private func replacementEntries(_ value: Value?, at pointer: JSONPointer) throws(RenderError) -> [ReplacementEntry] {
+        var entries: [ReplacementEntry] = []
+        for (index, item) in try list(value, at: pointer).enumerated() {
+            let at = pointer.appending(index)
+            let fields = try object(item, at: at, allowed: ["path", "source", "targets"])
+            if let path = try optionalString(fields["path"], at: at.appending("path")) {
+                if fields["source"] != nil || fields["targets"] != nil {
+                    throw fail(at, "a replacements entry has either a path or a source and targets, not both")
+                }
+                entries.append(.file(path, line: lines.line(of: at)))
+            } else {
+                entries.append(.inline(try replacement(fields, at: at)))
+            }
+        }
+        return entries
+    }
+
+    /// The replacements of a file named by `replacements: - path:` (one, or a list).
+    static func decodeReplacementFile(_ document: YAMLDocument, path: String, displayPath: String) throws(RenderError) -> [Replacement] {
+        let decoder = KustomizationDecoder(path: path, displayPath: displayPath, lines: document)
+        let root = JSONPointer()
+        switch document.value {
+        case .array(let items):
+            var result: [Replacement] = []
+            for (index, item) in items.enumerated() {
+                result.append(try decoder.replacement(try decoder.object(item, at: root.appending(index), allowed: ["source", "targets"]), at: root.appending(index)))
+            }
+            return result
+        case .object:
+            return [try decoder.replacement(try decoder.object(document.value, at: root, allowed: ["source", "targets"]), at: root)]
+        default:
+            throw decoder.fail(root, "a replacements file must hold a replacement or a list of them, found \(document.value.typeName)")
+        }
+    }
+
+    private func replacement(_ fields: ValueObject, at pointer: JSONPointer) throws(RenderError) -> Replacement {
+        guard let sourceValue = fields["source"], !sourceValue.isNull, let targetsValue = fields["targets"], !targetsValue.isNull else {
+            throw fail(pointer, "replacements must specify a source and at least one target")
+        }
+        let sourceAt = pointer.appending("source")
+        let sourceFields = try object(sourceValue, at: sourceAt, allowed: ["group", "version", "kind", "name", "namespace", "fieldPath", "options"])
+        var targets: [Replacement.Target] = []
+        for (index, item) in try list(targetsValue, at: pointer.appending("targets")).enumerated() {
+            let at = pointer.appending("targets").appending(index)
+            let targetFields = try object(item, at: at, allowed: ["select", "reject", "fieldPaths", "options"])
+            guard let select = targetFields["select"], !select.isNull else { throw fail(at, "target must specify resources to select") }
+            var rejects: [Replacement.Selector] = []
+            for (rejectIndex, reject) in try list(targetFields["reject"], at: at.appending("reject")).enumerated() {
+                rejects.append(try replacementSelector(reject, at: at.appending("reject").appending(rejectIndex), allowed: Self.selectorFields))
+            }
+            targets.append(Replacement.Target(
+                select: try replacementSelector(select, at: at.appending("select"), allowed: Self.selectorFields),
+                reject: rejects,
+                fieldPaths: try stringList(targetFields["fieldPaths"], at: at.appending("fieldPaths")).map(\.0),
+                options: try replacementOptions(targetFields["options"], at: at.appending("options"))))
+        }
+        return Replacement(
+            source: try replacementSelector(sourceValue, at: sourceAt, allowed: Self.selectorFields.union(["fieldPath", "options"])),
+            sourceFieldPath: try optionalString(sourceFields["fieldPath"], at: sourceAt.appending("fieldPath")) ?? "",
+            sourceOptions: try replacementOptions(sourceFields["options"], at: sourceAt.appending("options")),
+            targets: targets, line: lines.line(of: pointer))
+    }
+
+    private static let selectorFields: Set<String> = ["group", "version", "kind", "name", "namespace", "labelSelector", "annotationSelector"]
+
+    private func replacementSelector(_ value: Value, at pointer: JSONPointer, allowed: Set<String>) throws(RenderError) -> Replacement.Selector {
+        let fields = try object(value, at: pointer, allowed: allowed)
+        func text(_ key: String) throws(RenderError) -> String { try optionalString(fields[key], at: pointer.appending(key)) ?? "" }
+        var selector = Replacement.Selector()
+        selector.gvk = GroupVersionKind(group: try text("group"), version: try text("version"), kind: try text("kind"))
+        selector.name = try text("name")
+        selector.namespace = try text("namespace")
+        selector.labelSelector = try text("labelSelector")
+        selector.annotationSelector = try text("annotationSelector")
+        return selector
+    }
+
+    private func replacementOptions(_ value: Value?, at pointer: JSONPointer) throws(RenderError) -> Replacement.Options {
+        guard let value, !value.isNull else { return Replacement.Options() }
+        let fields = try object(value, at: pointer, allowed: ["delimiter", "index", "create"])
+        var options = Replacement.Options()
+        options.delimiter = try optionalString(fields["delimiter"], at: pointer.appending("delimiter")) ?? ""
+        options.create = try bool(fields["create"], at: pointer.appending("create"))
+        if let index = fields["index"], !index.isNull {
+            guard case .int(let n) = index else { throw fail(pointer.appending("index"), "options.index must be an integer, found \(index.typeName) \(index)") }
+            options.index = n
+        }
+        return options
     }
 
     // MARK: Field groups
@@ -124,7 +220,7 @@ struct KustomizationDecoder {
         return entries
     }
 
-    private func fieldSpec(_ value: Value, at pointer: JSONPointer) throws(RenderError) -> FieldSpec {
+    func fieldSpec(_ value: Value, at pointer: JSONPointer) throws(RenderError) -> FieldSpec {
         let fields = try object(value, at: pointer, allowed: ["path", "group", "version", "kind", "create"])
         guard let path = try optionalString(fields["path"], at: pointer.appending("path")), !path.isEmpty else {
             throw fail(pointer, "a field spec needs a path")
@@ -316,11 +412,11 @@ struct KustomizationDecoder {
         }
     }
 
-    private func describe(_ pointer: JSONPointer) -> String {
+    func describe(_ pointer: JSONPointer) -> String {
         pointer.tokens.enumerated().map { i, t in Int(t) != nil && i > 0 ? "[\(t)]" : (i == 0 ? t : "." + t) }.joined()
     }
 
-    private func optionalString(_ value: Value?, at pointer: JSONPointer) throws(RenderError) -> String? {
+    func optionalString(_ value: Value?, at pointer: JSONPointer) throws(RenderError) -> String? {
         guard let value, !value.isNull else { return nil }
         guard case .string(let s) = value else {
             throw fail(pointer, "\(describe(pointer)) must be a string, found \(value.typeName) \(value) (quote it)")
@@ -328,19 +424,19 @@ struct KustomizationDecoder {
         return s
     }
 
-    private func bool(_ value: Value?, at pointer: JSONPointer) throws(RenderError) -> Bool {
+    func bool(_ value: Value?, at pointer: JSONPointer) throws(RenderError) -> Bool {
         guard let value, !value.isNull else { return false }
         guard case .bool(let b) = value else { throw fail(pointer, "\(describe(pointer)) must be true or false, found \(value.typeName) \(value)") }
         return b
     }
 
-    private func list(_ value: Value?, at pointer: JSONPointer) throws(RenderError) -> [Value] {
+    func list(_ value: Value?, at pointer: JSONPointer) throws(RenderError) -> [Value] {
         guard let value, !value.isNull else { return [] }
         guard case .array(let items) = value else { throw fail(pointer, "\(describe(pointer)) must be a list, found \(value.typeName)") }
         return items
     }
 
-    private func stringList(_ value: Value?, at pointer: JSONPointer) throws(RenderError) -> [(String, Int)] {
+    func stringList(_ value: Value?, at pointer: JSONPointer) throws(RenderError) -> [(String, Int)] {
         var result: [(String, Int)] = []
         for (index, item) in try list(value, at: pointer).enumerated() {
             let at = pointer.appending(index)
@@ -352,7 +448,7 @@ struct KustomizationDecoder {
         return result
     }
 
-    private func stringMap(_ value: Value?, at pointer: JSONPointer) throws(RenderError) -> [String: String] {
+    func stringMap(_ value: Value?, at pointer: JSONPointer) throws(RenderError) -> [String: String] {
         guard let value, !value.isNull else { return [:] }
         guard case .object(let object) = value else { throw fail(pointer, "\(describe(pointer)) must be a map of strings, found \(value.typeName)") }
         var result: [String: String] = [:]
@@ -365,10 +461,25 @@ struct KustomizationDecoder {
         return result
     }
 
-    private func object(_ value: Value, at pointer: JSONPointer, allowed: Set<String>) throws(RenderError) -> ValueObject {
-        guard case .object(let fields) = value else { throw fail(pointer, "\(describe(pointer)) must be a mapping, found \(value.typeName)") }
+    /// Field names matched as Go's JSON decoder matches them (kustomize reads its file through
+    /// it): exactly, or else ignoring case (`nameprefix`, `patchesJSON6902`); when two spellings
+    /// of one field appear, the one sorting last wins.
+    static func canonicalKeys(_ fields: ValueObject, known: Set<String>) -> ValueObject {
+        guard fields.keys.contains(where: { !known.contains($0) }) else { return fields }
+        // sigs.k8s.io/yaml hands the decoder a Go map, whose keys it sees in sorted order.
+        var result = ValueObject()
+        for key in fields.keys.sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }) {
+            let canonical = known.contains(key) ? key : (known.first { $0.lowercased() == key.lowercased() } ?? key)
+            result[canonical] = fields[key]
+        }
+        return result
+    }
+
+    func object(_ value: Value, at pointer: JSONPointer, allowed: Set<String>) throws(RenderError) -> ValueObject {
+        guard case .object(let written) = value else { throw fail(pointer, "\(describe(pointer)) must be a mapping, found \(value.typeName)") }
+        let fields = Self.canonicalKeys(written, known: allowed)
         for key in fields.keys where !allowed.contains(key) {
-            throw fail(pointer.appending(key), "unknown field \"\(key)\" in \(describe(pointer))")
+            throw fail(pointer.appending(key), "unknown field \"\(key)\" in \(pointer.tokens.isEmpty ? "the file" : describe(pointer))")
         }
         return fields
     }

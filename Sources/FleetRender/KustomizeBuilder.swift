@@ -78,8 +78,10 @@ public final class KustomizeBuilder {
             collection.resources[index].storePreviousID()
             collection.resources[index].name += "-" + hash
         }
-        try NameReferenceFixer.fix(&collection.resources)
+        try NameReferenceFixer.fix(&collection.resources, config: collection.config)
+        try VarResolver.resolve(&collection)
         collection.resources.removeAll { $0.annotations["config.kubernetes.io/local-config"] == "true" }
+        for index in collection.resources.indices { collection.resources[index].normalizeAnnotations() }
 
         let ordered: [KustomizeResource]
         switch kustomization.sortOrder ?? .legacy(orderFirst: LegacySorter.defaultOrderFirst, orderLast: LegacySorter.defaultOrderLast) {
@@ -131,11 +133,13 @@ public final class KustomizeBuilder {
                 try descend(into: resolved, origin: origin, line: line) { () throws(RenderError) in
                     try accumulate(base, directory: resolved, into: &sub)
                 }
-                try collection.append(contentsOf: sub)
+                try collection.append(contentsOf: sub, origin: origin)
             default:
                 throw RenderError(.notFound, file: origin, line: line, "resource \"\(path)\" not found: no file or directory \(tree.displayPath(resolved))")
             }
         }
+
+        try collection.mergeConfig(try transformerConfig(of: kustomization, directory: directory), origin: origin)
 
         let load: (String) throws(RenderError) -> [UInt8] = { relative throws(RenderError) in
             try self.readFileInside(relative, directory: directory, origin: origin, line: nil)
@@ -164,6 +168,7 @@ public final class KustomizeBuilder {
         }
 
         try runTransformers(kustomization, directory: directory, on: &collection)
+        try VarResolver.merge(kustomization.vars, into: &collection, origin: origin)
     }
 
     private func runTransformers(_ k: Kustomization, directory: String, on collection: inout ResourceCollection) throws(RenderError) {
@@ -178,10 +183,11 @@ public final class KustomizeBuilder {
         for entry in k.patches {
             try PatchApplier.apply(entry, parsed: try loadPatch(entry, directory: directory, origin: origin), to: &collection, origin: origin)
         }
-        try Transformers.setNamespace(k.namespace, in: &collection, origin: origin)
-        Transformers.addPrefixSuffix(prefix: k.namePrefix, suffix: k.nameSuffix, in: &collection)
-        Transformers.applyLabels(k, in: &collection)
-        Transformers.setEntries(k.commonAnnotations, specs: BuiltinFieldSpecs.commonAnnotations, in: &collection)
+        let config = collection.config
+        try Transformers.setNamespace(k.namespace, specs: config.namespace, in: &collection, origin: origin)
+        Transformers.addPrefixSuffix(prefix: k.namePrefix, suffix: k.nameSuffix, specs: config.namePrefix, in: &collection)
+        try Transformers.applyLabels(k, config: config, in: &collection, origin: origin)
+        Transformers.setEntries(k.commonAnnotations, specs: config.commonAnnotations, in: &collection)
         for entry in k.patchesJson6902 {
             let parsed = try loadPatch(entry, directory: directory, origin: origin)
             guard case .json6902(let operations) = parsed, let target = entry.target else {
@@ -192,9 +198,63 @@ public final class KustomizeBuilder {
             }
         }
         for (override, line) in k.replicas {
-            try Transformers.setReplicas(override, line: line, in: &collection, origin: origin)
+            try Transformers.setReplicas(override, specs: config.replicas, line: line, in: &collection, origin: origin)
         }
-        for image in k.images { Transformers.setImage(image, in: &collection) }
+        for image in k.images { Transformers.setImage(image, specs: config.images, in: &collection) }
+        for entry in k.replacements {
+            switch entry {
+            case .inline(let replacement):
+                try ReplacementTransformer.apply(replacement, to: &collection, origin: origin)
+            case .file(let path, let line):
+                let bytes = try readFileInside(path, directory: directory, origin: origin, line: line)
+                let display = tree.displayPath(try resolve(path, from: directory, origin: origin, line: line))
+                let documents: [YAMLDocument]
+                do {
+                    documents = try YAML.parseStream(bytes, source: display, options: YAMLParseOptions(maxBytes: options.maxFileBytes, recordLines: true))
+                } catch {
+                    throw RenderError(.yaml, file: display, line: error.line, error.message)
+                }
+                for document in documents where !document.value.isNull {
+                    for replacement in try KustomizationDecoder.decodeReplacementFile(document, path: path, displayPath: display) {
+                        try ReplacementTransformer.apply(replacement, to: &collection, origin: display)
+                    }
+                }
+            }
+        }
+    }
+
+    /// The defaults merged with a kustomization's `configurations:` (kustomize's
+    /// `MakeTransformerConfig`): the files, merged together before they are merged into the
+    /// defaults. Files must lie in or below the kustomization's directory, as every file
+    /// kustomize's loader reads. (Inline configurations came after kubectl v1.32's kustomize.)
+    private func transformerConfig(of kustomization: Kustomization, directory: String) throws(RenderError) -> TransformerConfig {
+        guard !kustomization.configurations.isEmpty else { return .default }
+        let origin = kustomization.displayPath
+        func merge(_ a: TransformerConfig, _ b: TransformerConfig, file: String, line: Int?) throws(RenderError) -> TransformerConfig {
+            do { return try a.merging(b) } catch { throw RenderError(.invalidKustomization, file: file, line: line, error.message) }
+        }
+        var files = TransformerConfig.empty
+        for (entry, line) in kustomization.configurations {
+            let bytes = try readFileInside(entry, directory: directory, origin: origin, line: line)
+            let display = tree.displayPath(try resolve(entry, from: directory, origin: origin, line: line))
+            files = try merge(files, try parseTransformerConfig(bytes, path: entry, display: display), file: display, line: nil)
+        }
+        return try merge(.default, files, file: origin, line: nil)
+    }
+
+    /// One configuration: its first YAML document (as sigs.k8s.io/yaml reads it), sorted.
+    private func parseTransformerConfig(_ bytes: [UInt8], path: String, display: String) throws(RenderError) -> TransformerConfig {
+        let documents: [YAMLDocument]
+        do {
+            documents = try YAML.parseStream(bytes, source: display, options: YAMLParseOptions(maxBytes: options.maxFileBytes, yaml11Booleans: true,
+                                                                                                recordLines: true, duplicateKeysLastWins: true))
+        } catch {
+            throw RenderError(.yaml, file: display, line: error.line, error.message)
+        }
+        guard let document = documents.first else { return .empty }
+        var config = try KustomizationDecoder.decodeTransformerConfig(document, path: path, displayPath: display)
+        config.sort()
+        return config
     }
 
     private func loadPatch(_ entry: PatchEntry, directory: String, origin: String) throws(RenderError) -> PatchApplier.Parsed {
@@ -229,7 +289,8 @@ public final class KustomizeBuilder {
         let documents: [YAMLDocument]
         do {
             documents = try YAML.parseStream(bytes, source: display,
-                                             options: YAMLParseOptions(maxBytes: options.maxFileBytes, yaml11Booleans: true, recordLines: true))
+                                             options: YAMLParseOptions(maxBytes: options.maxFileBytes, yaml11Booleans: true, recordLines: true,
+                                                                          duplicateKeysLastWins: true))
         } catch {
             throw RenderError(.yaml, file: display, line: error.line, error.message)
         }
@@ -253,7 +314,7 @@ public final class KustomizeBuilder {
             let bytes = try read(path, display: display)
             do {
                 documents = try YAML.parseStream(bytes, source: display,
-                                                 options: YAMLParseOptions(maxBytes: options.maxFileBytes, timestampsAsRFC3339: true))
+                                                 options: YAMLParseOptions(maxBytes: options.maxFileBytes, timestampsAsRFC3339: true, annotationsAsText: true))
             } catch {
                 throw RenderError(error.kind == .limitExceeded ? .tooLarge : .yaml, file: display, line: error.line, error.message)
             }

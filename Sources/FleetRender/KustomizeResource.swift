@@ -1,4 +1,5 @@
 import FleetModel
+import FleetYAML
 
 /// How a generated ConfigMap or Secret combines with one of the same name already built.
 public enum GeneratorBehavior: String, Sendable {
@@ -20,6 +21,8 @@ public struct KustomizeResource: Sendable {
     /// Generated with a content-hash name suffix still to append at the end of the build.
     public var needsHashSuffix = false
     public var behavior: GeneratorBehavior = .create
+    /// The `vars` bound to this object (kustomize's `refVarNames`), resolved at the end.
+    public var varNames: [String] = []
     /// Where the resource was read or generated, for error messages.
     public var source: String
 
@@ -65,14 +68,39 @@ public struct KustomizeResource: Sendable {
         previousIDs.append(ResourceID(gvk: id.gvk, namespace: id.effectiveNamespace, name: id.name))
     }
 
+    /// Annotations as kustomize writes them back at the end of a build (through a string map):
+    /// every value a string (a number or boolean as written, a list or map as ""), and an
+    /// empty or malformed `annotations` field dropped.
+    public mutating func normalizeAnnotations() {
+        guard case .object(let metadata)? = object["metadata"], let annotations = metadata["annotations"] else { return }
+        guard case .object(let entries) = annotations, !entries.isEmpty else {
+            object[path: "metadata", "annotations"] = nil
+            return
+        }
+        guard entries.values.contains(where: { $0.stringValue == nil }) else { return }
+        var normalized = ValueObject()
+        for (key, value) in entries {
+            switch value {
+            case .string: normalized[key] = value
+            case .null: normalized[key] = ""  // `key:` with nothing written; a written `~` arrives as text
+            default: normalized[key] = .string(YAML.plainScalarText(value) ?? "")
+            }
+        }
+        object[path: "metadata", "annotations"] = .object(normalized)
+    }
+
     public var labels: [String: String] { object[path: "metadata", "labels"]?.stringMap ?? [:] }
     public var annotations: [String: String] { object[path: "metadata", "annotations"]?.stringMap ?? [:] }
 
     /// Whether this resource and `other` were renamed by the same stack of prefixes and
     /// suffixes (kustomize's `PrefixesSuffixesEquals`: one list ends with the other, and an
     /// empty list matches only an empty one).
-    public func hasSameNameAffixes(as other: KustomizeResource) -> Bool {
-        Self.sameEnding(namePrefixes, other.namePrefixes) && Self.sameEnding(nameSuffixes, other.nameSuffixes)
+    /// With `emptyMatchesAny`, a side with no prefixes (or no suffixes) matches any list.
+    public func hasSameNameAffixes(as other: KustomizeResource, emptyMatchesAny: Bool = false) -> Bool {
+        func same(_ a: [String], _ b: [String]) -> Bool {
+            (emptyMatchesAny && (a.isEmpty || b.isEmpty)) || Self.sameEnding(a, b)
+        }
+        return same(namePrefixes, other.namePrefixes) && same(nameSuffixes, other.nameSuffixes)
     }
 
     private static func sameEnding(_ a: [String], _ b: [String]) -> Bool {

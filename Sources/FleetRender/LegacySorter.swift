@@ -21,6 +21,8 @@ enum LegacySorter {
             if ga != gb {
                 let (ra, rb) = (rank[ga.kind] ?? 0, rank[gb.kind] ?? 0)
                 if ra != rb { return ra < rb }
+                // The core Namespace precedes custom kinds named Namespace (kubectl does).
+                if ga.kind == "Namespace", gb.kind == "Namespace", ga.group.isEmpty != gb.group.isEmpty { return ga.group.isEmpty }
                 return gvkSortKey(ga) < gvkSortKey(gb)
             }
             return idSortKey(a.1) < idSortKey(b.1)

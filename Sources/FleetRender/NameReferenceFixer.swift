@@ -13,14 +13,15 @@ enum NameReferenceFixer {
         var target: GroupVersionKind
     }
 
-    static func fix(_ resources: inout [KustomizeResource]) throws(RenderError) {
+    static func fix(_ resources: inout [KustomizeResource], config: TransformerConfig) throws(RenderError) {
         // Candidates are chosen by names and namespaces, which fixing references never changes,
         // so every referrer is fixed against the same snapshot and written back at the end.
         let snapshot = resources
         guard snapshot.contains(where: { !$0.previousIDs.isEmpty }) else { return }
+        let table = config.isDefault ? defaultFilters : filters(config.nameReference)
         for index in snapshot.indices {
             let referrer = snapshot[index]
-            let filters = applicableFilters(referrer)
+            let filters = applicableFilters(referrer, table: table)
             guard !filters.isEmpty else { continue }
             var object = referrer.object
             var candidates: [Int]?
@@ -34,18 +35,22 @@ enum NameReferenceFixer {
         }
     }
 
-    /// The name-reference filters by referrer kind (every referrer spec names its kind).
-    private static let filtersByKind: [String: [Filter]] = {
+    /// The name-reference filters by referrer kind; a referrer spec without a kind (possible in
+    /// `configurations:`) applies to every kind and is filed under "".
+    private static func filters(_ references: [NameReference]) -> [String: [Filter]] {
         var table: [String: [Filter]] = [:]
-        for entry in NameReferenceTable.entries {
+        for entry in references {
             for spec in entry.referrers { table[spec.gvk.kind, default: []].append(Filter(spec: spec, target: entry.target)) }
         }
         return table
-    }()
+    }
 
-    private static func applicableFilters(_ resource: KustomizeResource) -> [Filter] {
+    private static let defaultFilters = filters(NameReferenceTable.entries)
+
+    private static func applicableFilters(_ resource: KustomizeResource, table: [String: [Filter]]) -> [Filter] {
         let original = resource.originalID.gvk
-        return (filtersByKind[original.kind] ?? []).filter { original.isSelected(by: $0.spec.gvk) }
+        let byKind = (table[original.kind] ?? []) + (original.kind.isEmpty ? [] : table[""] ?? [])
+        return byKind.filter { original.isSelected(by: $0.spec.gvk) }
     }
 
     /// What the referrer may refer to: anything if it is cluster-scoped; otherwise cluster-scoped
@@ -131,6 +136,10 @@ enum NameReferenceFixer {
                 return id.gvk.isClusterScoped || resources[i].kind == "ServiceAccount" || id.effectiveNamespace == referrerID.effectiveNamespace
             }
         }
+        if matches.count == 1 { return matches[0] }
+        // First a coarse pass where an empty prefix (or suffix) list matches any (a ConfigMap
+        // generated above the base that suffixed its Deployment), then the exact one.
+        matches = matches.filter { resources[$0].hasSameNameAffixes(as: referrer, emptyMatchesAny: true) }
         if matches.count == 1 { return matches[0] }
         matches = matches.filter { resources[$0].hasSameNameAffixes(as: referrer) }
         if matches.count == 1 { return matches[0] }

@@ -3,7 +3,7 @@
 ///
 /// When a ConfigMap becomes `prod-app-config-5k2h9`, every `configMapRef`, `configMap` volume
 /// and `configMapKeyRef` in the same build that named `app-config` is rewritten to match.
-struct NameReference: Sendable {
+struct NameReference: Equatable, Sendable {
     /// The kind being referred to (and its group/version, when kustomize pins them).
     var target: GroupVersionKind
     var referrers: [FieldSpec]
@@ -52,6 +52,12 @@ enum NameReferenceTable {
             ]
         }
         configMap += [
+            FieldSpec(kind: "PodTemplate", path: "template/spec/volumes/configMap/name"),
+            FieldSpec(kind: "PodTemplate", path: "template/spec/containers/env/valueFrom/configMapKeyRef/name"),
+            FieldSpec(kind: "PodTemplate", path: "template/spec/initContainers/env/valueFrom/configMapKeyRef/name"),
+            FieldSpec(kind: "PodTemplate", path: "template/spec/containers/envFrom/configMapRef/name"),
+            FieldSpec(kind: "PodTemplate", path: "template/spec/initContainers/envFrom/configMapRef/name"),
+            FieldSpec(kind: "PodTemplate", path: "template/spec/volumes/projected/sources/configMap/name"),
             FieldSpec(kind: "Node", path: "spec/configSource/configMap"),
             FieldSpec(kind: "Role", path: "rules/resourceNames"),
             FieldSpec(kind: "ClusterRole", path: "rules/resourceNames"),
@@ -60,6 +66,13 @@ enum NameReferenceTable {
             FieldSpec(group: "serving.knative.dev", version: "v1", kind: "Service", path: "spec/template/spec/containers/envFrom/configMapRef/name"),
         ]
         secret += [
+            FieldSpec(kind: "PodTemplate", path: "template/spec/volumes/secret/secretName"),
+            FieldSpec(kind: "PodTemplate", path: "template/spec/containers/env/valueFrom/secretKeyRef/name"),
+            FieldSpec(kind: "PodTemplate", path: "template/spec/initContainers/env/valueFrom/secretKeyRef/name"),
+            FieldSpec(kind: "PodTemplate", path: "template/spec/containers/envFrom/secretRef/name"),
+            FieldSpec(kind: "PodTemplate", path: "template/spec/initContainers/envFrom/secretRef/name"),
+            FieldSpec(kind: "PodTemplate", path: "template/spec/imagePullSecrets/name"),
+            FieldSpec(kind: "PodTemplate", path: "template/spec/volumes/projected/sources/secret/name"),
             FieldSpec(kind: "Ingress", path: "spec/tls/secretName"),
             FieldSpec(kind: "Ingress", path: "metadata/annotations/ingress.kubernetes.io\\/auth-secret"),
             FieldSpec(kind: "Ingress", path: "metadata/annotations/nginx.ingress.kubernetes.io\\/auth-secret"),
@@ -114,6 +127,9 @@ enum NameReferenceTable {
         ]))
         result.append(NameReference(target: gvk(group: "scheduling.k8s.io", version: "v1", kind: "PriorityClass"), referrers:
             workloads.map { FieldSpec(kind: $0.0, path: "\($0.1)/priorityClassName") }))
+        result.append(NameReference(target: gvk(group: "admissionregistration.k8s.io", kind: "ValidatingAdmissionPolicy"), referrers: [
+            FieldSpec(group: "admissionregistration.k8s.io", kind: "ValidatingAdmissionPolicyBinding", path: "spec/policyName"),
+        ]))
         // Kustomize's table spells this group "networking.k8s.io/v1", which no object's group
         // equals, so IngressClass renames never propagate there; we keep that behaviour.
         result.append(NameReference(target: gvk(group: "networking.k8s.io/v1", version: "v1", kind: "IngressClass"), referrers: [

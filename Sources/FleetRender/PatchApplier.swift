@@ -52,11 +52,16 @@ enum PatchApplier {
             }
         case .strategic(let patches):
             if let target = entry.target {
-                let selected = try collection.select(target, origin: origin)
-                for patch in patches {
-                    for index in selected {
-                        try applyStrategic(patch, at: index, entry: entry, in: &collection)
-                    }
+                guard patches.count == 1 else {
+                    throw RenderError(.patch, file: origin, line: entry.line,
+                                      "Multiple Strategic-Merge Patches in one `patches` entry is not allowed to set `patches.target` field: split them into one entry each")
+                }
+                for index in try collection.select(target, origin: origin) {
+                    // The patch takes the target's apiVersion (kustomize's `SetGvk` on a copy
+                    // of the patch), so a patch written for one group never rewrites another's.
+                    var patch = patches[0]
+                    patch["apiVersion"] = collection.resources[index].object["apiVersion"]
+                    try applyStrategic(patch, at: index, entry: entry, in: &collection)
                 }
                 collection.resources.removeAll { $0.object.isNull }
             } else {
@@ -71,6 +76,9 @@ enum PatchApplier {
 
     static func applyJSON(_ operations: [JSONPatchOperation], at index: Int, in collection: inout ResourceCollection,
                           origin: String, line: Int) throws(RenderError) {
+        // Kustomize records the id before every JSON patch, so a patch that renames keeps
+        // answering to the old name (later patches and name references find it by either).
+        collection.resources[index].storePreviousID()
         do {
             collection.resources[index].object = try JSONPatch.apply(operations, to: collection.resources[index].object)
         } catch {

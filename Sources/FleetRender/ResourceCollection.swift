@@ -6,6 +6,11 @@ import FleetRegex
 /// selected by type, name, namespace and labels.
 struct ResourceCollection {
     var resources: [KustomizeResource] = []
+    /// Where the built-in transformers write: the defaults and every `configurations:` file of
+    /// the kustomizations accumulated so far (a base's stays in force above it).
+    var config = TransformerConfig.empty
+    /// Every `vars:` entry accumulated so far, each name once.
+    var vars: [KustomizeVar] = []
 
     /// Adds a resource; an id already present is an error, as in kustomize.
     mutating func append(_ resource: KustomizeResource) throws(RenderError) {
@@ -16,8 +21,29 @@ struct ResourceCollection {
         resources.append(resource)
     }
 
-    mutating func append(contentsOf other: ResourceCollection) throws(RenderError) {
+    /// Adds a base's resources, its configuration and its vars (kustomize's `MergeAccumulator`).
+    mutating func append(contentsOf other: ResourceCollection, origin: String) throws(RenderError) {
         for resource in other.resources { try append(resource) }
+        try mergeConfig(other.config, origin: origin)
+        try addVars(other.vars, origin: origin)
+    }
+
+    mutating func mergeConfig(_ other: TransformerConfig, origin: String) throws(RenderError) {
+        do {
+            config = try config.merging(other)
+        } catch {
+            throw RenderError(.invalidKustomization, file: origin, error.message)
+        }
+    }
+
+    /// A var name may be declared once in a whole build.
+    mutating func addVars(_ incoming: [KustomizeVar], origin: String) throws(RenderError) {
+        for variable in incoming {
+            if vars.contains(where: { $0.name == variable.name }) {
+                throw RenderError(.invalidKustomization, file: variable.origin, line: variable.line, "var '\(variable.name)' already encountered")
+            }
+            vars.append(variable)
+        }
     }
 
     /// Indices of resources whose current or any previous id matches `id`.
@@ -74,7 +100,10 @@ struct ResourceCollection {
         new.previousIDs = old.previousIDs
         new.namePrefixes = old.namePrefixes
         new.nameSuffixes = old.nameSuffixes
-        new.needsHashSuffix = old.needsHashSuffix
+        new.varNames = old.varNames
+        // Either side disabling the hash disables it (kubectl drops the suffix when the base
+        // or the overlay's merge/replace generator says disableNameSuffixHash).
+        new.needsHashSuffix = old.needsHashSuffix && new.needsHashSuffix
     }
 
     /// Resources a patch target selects: type by anchored regular expressions, name and

@@ -47,7 +47,8 @@ enum StrategicMerge {
             let originalItems = original?.arrayValue
             switch schema.listMerge {
             case .byKey(let key):
-                return .array(mergeKeyed(originalItems ?? [], items, key: key, item: schema.item))
+                guard let originalItems else { return clean(patch, schema) }
+                return .array(mergeKeyed(originalItems, items, key: key, item: schema.item))
             case .primitives:
                 guard let originalItems else { return clean(patch, schema) }
                 var result = items

@@ -7,8 +7,12 @@ import FleetModel
 enum Transformers {
     // MARK: Namespace
 
-    static func setNamespace(_ namespace: String, in collection: inout ResourceCollection, origin: String) throws(RenderError) {
+    static func setNamespace(_ namespace: String, specs: [FieldSpec], in collection: inout ResourceCollection, origin: String) throws(RenderError) {
         guard !namespace.isEmpty else { return }
+        // `metadata/namespace` is set by type (never on cluster-scoped objects), and
+        // `metadata/name` only on core (`v1`) objects, so a custom kind named Namespace in
+        // another API group is left alone (kustomize's removeUnneededMetaFieldSpecs).
+        let fieldSpecs = specs.filter { $0.path != ["metadata", "namespace"] }
         for index in collection.resources.indices {
             var resource = collection.resources[index]
             guard case .object(let fields) = resource.object, !fields.isEmpty else { continue }
@@ -18,7 +22,8 @@ enum Transformers {
             if gvk.kind == "RoleBinding" || gvk.kind == "ClusterRoleBinding" {
                 setDefaultSubjectNamespace(namespace, in: &resource.object)
             }
-            for spec in BuiltinFieldSpecs.namespace {
+            let isCore = resource.object["apiVersion"]?.stringValue == "v1"
+            for spec in fieldSpecs where isCore || spec.path != ["metadata", "name"] {
                 FieldSpecWalker.apply(spec, to: &resource, leaf: .string("")) { (node: inout Value) in node = .string(namespace) }
             }
             collection.resources[index] = resource
@@ -44,18 +49,29 @@ enum Transformers {
 
     // MARK: Prefix and suffix
 
-    static func addPrefixSuffix(prefix: String, suffix: String, in collection: inout ResourceCollection) {
+    /// Kustomize's PrefixSuffixTransformer: the `metadata/name` spec renames (and records the
+    /// affixes for name references); any other spec (from `configurations:`) adds the prefix
+    /// and suffix to that field's text. CRDs, Namespaces and APIServices keep their names.
+    static func addPrefixSuffix(prefix: String, suffix: String, specs: [FieldSpec], in collection: inout ResourceCollection) {
         for index in collection.resources.indices {
             var resource = collection.resources[index]
             let original = resource.originalID.gvk
             let skipped = original.kind == "CustomResourceDefinition" || original.kind == "Namespace"
                 || (original.kind == "APIService" && original.group == "apiregistration.k8s.io")
             if skipped { continue }
-            if !prefix.isEmpty { resource.namePrefixes.append(prefix) }
-            if !suffix.isEmpty { resource.nameSuffixes.append(suffix) }
-            if !prefix.isEmpty || !suffix.isEmpty {
-                resource.storePreviousID()
-                resource.name = prefix + resource.name + suffix
+            for spec in specs where original.isSelected(by: spec.gvk) {
+                if spec.path == ["metadata", "name"] {
+                    if !prefix.isEmpty { resource.namePrefixes.append(prefix) }
+                    if !suffix.isEmpty { resource.nameSuffixes.append(suffix) }
+                    if !prefix.isEmpty || !suffix.isEmpty {
+                        resource.storePreviousID()
+                        resource.name = prefix + resource.name + suffix
+                    }
+                } else {
+                    FieldSpecWalker.walk(&resource.object, path: spec.path[...], create: spec.create, leaf: .string("")) { (node: inout Value) in
+                        if case .string(let text) = node { node = .string(prefix + text + suffix) }
+                    }
+                }
             }
             collection.resources[index] = resource
         }
@@ -83,33 +99,53 @@ enum Transformers {
         }
     }
 
-    static func applyLabels(_ kustomization: Kustomization, in collection: inout ResourceCollection) {
+    /// `labels:` entries, then `commonLabels` (kustomize's LabelTransformer configurations):
+    /// an entry writes its own `fields`, plus the configured `commonLabels` specs when it
+    /// includes selectors, or else `metadata/labels` and (with `includeTemplates`) the
+    /// configured `templateLabels` specs.
+    static func applyLabels(_ kustomization: Kustomization, config: TransformerConfig, in collection: inout ResourceCollection,
+                            origin: String) throws(RenderError) {
         for entry in kustomization.labels {
             var specs = entry.fields
-            if entry.includeSelectors {
-                specs += BuiltinFieldSpecs.commonLabels
-            } else {
-                specs.append(BuiltinFieldSpecs.metadataLabels)
-                if entry.includeTemplates { specs += BuiltinFieldSpecs.templateLabels }
+            do {
+                try TransformerConfig.merge(&specs, config.labels, "labels")
+                if entry.includeSelectors {
+                    try TransformerConfig.merge(&specs, config.commonLabels, "labels")
+                } else {
+                    if entry.includeTemplates { try TransformerConfig.merge(&specs, config.templateLabels, "labels") }
+                    try TransformerConfig.merge(&specs, [BuiltinFieldSpecs.metadataLabels], "labels")
+                }
+            } catch {
+                throw RenderError(.invalidKustomization, file: origin, error.message)
             }
             setEntries(entry.pairs, specs: specs, in: &collection)
         }
-        setEntries(kustomization.commonLabels, specs: BuiltinFieldSpecs.commonLabels, in: &collection)
+        setEntries(kustomization.commonLabels, specs: config.commonLabels, in: &collection)
     }
 
     // MARK: Replicas
 
-    static func setReplicas(_ override: ReplicaOverride, line: Int, in collection: inout ResourceCollection, origin: String) throws(RenderError) {
+    /// Kustomize's ReplicaCountTransformer: every object whose type a `replicas` spec selects
+    /// and whose name (any it has had) is the override's; none at all is an error.
+    static func setReplicas(_ override: ReplicaOverride, specs: [FieldSpec], line: Int, in collection: inout ResourceCollection,
+                            origin: String) throws(RenderError) {
         var found = false
-        for index in collection.resources.indices {
-            let resource = collection.resources[index]
-            let matches = resource.allIDs.contains { $0.name == override.name && BuiltinFieldSpecs.replicaKinds.contains($0.gvk.kind) }
-            guard matches, BuiltinFieldSpecs.replicaKinds.contains(resource.kind) else { continue }
-            found = true
-            collection.resources[index].object[path: "spec", "replicas"] = .int(override.count)
+        for spec in specs {
+            for index in collection.resources.indices {
+                let resource = collection.resources[index]
+                guard resource.allIDs.contains(where: { $0.name == override.name && $0.gvk.isSelected(by: spec.gvk) }) else { continue }
+                found = true
+                guard resource.gvk.isSelected(by: spec.gvk) else { continue }
+                FieldSpecWalker.walk(&collection.resources[index].object, path: spec.path[...], create: spec.create, leaf: .null) { (node: inout Value) in
+                    node = .int(override.count)
+                }
+            }
         }
         if !found {
-            let kinds = BuiltinFieldSpecs.replicaKinds.map { "\($0).[noVer].[noGrp]" }.joined(separator: " ")
+            let kinds = specs.map { spec in
+                func or(_ s: String, _ fallback: String) -> String { s.isEmpty ? fallback : s }
+                return "\(or(spec.gvk.kind, "[noKind]")).\(or(spec.gvk.version, "[noVer]")).\(or(spec.gvk.group, "[noGrp]"))"
+            }.joined(separator: " ")
             throw RenderError(.invalidKustomization, file: origin, line: line,
                               "resource with name \(override.name) does not match a config with the following GVK [\(kinds)]")
         }
@@ -117,13 +153,13 @@ enum Transformers {
 
     // MARK: Images
 
-    static func setImage(_ override: ImageOverride, in collection: inout ResourceCollection) {
+    static func setImage(_ override: ImageOverride, specs: [FieldSpec], in collection: inout ResourceCollection) {
         for index in collection.resources.indices where collection.resources[index].kind != "CustomResourceDefinition" {
             // Any `containers` or `initContainers` list at any depth, as kustomize's legacy
             // image filter does, so custom resources with pod-like specs are covered too.
             updateContainerImages(&collection.resources[index].object, override)
-            for spec in BuiltinFieldSpecs.images {
-                FieldSpecWalker.apply(spec, to: &collection.resources[index], leaf: .null) { (node: inout Value) in
+            for spec in specs where collection.resources[index].gvk.isSelected(by: spec.gvk) {
+                FieldSpecWalker.walk(&collection.resources[index].object, path: spec.path[...], create: false, leaf: .null) { (node: inout Value) in
                     if case .string(let image) = node, let updated = ImageReference.apply(override, to: image) { node = .string(updated) }
                 }
             }

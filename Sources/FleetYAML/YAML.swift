@@ -45,9 +45,19 @@ public struct YAMLParseOptions: Sendable {
     /// (`2001-12-14T00:00:00Z`), as `kubectl kustomize` prints them; otherwise they stay the
     /// text as written, as the Kubernetes API reads them.
     public var timestampsAsRFC3339: Bool
+    /// Read every scalar under a document's `metadata.annotations` as the string it was written
+    /// as (`port: 8080` is `"8080"`, `ratio: 2.50` is `"2.50"`), as Kubernetes tooling that reads
+    /// annotations into a string map (kustomize) does.
+    public var annotationsAsText: Bool
+    /// A key written twice in one mapping: the later value wins (go-yaml v2, which reads
+    /// kustomization files) instead of an error naming both lines.
+    public var duplicateKeysLastWins: Bool
 
     public init(maxBytes: Int = 32 << 20, maxDepth: Int = 512, maxAliasExpansion: Int = 1_000_000,
-                yaml11Booleans: Bool = false, recordLines: Bool = false, timestampsAsRFC3339: Bool = false) {
+                yaml11Booleans: Bool = false, recordLines: Bool = false, timestampsAsRFC3339: Bool = false,
+                annotationsAsText: Bool = false, duplicateKeysLastWins: Bool = false) {
+        self.annotationsAsText = annotationsAsText
+        self.duplicateKeysLastWins = duplicateKeysLastWins
         self.maxBytes = maxBytes
         self.maxDepth = maxDepth
         self.maxAliasExpansion = maxAliasExpansion
@@ -120,6 +130,18 @@ public enum YAML {
     /// One document, without a `---` marker, ending in a newline.
     public static func emit(_ value: Value, options: YAMLEmitOptions = YAMLEmitOptions()) -> String {
         String(decoding: LibYAMLEmitter(options: options).emitDocument(value), as: UTF8.self)
+    }
+
+    /// The plain text a scalar is written as (`true`, `8080`, `1.5`; `null` for null), as the
+    /// emitter writes it; nil for a string, list or map.
+    public static func plainScalarText(_ value: Value) -> String? {
+        switch value {
+        case .null: return "null"
+        case .bool(let b): return b ? "true" : "false"
+        case .int(let i): return String(i)
+        case .double(let d): return LibYAMLEmitter.formatDouble(d)
+        default: return nil
+        }
     }
 
     /// Several documents separated by `---` lines, as `kubectl kustomize` prints a build.

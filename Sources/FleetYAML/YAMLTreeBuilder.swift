@@ -91,7 +91,8 @@ struct YAMLTreeBuilder {
                 if try handleKeyScalar(text, tag: tag, plain: s.style == YAML_PLAIN_SCALAR_STYLE, line: line, column: column) {
                     continue
                 }
-                let value = try resolveScalar(text, tag: tag, style: s.style, line: line, column: column)
+                let value = options.annotationsAsText && isAnnotationValue()
+                    ? Value.string(text) : try resolveScalar(text, tag: tag, style: s.style, line: line, column: column)
                 if options.recordLines, let pointer = currentValuePointer(), lines[pointer] == nil { lines[pointer] = line }
                 if let anchor { anchors[anchor] = Anchored(value: value, nodeCount: 1) }
                 try deliver(value, line: line, column: column)
@@ -139,6 +140,15 @@ struct YAMLTreeBuilder {
                 continue
             }
         }
+    }
+
+    /// Whether the next value delivered is an entry of the document's `metadata.annotations`.
+    private func isAnnotationValue() -> Bool {
+        guard stack.count == 3,
+              case .mapping(let document) = stack[0], document.pendingKey == "metadata",
+              case .mapping(let metadata) = stack[1], metadata.pendingKey == "annotations",
+              case .mapping(let annotations) = stack[2] else { return false }
+        return annotations.pendingKey != nil && !annotations.expectingMergeValue
     }
 
     // MARK: Lines
@@ -204,11 +214,11 @@ struct YAMLTreeBuilder {
     private mutating func recordKeyLine(_ key: String, line: Int) {
         guard options.recordLines else { return }
         let pointer = (containerPaths.last ?? JSONPointer()).appending(key)
-        if lines[pointer] == nil { lines[pointer] = line }
+        if lines[pointer] == nil || options.duplicateKeysLastWins { lines[pointer] = line }
     }
 
     private func acceptKey(_ key: String, into frame: inout MappingFrame, line: Int, column: Int) throws(YAMLError) {
-        if let existing = frame.object.index(forKey: key) {
+        if !options.duplicateKeysLastWins, let existing = frame.object.index(forKey: key) {
             throw invalid("mapping key \"\(key)\" already defined at line \(frame.keyLines[existing])", line: line, column: column)
         }
         frame.pendingKey = key
@@ -249,8 +259,12 @@ struct YAMLTreeBuilder {
                     throw invalid("merge key '<<' expects a mapping or a list of mappings, found a \(value.typeName)", line: line, column: column)
                 }
             } else if let key = frame.pendingKey {
+                if let existing = frame.object.index(forKey: key) {
+                    frame.keyLines[existing] = frame.pendingKeyLine  // a later duplicate (duplicateKeysLastWins)
+                } else {
+                    frame.keyLines.append(frame.pendingKeyLine)
+                }
                 frame.object[key] = value
-                frame.keyLines.append(frame.pendingKeyLine)
                 frame.pendingKey = nil
             }
             stack.append(.mapping(frame))

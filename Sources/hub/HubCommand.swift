@@ -5,10 +5,18 @@ import FleetHubServer
 import FleetModel
 import Logging
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// `hub`: the long-running server that turns commits into signed per-cluster plans.
 @main
 struct HubCommand: AsyncParsableCommand {
-    static func main() async { await runAsyncCommand(Self.self) }
+    static func main() async {
+        // The database, the signing key and token files are the hub's alone.
+        umask(0o077)
+        await runAsyncCommand(Self.self)
+    }
 
     static let configuration = CommandConfiguration(
         commandName: "hub",

@@ -30,6 +30,8 @@ import Testing
         (#"["\ud800"]"#, 1, 9, "unpaired UTF-16 surrogate"),
         ("[1.]", 1, 2, "expected digits after '.'"),
         ("\u{FEFF}{}", 1, 1, "byte order mark"),
+        ("[1, 2e308]", 1, 5, "number out of range"),
+        ("[-1e999]", 1, 2, "number out of range"),
     ])
     func rejectsInvalidJSONWithPosition(input: String, line: Int, column: Int, message: String) {
         let error = #expect(throws: JSONError.self) { try JSON.parse(input) }
