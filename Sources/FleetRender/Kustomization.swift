@@ -159,6 +159,10 @@ public struct Kustomization: Sendable {
     /// `configurations:` files (transformer field specs), with their lines.
     public var configurations: [(String, Int)] = []
     public var vars: [KustomizeVar] = []
+    /// `transformers:` and `generators:` entries: built-in plugin configurations, inline or
+    /// as files or kustomization directories that produce them.
+    public var transformers: [(String, Int)] = []
+    public var generators: [(String, Int)] = []
     public var sortOrder: SortOrder?
     /// Deprecation warnings kustomize would print on stderr.
     public var warnings: [String] = []

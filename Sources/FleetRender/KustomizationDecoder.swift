@@ -15,7 +15,7 @@ struct KustomizationDecoder {
         "apiVersion", "kind", "metadata", "resources", "bases", "components", "namespace", "namePrefix", "nameSuffix",
         "commonLabels", "labels", "commonAnnotations", "images", "imageTags", "replicas", "patches",
         "patchesStrategicMerge", "patchesJson6902", "configMapGenerator", "secretGenerator", "generatorOptions",
-        "sortOptions", "replacements", "vars", "configurations",
+        "sortOptions", "replacements", "vars", "configurations", "transformers", "generators",
     ]
 
     /// Kustomize features outside this renderer's scope: a kustomization using them fails
@@ -25,8 +25,6 @@ struct KustomizationDecoder {
         "helmGlobals": "Helm chart inflation is not supported yet",
         "helmChartInflationGenerator": "Helm chart inflation is not supported yet",
         "crds": "the crds field (custom name-reference configuration) is not supported yet",
-        "generators": "generator plugins are not supported",
-        "transformers": "transformer plugins are not supported",
         "validators": "validator plugins are not supported",
         "openapi": "the openapi field is not supported yet",
         "buildMetadata": "buildMetadata is not supported yet",
@@ -101,6 +99,8 @@ struct KustomizationDecoder {
         k.sortOrder = try sortOptions(fields["sortOptions"], at: ptr("sortOptions"))
         k.replacements = try replacementEntries(fields["replacements"], at: ptr("replacements"))
         k.configurations = try stringList(fields["configurations"], at: ptr("configurations"))
+        k.transformers = try stringList(fields["transformers"], at: ptr("transformers"))
+        k.generators = try stringList(fields["generators"], at: ptr("generators"))
         k.vars = try vars(fields["vars"], at: ptr("vars"))
         if fields["vars"] != nil {
             k.warnings.append("# Warning: 'vars' is deprecated. Please use 'replacements' instead. [EXPERIMENTAL] Run 'kustomize edit fix' to update your Kustomization automatically.")
@@ -110,7 +110,7 @@ struct KustomizationDecoder {
 
     // MARK: Replacements
 
-    private func replacementEntries(_ value: Value?, at pointer: JSONPointer) throws(RenderError) -> [ReplacementEntry] {
+    func replacementEntries(_ value: Value?, at pointer: JSONPointer) throws(RenderError) -> [ReplacementEntry] {
         var entries: [ReplacementEntry] = []
         for (index, item) in try list(value, at: pointer).enumerated() {
             let at = pointer.appending(index)
@@ -220,8 +220,14 @@ struct KustomizationDecoder {
         return entries
     }
 
-    func fieldSpec(_ value: Value, at pointer: JSONPointer) throws(RenderError) -> FieldSpec {
-        let fields = try object(value, at: pointer, allowed: ["path", "group", "version", "kind", "create"])
+    /// A field spec; `lenient` ignores unknown fields (plugin configurations are read so).
+    func fieldSpec(_ value: Value, at pointer: JSONPointer, lenient: Bool = false) throws(RenderError) -> FieldSpec {
+        let allowed: Set<String> = ["path", "group", "version", "kind", "create"]
+        var value = value
+        if lenient, case .object(let written) = value {
+            value = .object(Self.canonicalKeys(written, known: allowed).filter { allowed.contains($0.key) })
+        }
+        let fields = try object(value, at: pointer, allowed: allowed)
         guard let path = try optionalString(fields["path"], at: pointer.appending("path")), !path.isEmpty else {
             throw fail(pointer, "a field spec needs a path")
         }
@@ -231,7 +237,7 @@ struct KustomizationDecoder {
                          path: path, create: try bool(fields["create"], at: pointer.appending("create")))
     }
 
-    private func images(_ value: Value?, at pointer: JSONPointer) throws(RenderError) -> [ImageOverride] {
+    func images(_ value: Value?, at pointer: JSONPointer) throws(RenderError) -> [ImageOverride] {
         var result: [ImageOverride] = []
         for (index, item) in try list(value, at: pointer).enumerated() {
             let at = pointer.appending(index)
@@ -248,7 +254,7 @@ struct KustomizationDecoder {
         return result
     }
 
-    private func replicas(_ value: Value?, at pointer: JSONPointer) throws(RenderError) -> [(ReplicaOverride, Int)] {
+    func replicas(_ value: Value?, at pointer: JSONPointer) throws(RenderError) -> [(ReplicaOverride, Int)] {
         var result: [(ReplicaOverride, Int)] = []
         for (index, item) in try list(value, at: pointer).enumerated() {
             let at = pointer.appending(index)
@@ -265,7 +271,7 @@ struct KustomizationDecoder {
         return result
     }
 
-    private func patches(_ value: Value?, at pointer: JSONPointer) throws(RenderError) -> [PatchEntry] {
+    func patches(_ value: Value?, at pointer: JSONPointer) throws(RenderError) -> [PatchEntry] {
         var result: [PatchEntry] = []
         for (index, item) in try list(value, at: pointer).enumerated() {
             let at = pointer.appending(index)
@@ -294,7 +300,7 @@ struct KustomizationDecoder {
         }
     }
 
-    private func patchTarget(_ value: Value, at pointer: JSONPointer) throws(RenderError) -> PatchTarget {
+    func patchTarget(_ value: Value, at pointer: JSONPointer) throws(RenderError) -> PatchTarget {
         let fields = try object(value, at: pointer, allowed: ["group", "version", "kind", "name", "namespace", "labelSelector", "annotationSelector"])
         var target = PatchTarget()
         target.group = try optionalString(fields["group"], at: pointer.appending("group")) ?? ""
@@ -308,7 +314,7 @@ struct KustomizationDecoder {
     }
 
     /// `patchesStrategicMerge:` entries are file paths or inline YAML documents.
-    private func strategicMergePatches(_ value: Value?, at pointer: JSONPointer) throws(RenderError) -> [PatchEntry] {
+    func strategicMergePatches(_ value: Value?, at pointer: JSONPointer) throws(RenderError) -> [PatchEntry] {
         var result: [PatchEntry] = []
         for (index, item) in try list(value, at: pointer).enumerated() {
             let at = pointer.appending(index)
@@ -319,7 +325,7 @@ struct KustomizationDecoder {
         return result
     }
 
-    private func json6902Patches(_ value: Value?, at pointer: JSONPointer) throws(RenderError) -> [PatchEntry] {
+    func json6902Patches(_ value: Value?, at pointer: JSONPointer) throws(RenderError) -> [PatchEntry] {
         var result: [PatchEntry] = []
         for (index, item) in try list(value, at: pointer).enumerated() {
             let at = pointer.appending(index)
@@ -332,7 +338,7 @@ struct KustomizationDecoder {
         return result
     }
 
-    private func generatorOptions(_ value: Value, at pointer: JSONPointer) throws(RenderError) -> GeneratorOptions {
+    func generatorOptions(_ value: Value, at pointer: JSONPointer) throws(RenderError) -> GeneratorOptions {
         let fields = try object(value, at: pointer, allowed: ["labels", "annotations", "disableNameSuffixHash", "immutable"])
         return GeneratorOptions(
             labels: try stringMap(fields["labels"], at: pointer.appending("labels")),
@@ -341,7 +347,7 @@ struct KustomizationDecoder {
             immutable: try bool(fields["immutable"], at: pointer.appending("immutable")))
     }
 
-    private func generators(_ value: Value?, at pointer: JSONPointer, allowsType: Bool) throws(RenderError) -> [GeneratorArgs] {
+    func generators(_ value: Value?, at pointer: JSONPointer, allowsType: Bool) throws(RenderError) -> [GeneratorArgs] {
         var result: [GeneratorArgs] = []
         var allowed: Set<String> = ["name", "namespace", "behavior", "literals", "files", "envs", "env", "options"]
         if allowsType { allowed.insert("type") }
@@ -350,11 +356,11 @@ struct KustomizationDecoder {
             let fields = try object(item, at: at, allowed: allowed)
             let behaviorText = try optionalString(fields["behavior"], at: at.appending("behavior")) ?? ""
             let behavior: GeneratorBehavior
+            // kustomize's NewGenerationBehavior: anything but merge or replace creates.
             switch behaviorText {
-            case "", "create": behavior = .create
             case "merge": behavior = .merge
             case "replace": behavior = .replace
-            default: throw fail(at.appending("behavior"), "behavior must be create, merge or replace, found \"\(behaviorText)\"")
+            default: behavior = .create
             }
             var envs = try stringList(fields["envs"], at: at.appending("envs")).map(\.0)
             if let env = try optionalString(fields["env"], at: at.appending("env")), !env.isEmpty { envs.append(env) }

@@ -73,11 +73,7 @@ public final class KustomizeBuilder {
             try accumulate(kustomization, directory: root, into: &collection)
         }
 
-        for index in collection.resources.indices where collection.resources[index].needsHashSuffix {
-            let hash = KustomizeHasher.hash(collection.resources[index].object)
-            collection.resources[index].storePreviousID()
-            collection.resources[index].name += "-" + hash
-        }
+        Self.appendHashSuffixes(&collection)
         try NameReferenceFixer.fix(&collection.resources, config: collection.config)
         try VarResolver.resolve(&collection)
         collection.resources.removeAll { $0.annotations["config.kubernetes.io/local-config"] == "true" }
@@ -94,7 +90,7 @@ public final class KustomizeBuilder {
     // MARK: Accumulation
 
     /// Runs `body` with `directory` on the chain of kustomizations being built.
-    private func descend(into directory: String, origin: String, line: Int?, _ body: () throws(RenderError) -> Void) throws(RenderError) {
+    func descend(into directory: String, origin: String, line: Int?, _ body: () throws(RenderError) -> Void) throws(RenderError) {
         guard chain.count < Self.maxDepth else {
             throw RenderError(.invalidKustomization, file: origin, line: line,
                               "bases and components nest more than \(Self.maxDepth) levels deep (at \(tree.displayPath(directory)))")
@@ -111,7 +107,7 @@ public final class KustomizeBuilder {
         try body()
     }
 
-    private func accumulate(_ kustomization: Kustomization, directory: String, into collection: inout ResourceCollection) throws(RenderError) {
+    func accumulate(_ kustomization: Kustomization, directory: String, into collection: inout ResourceCollection) throws(RenderError) {
         let origin = kustomization.displayPath
         for (path, line) in kustomization.resources {
             if Self.looksRemote(path) {
@@ -150,6 +146,9 @@ public final class KustomizeBuilder {
         for args in kustomization.secretGenerator {
             try collection.absorb(try Generators.generate(args, kind: .secret, globalOptions: kustomization.generatorOptions, origin: origin, load: load))
         }
+        for (plugin, source) in try loadPlugins(kustomization.generators, field: "generators", directory: directory, origin: origin) {
+            try generate(plugin, source: source, load: load, into: &collection)
+        }
 
         for (path, line) in kustomization.components {
             let resolved = try resolve(path, from: directory, origin: origin, line: line)
@@ -173,22 +172,46 @@ public final class KustomizeBuilder {
 
     private func runTransformers(_ k: Kustomization, directory: String, on collection: inout ResourceCollection) throws(RenderError) {
         let origin = k.displayPath
-        for entry in k.patchesStrategicMerge {
+        try applyStrategicMergePatches(k.patchesStrategicMerge, directory: directory, origin: origin, on: &collection)
+        try applyPatches(k.patches, directory: directory, origin: origin, on: &collection)
+        let config = collection.config
+        try Transformers.setNamespace(k.namespace, specs: config.namespace, in: &collection, origin: origin)
+        // kubectl v1.32's kustomize runs a PrefixTransformer and a SuffixTransformer, each with
+        // its own configured field specs.
+        if !k.namePrefix.isEmpty { Transformers.addPrefixSuffix(prefix: k.namePrefix, suffix: "", specs: config.namePrefix, in: &collection) }
+        if !k.nameSuffix.isEmpty { Transformers.addPrefixSuffix(prefix: "", suffix: k.nameSuffix, specs: config.nameSuffix, in: &collection) }
+        try Transformers.applyLabels(k, config: config, in: &collection, origin: origin)
+        Transformers.setEntries(k.commonAnnotations, specs: config.commonAnnotations, in: &collection)
+        try applyJSON6902Patches(k.patchesJson6902, directory: directory, origin: origin, on: &collection)
+        for (override, line) in k.replicas {
+            try Transformers.setReplicas(override, specs: config.replicas, line: line, in: &collection, origin: origin)
+        }
+        for image in k.images { Transformers.setImage(image, specs: config.images, in: &collection) }
+        try applyReplacements(k.replacements, directory: directory, origin: origin, on: &collection)
+        for (plugin, source) in try loadPlugins(k.transformers, field: "transformers", directory: directory, origin: origin) {
+            try run(plugin, source: source, directory: directory, origin: origin, on: &collection)
+        }
+    }
+
+    func applyStrategicMergePatches(_ entries: [PatchEntry], directory: String, origin: String,
+                                    on collection: inout ResourceCollection) throws(RenderError) {
+        for entry in entries {
             let parsed = try loadPatch(entry, directory: directory, origin: origin)
             guard case .strategic = parsed else {
                 throw RenderError(.patch, file: origin, line: entry.line, "patchesStrategicMerge entries must be strategic merge patches; use patches for a JSON patch")
             }
             try PatchApplier.apply(entry, parsed: parsed, to: &collection, origin: origin)
         }
-        for entry in k.patches {
+    }
+
+    func applyPatches(_ entries: [PatchEntry], directory: String, origin: String, on collection: inout ResourceCollection) throws(RenderError) {
+        for entry in entries {
             try PatchApplier.apply(entry, parsed: try loadPatch(entry, directory: directory, origin: origin), to: &collection, origin: origin)
         }
-        let config = collection.config
-        try Transformers.setNamespace(k.namespace, specs: config.namespace, in: &collection, origin: origin)
-        Transformers.addPrefixSuffix(prefix: k.namePrefix, suffix: k.nameSuffix, specs: config.namePrefix, in: &collection)
-        try Transformers.applyLabels(k, config: config, in: &collection, origin: origin)
-        Transformers.setEntries(k.commonAnnotations, specs: config.commonAnnotations, in: &collection)
-        for entry in k.patchesJson6902 {
+    }
+
+    func applyJSON6902Patches(_ entries: [PatchEntry], directory: String, origin: String, on collection: inout ResourceCollection) throws(RenderError) {
+        for entry in entries {
             let parsed = try loadPatch(entry, directory: directory, origin: origin)
             guard case .json6902(let operations) = parsed, let target = entry.target else {
                 throw RenderError(.patch, file: origin, line: entry.line, "patchesJson6902 entries must be JSON patches (a list of operations)")
@@ -197,11 +220,10 @@ public final class KustomizeBuilder {
                 try PatchApplier.applyJSON(operations, at: index, in: &collection, origin: origin, line: entry.line)
             }
         }
-        for (override, line) in k.replicas {
-            try Transformers.setReplicas(override, specs: config.replicas, line: line, in: &collection, origin: origin)
-        }
-        for image in k.images { Transformers.setImage(image, specs: config.images, in: &collection) }
-        for entry in k.replacements {
+    }
+
+    func applyReplacements(_ entries: [ReplacementEntry], directory: String, origin: String, on collection: inout ResourceCollection) throws(RenderError) {
+        for entry in entries {
             switch entry {
             case .inline(let replacement):
                 try ReplacementTransformer.apply(replacement, to: &collection, origin: origin)
@@ -220,6 +242,16 @@ public final class KustomizeBuilder {
                     }
                 }
             }
+        }
+    }
+
+    /// Kustomize's HashTransformer, run at the end of every build (and wherever a
+    /// `transformers:` entry asks for it): generated objects get their content-hash suffix.
+    static func appendHashSuffixes(_ collection: inout ResourceCollection) {
+        for index in collection.resources.indices where collection.resources[index].needsHashSuffix {
+            let hash = KustomizeHasher.hash(collection.resources[index].object)
+            collection.resources[index].storePreviousID()
+            collection.resources[index].name += "-" + hash
         }
     }
 
@@ -257,7 +289,7 @@ public final class KustomizeBuilder {
         return config
     }
 
-    private func loadPatch(_ entry: PatchEntry, directory: String, origin: String) throws(RenderError) -> PatchApplier.Parsed {
+    func loadPatch(_ entry: PatchEntry, directory: String, origin: String) throws(RenderError) -> PatchApplier.Parsed {
         switch entry.source {
         case .inline(let text):
             return try PatchApplier.parse(text, origin: origin, line: entry.line)
@@ -270,7 +302,7 @@ public final class KustomizeBuilder {
 
     // MARK: Loading
 
-    private func loadKustomization(in directory: String) throws(RenderError) -> Kustomization {
+    func loadKustomization(in directory: String) throws(RenderError) -> Kustomization {
         var found: [String] = []
         for name in KustomizationDecoder.fileNames {
             let path = TreePath.join(directory, name)
@@ -305,7 +337,7 @@ public final class KustomizeBuilder {
     }
 
     /// The objects of a resource file: every non-empty document, `*List` kinds expanded.
-    private func loadResources(_ path: String) throws(RenderError) -> [KustomizeResource] {
+    func loadResources(_ path: String) throws(RenderError) -> [KustomizeResource] {
         let display = tree.displayPath(path)
         let documents: [YAMLDocument]
         if let cached = parsed[path] {
@@ -326,31 +358,31 @@ public final class KustomizeBuilder {
 
     // MARK: Paths
 
-    private func kind(_ path: String) throws(RenderError) -> FileTreeEntryKind? { try reader.kind(path) }
+    func kind(_ path: String) throws(RenderError) -> FileTreeEntryKind? { try reader.kind(path) }
 
-    private func read(_ path: String, display: String) throws(RenderError) -> [UInt8] {
+    func read(_ path: String, display: String) throws(RenderError) -> [UInt8] {
         let bytes = try reader.read(path, display: display)
         inputs.insert(path)
         return bytes
     }
 
-    private func resolve(_ path: String, from directory: String, origin: String, line: Int?) throws(RenderError) -> String {
+    func resolve(_ path: String, from directory: String, origin: String, line: Int?) throws(RenderError) -> String {
         try reader.resolve(path, from: directory, origin: origin, line: line)
     }
 
-    private func realPath(_ path: String, naming: String, origin: String? = nil, line: Int? = nil) throws(RenderError) -> String {
+    func realPath(_ path: String, naming: String, origin: String? = nil, line: Int? = nil) throws(RenderError) -> String {
         try reader.realPath(path, naming: naming, origin: origin, line: line)
     }
 
     /// Kustomize's root-only restriction: files a kustomization reads must be in or below its
     /// directory.
-    private func requireInside(_ resolved: String, directory: String, naming: String, origin: String, line: Int?) throws(RenderError) {
+    func requireInside(_ resolved: String, directory: String, naming: String, origin: String, line: Int?) throws(RenderError) {
         if directory.isEmpty || resolved == directory || resolved.hasPrefix(directory + "/") { return }
         throw RenderError(.outsideRoot, file: origin, line: line,
                           "security; file '\(tree.displayPath(resolved))' is not in or below '\(tree.displayPath(directory))' (\"\(naming)\"); use a kustomization in that directory as a base instead")
     }
 
-    private func readFileInside(_ path: String, directory: String, origin: String, line: Int?) throws(RenderError) -> [UInt8] {
+    func readFileInside(_ path: String, directory: String, origin: String, line: Int?) throws(RenderError) -> [UInt8] {
         let resolved = try resolve(path, from: directory, origin: origin, line: line)
         try requireInside(resolved, directory: directory, naming: path, origin: origin, line: line)
         guard try kind(resolved) == .file else {
@@ -359,7 +391,7 @@ public final class KustomizeBuilder {
         return try read(resolved, display: tree.displayPath(resolved))
     }
 
-    private func checkCycle(_ candidate: String, origin: String, line: Int) throws(RenderError) {
+    func checkCycle(_ candidate: String, origin: String, line: Int) throws(RenderError) {
         let current = chain.last ?? ""
         let isAncestor = candidate.isEmpty || current == candidate || current.hasPrefix(candidate + "/")
         if chainMembers.contains(candidate) || isAncestor {

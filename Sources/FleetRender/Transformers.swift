@@ -4,10 +4,20 @@ import FleetModel
 /// that level (its resources, its bases' output, its generators and components), in kustomize's
 /// order: patches, namespace, prefix/suffix, labels, annotations, JSON6902 patches, replicas,
 /// images. See `KustomizeBuilder.runTransformers`.
+/// How a namespace is set beyond `metadata.namespace` (a NamespaceTransformer's options; the
+/// `namespace:` field uses the defaults).
+struct NamespaceOptions {
+    enum Subjects { case defaultOnly, allServiceAccounts, none }
+    /// Only where no namespace is set yet.
+    var unsetOnly = false
+    var roleBindingSubjects = Subjects.defaultOnly
+}
+
 enum Transformers {
     // MARK: Namespace
 
-    static func setNamespace(_ namespace: String, specs: [FieldSpec], in collection: inout ResourceCollection, origin: String) throws(RenderError) {
+    static func setNamespace(_ namespace: String, specs: [FieldSpec], options: NamespaceOptions = NamespaceOptions(),
+                             in collection: inout ResourceCollection, origin: String) throws(RenderError) {
         guard !namespace.isEmpty else { return }
         // `metadata/namespace` is set by type (never on cluster-scoped objects), and
         // `metadata/name` only on core (`v1`) objects, so a custom kind named Namespace in
@@ -18,13 +28,16 @@ enum Transformers {
             guard case .object(let fields) = resource.object, !fields.isEmpty else { continue }
             resource.storePreviousID()
             let gvk = resource.gvk
-            if !gvk.isClusterScoped { resource.namespace = namespace }
+            if !gvk.isClusterScoped && !(options.unsetOnly && !resource.namespace.isEmpty) { resource.namespace = namespace }
             if gvk.kind == "RoleBinding" || gvk.kind == "ClusterRoleBinding" {
-                setDefaultSubjectNamespace(namespace, in: &resource.object)
+                setSubjectNamespaces(namespace, options: options, in: &resource.object)
             }
             let isCore = resource.object["apiVersion"]?.stringValue == "v1"
             for spec in fieldSpecs where isCore || spec.path != ["metadata", "name"] {
-                FieldSpecWalker.apply(spec, to: &resource, leaf: .string("")) { (node: inout Value) in node = .string(namespace) }
+                FieldSpecWalker.apply(spec, to: &resource, leaf: .string("")) { (node: inout Value) in
+                    if options.unsetOnly, let current = node.stringValue, !current.isEmpty { return }
+                    node = .string(namespace)
+                }
             }
             collection.resources[index] = resource
         }
@@ -37,11 +50,15 @@ enum Transformers {
     }
 
     /// Kustomize sets the namespace of RoleBinding subjects only for the `default` service
-    /// account; other subjects are repointed by name reference, if they name an account of the
-    /// build.
-    private static func setDefaultSubjectNamespace(_ namespace: String, in object: inout Value) {
-        guard case .array(var subjects)? = object["subjects"] else { return }
-        for i in subjects.indices where subjects[i]["name"]?.stringValue == "default" {
+    /// account (unless a NamespaceTransformer says every ServiceAccount, or none); other
+    /// subjects are repointed by name reference, if they name an account of the build.
+    private static func setSubjectNamespaces(_ namespace: String, options: NamespaceOptions, in object: inout Value) {
+        guard options.roleBindingSubjects != .none, case .array(var subjects)? = object["subjects"] else { return }
+        for i in subjects.indices {
+            let selected = options.roleBindingSubjects == .defaultOnly
+                ? subjects[i]["name"]?.stringValue == "default" : subjects[i]["kind"]?.stringValue == "ServiceAccount"
+            guard selected else { continue }
+            if options.unsetOnly, let current = subjects[i]["namespace"]?.stringValue, !current.isEmpty { continue }
             subjects[i]["namespace"] = .string(namespace)
         }
         object["subjects"] = .array(subjects)
