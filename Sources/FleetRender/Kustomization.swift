@@ -163,6 +163,8 @@ public struct Kustomization: Sendable {
     /// as files or kustomization directories that produce them.
     public var transformers: [(String, Int)] = []
     public var generators: [(String, Int)] = []
+    /// `buildMetadata:` options (only the top kustomization's count).
+    public var buildMetadata: [String] = []
     public var sortOrder: SortOrder?
     /// Deprecation warnings kustomize would print on stderr.
     public var warnings: [String] = []

@@ -15,7 +15,7 @@ struct KustomizationDecoder {
         "apiVersion", "kind", "metadata", "resources", "bases", "components", "namespace", "namePrefix", "nameSuffix",
         "commonLabels", "labels", "commonAnnotations", "images", "imageTags", "replicas", "patches",
         "patchesStrategicMerge", "patchesJson6902", "configMapGenerator", "secretGenerator", "generatorOptions",
-        "sortOptions", "replacements", "vars", "configurations", "transformers", "generators",
+        "sortOptions", "replacements", "vars", "configurations", "transformers", "generators", "buildMetadata",
     ]
 
     /// Kustomize features outside this renderer's scope: a kustomization using them fails
@@ -27,7 +27,6 @@ struct KustomizationDecoder {
         "crds": "the crds field (custom name-reference configuration) is not supported yet",
         "validators": "validator plugins are not supported",
         "openapi": "the openapi field is not supported yet",
-        "buildMetadata": "buildMetadata is not supported yet",
     ]
 
     static func decode(_ document: YAMLDocument, path: String, displayPath: String) throws(RenderError) -> Kustomization {
@@ -101,6 +100,7 @@ struct KustomizationDecoder {
         k.configurations = try stringList(fields["configurations"], at: ptr("configurations"))
         k.transformers = try stringList(fields["transformers"], at: ptr("transformers"))
         k.generators = try stringList(fields["generators"], at: ptr("generators"))
+        k.buildMetadata = try stringList(fields["buildMetadata"], at: ptr("buildMetadata")).map(\.0)
         k.vars = try vars(fields["vars"], at: ptr("vars"))
         if fields["vars"] != nil {
             k.warnings.append("# Warning: 'vars' is deprecated. Please use 'replacements' instead. [EXPERIMENTAL] Run 'kustomize edit fix' to update your Kustomization automatically.")

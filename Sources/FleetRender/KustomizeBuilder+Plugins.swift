@@ -1,6 +1,14 @@
 import FleetModel
 import FleetYAML
 
+/// A plugin configuration as loaded: the plugin, the file it came from (for errors), and the
+/// origin `buildMetadata` records for what it generates or transforms.
+struct LoadedPlugin {
+    var plugin: BuiltinPlugin
+    var source: String
+    var origin: BuildOrigin
+}
+
 /// `transformers:` and `generators:`: built-in plugins configured by KRM objects.
 extension KustomizeBuilder {
     /// The plugin configurations a `transformers:` or `generators:` list names: an entry that
@@ -8,41 +16,46 @@ extension KustomizeBuilder {
     /// objects or to a kustomization directory whose (transformed) output they are. As in
     /// kustomize's `configureExternalTransformers`, every inline entry comes first, in order,
     /// then the paths' configurations.
-    func loadPlugins(_ entries: [(String, Int)], field: String, directory: String,
-                     origin: String) throws(RenderError) -> [(BuiltinPlugin, String)] {
-        var plugins: [(BuiltinPlugin, String)] = []
+    func loadPlugins(_ entries: [(String, Int)], field: String, kustomization: Kustomization,
+                     directory: String) throws(RenderError) -> [LoadedPlugin] {
+        let origin = kustomization.displayPath
+        var plugins: [LoadedPlugin] = []
         let inline = entries.compactMap { entry, line in Self.inlineObjects(entry).map { ($0, line) } }
         let paths = entries.filter { Self.inlineObjects($0.0) == nil }
         for (objects, line) in inline {
-            for object in objects { plugins.append(try decodePlugin(object, source: origin, field: field, origin: origin, line: line)) }
+            for object in objects {
+                plugins.append(try decodePlugin(object, source: origin, configuredIn: recordsOrigins ? configuredIn(kustomization) : "",
+                                                field: field, origin: origin, line: line))
+            }
         }
         for (entry, line) in paths {
-            var objects: [(Value, String)] = []
+            var objects: [(Value, String, String)] = []
             let resolved = try resolve(entry, from: directory, origin: origin, line: line)
             switch try kind(resolved) {
             case .file?:
                 try requireInside(resolved, directory: directory, naming: entry, origin: origin, line: line)
-                objects = try loadResources(resolved).map { ($0.object, $0.source) }
+                let path = recordsOrigins ? BuildOrigin.join(originDirectory, entry) : ""
+                objects = try loadResources(resolved).map { ($0.object, $0.source, path) }
             case .directory?:
                 try checkCycle(resolved, origin: origin, line: line)
                 let base = try loadKustomization(in: resolved)
                 var sub = ResourceCollection()
-                try descend(into: resolved, origin: origin, line: line) { () throws(RenderError) in
+                try descend(into: resolved, written: entry, origin: origin, line: line) { () throws(RenderError) in
                     try accumulate(base, directory: resolved, into: &sub)
                 }
-                objects = sub.resources.map { ($0.object, $0.source) }
+                objects = sub.resources.map { ($0.object, $0.source, $0.origin?.path ?? "") }
             default:
                 throw RenderError(.notFound, file: origin, line: line, "\(field) entry \"\(entry)\" not found: no file or directory \(tree.displayPath(resolved))")
             }
-            for (object, source) in objects {
-                plugins.append(try decodePlugin(object, source: source, field: field, origin: origin, line: line))
+            for (object, source, path) in objects {
+                plugins.append(try decodePlugin(object, source: source, configuredIn: path, field: field, origin: origin, line: line))
             }
         }
         return plugins
     }
 
-    private func decodePlugin(_ object: Value, source: String, field: String, origin: String,
-                              line: Int) throws(RenderError) -> (BuiltinPlugin, String) {
+    private func decodePlugin(_ object: Value, source: String, configuredIn: String, field: String, origin: String,
+                              line: Int) throws(RenderError) -> LoadedPlugin {
         let plugin: BuiltinPlugin
         do {
             plugin = try BuiltinPlugin.decode(object, source: source)
@@ -56,7 +69,10 @@ extension KustomizeBuilder {
         if field == "transformers" && plugin.isGenerator {
             throw RenderError(.invalidKustomization, file: origin, line: line, "plugin \(kind) is not a transformer")
         }
-        return (plugin, source)
+        let metadata = object["metadata"]?.objectValue ?? [:]
+        return LoadedPlugin(plugin: plugin, source: source,
+                            origin: .builtin(kind, configuredIn: configuredIn, name: metadata["name"]?.stringValue ?? "",
+                                             namespace: metadata["namespace"]?.stringValue ?? ""))
     }
 
     /// The objects of an inline plugin configuration, or nil when the entry is a path (kustomize
@@ -69,9 +85,9 @@ extension KustomizeBuilder {
         return objects
     }
 
-    func run(_ plugin: BuiltinPlugin, source: String, directory: String, origin: String,
-             on collection: inout ResourceCollection) throws(RenderError) {
-        switch plugin {
+    func run(_ loaded: LoadedPlugin, directory: String, on collection: inout ResourceCollection) throws(RenderError) {
+        let source = loaded.source
+        switch loaded.plugin {
         case .prefixSuffix(let prefix, let suffix, let specs):
             Transformers.addPrefixSuffix(prefix: prefix, suffix: suffix, specs: specs, in: &collection)
         case .labels(let pairs, let specs):
@@ -99,17 +115,21 @@ extension KustomizeBuilder {
         }
     }
 
-    func generate(_ plugin: BuiltinPlugin, source: String, load: (String) throws(RenderError) -> [UInt8],
+    func generate(_ loaded: LoadedPlugin, load: (String) throws(RenderError) -> [UInt8],
                   into collection: inout ResourceCollection) throws(RenderError) {
-        switch plugin {
+        let source = loaded.source
+        var generated: KustomizeResource
+        switch loaded.plugin {
         case .configMapGenerator(let args):
-            try collection.absorb(try Generators.generate(args, kind: .configMap, globalOptions: nil, origin: source, load: load))
+            generated = try Generators.generate(args, kind: .configMap, globalOptions: nil, origin: source, load: load)
         case .secretGenerator(let args):
-            try collection.absorb(try Generators.generate(args, kind: .secret, globalOptions: nil, origin: source, load: load))
+            generated = try Generators.generate(args, kind: .secret, globalOptions: nil, origin: source, load: load)
         case .iamPolicyGenerator(let policy):
-            try collection.absorb(KustomizeResource(object: policy.serviceAccount, source: source))
+            generated = KustomizeResource(object: policy.serviceAccount, source: source)
         default:
             throw RenderError(.invalidKustomization, file: source, "a transformer cannot run as a generator")
         }
+        if recordsOrigins { generated.origin = loaded.origin }
+        try collection.absorb(generated)
     }
 }

@@ -43,6 +43,11 @@ public final class KustomizeBuilder {
     /// The kustomizations being accumulated, outermost first (for cycles and depth).
     private var chain: [String] = []
     private var chainMembers = Set<String>()
+    /// With `buildMetadata`: where objects came from and what changed them is recorded, and the
+    /// kustomization being accumulated, relative to the top one (Go's path.Join of the paths
+    /// as written, as kustomize records origins).
+    private(set) var recordsOrigins = false
+    private(set) var originDirectory = ""
 
     /// How deep bases and components may nest. kubectl builds chains of thousands of levels,
     /// so the limit is high; the builder runs on a large stack (`LargeStack`) to honour it.
@@ -69,7 +74,10 @@ public final class KustomizeBuilder {
         var collection = ResourceCollection()
         chain = []
         chainMembers = []
-        try descend(into: root, origin: tree.displayPath(root), line: nil) { () throws(RenderError) in
+        let buildMetadata = BuildMetadataOptions(kustomization.buildMetadata)
+        recordsOrigins = !kustomization.buildMetadata.isEmpty
+        originDirectory = ""
+        try descend(into: root, written: "", origin: tree.displayPath(root), line: nil) { () throws(RenderError) in
             try accumulate(kustomization, directory: root, into: &collection)
         }
 
@@ -77,6 +85,7 @@ public final class KustomizeBuilder {
         try NameReferenceFixer.fix(&collection.resources, config: collection.config)
         try VarResolver.resolve(&collection)
         collection.resources.removeAll { $0.annotations["config.kubernetes.io/local-config"] == "true" }
+        buildMetadata.apply(to: &collection.resources)
         for index in collection.resources.indices { collection.resources[index].normalizeAnnotations() }
 
         let ordered: [KustomizeResource]
@@ -90,7 +99,8 @@ public final class KustomizeBuilder {
     // MARK: Accumulation
 
     /// Runs `body` with `directory` on the chain of kustomizations being built.
-    func descend(into directory: String, origin: String, line: Int?, _ body: () throws(RenderError) -> Void) throws(RenderError) {
+    func descend(into directory: String, written: String, origin: String, line: Int?,
+                 _ body: () throws(RenderError) -> Void) throws(RenderError) {
         guard chain.count < Self.maxDepth else {
             throw RenderError(.invalidKustomization, file: origin, line: line,
                               "bases and components nest more than \(Self.maxDepth) levels deep (at \(tree.displayPath(directory)))")
@@ -100,9 +110,12 @@ public final class KustomizeBuilder {
         }
         chain.append(directory)
         chainMembers.insert(directory)
+        let outerOrigin = originDirectory
+        if recordsOrigins && !written.isEmpty { originDirectory = BuildOrigin.join(outerOrigin, written) }
         defer {
             chain.removeLast()
             chainMembers.remove(directory)
+            originDirectory = outerOrigin
         }
         try body()
     }
@@ -117,7 +130,10 @@ public final class KustomizeBuilder {
             switch try kind(resolved) {
             case .file?:
                 try requireInside(resolved, directory: directory, naming: path, origin: origin, line: line)
-                for resource in try loadResources(resolved) { try collection.append(resource) }
+                for var resource in try loadResources(resolved) {
+                    if recordsOrigins { resource.origin = .file(BuildOrigin.join(originDirectory, path)) }
+                    try collection.append(resource)
+                }
             case .directory?:
                 try checkCycle(resolved, origin: origin, line: line)
                 let base = try loadKustomization(in: resolved)
@@ -126,7 +142,7 @@ public final class KustomizeBuilder {
                                       "expected kind != 'Component' for path '\(tree.displayPath(resolved))': list it under components, not resources")
                 }
                 var sub = ResourceCollection()
-                try descend(into: resolved, origin: origin, line: line) { () throws(RenderError) in
+                try descend(into: resolved, written: path, origin: origin, line: line) { () throws(RenderError) in
                     try accumulate(base, directory: resolved, into: &sub)
                 }
                 try collection.append(contentsOf: sub, origin: origin)
@@ -141,13 +157,17 @@ public final class KustomizeBuilder {
             try self.readFileInside(relative, directory: directory, origin: origin, line: nil)
         }
         for args in kustomization.configMapGenerator {
-            try collection.absorb(try Generators.generate(args, kind: .configMap, globalOptions: kustomization.generatorOptions, origin: origin, load: load))
+            var generated = try Generators.generate(args, kind: .configMap, globalOptions: kustomization.generatorOptions, origin: origin, load: load)
+            if recordsOrigins { generated.origin = .builtin("ConfigMapGenerator", configuredIn: configuredIn(kustomization)) }
+            try collection.absorb(generated)
         }
         for args in kustomization.secretGenerator {
-            try collection.absorb(try Generators.generate(args, kind: .secret, globalOptions: kustomization.generatorOptions, origin: origin, load: load))
+            var generated = try Generators.generate(args, kind: .secret, globalOptions: kustomization.generatorOptions, origin: origin, load: load)
+            if recordsOrigins { generated.origin = .builtin("SecretGenerator", configuredIn: configuredIn(kustomization)) }
+            try collection.absorb(generated)
         }
-        for (plugin, source) in try loadPlugins(kustomization.generators, field: "generators", directory: directory, origin: origin) {
-            try generate(plugin, source: source, load: load, into: &collection)
+        for plugin in try loadPlugins(kustomization.generators, field: "generators", kustomization: kustomization, directory: directory) {
+            try generate(plugin, load: load, into: &collection)
         }
 
         for (path, line) in kustomization.components {
@@ -161,7 +181,7 @@ public final class KustomizeBuilder {
                 throw RenderError(.invalidKustomization, file: origin, line: line,
                                   "expected kind 'Component' for path '\(tree.displayPath(resolved))' but got 'Kustomization'")
             }
-            try descend(into: resolved, origin: origin, line: line) { () throws(RenderError) in
+            try descend(into: resolved, written: path, origin: origin, line: line) { () throws(RenderError) in
                 try accumulate(component, directory: resolved, into: &collection)
             }
         }
@@ -172,25 +192,74 @@ public final class KustomizeBuilder {
 
     private func runTransformers(_ k: Kustomization, directory: String, on collection: inout ResourceCollection) throws(RenderError) {
         let origin = k.displayPath
-        try applyStrategicMergePatches(k.patchesStrategicMerge, directory: directory, origin: origin, on: &collection)
-        try applyPatches(k.patches, directory: directory, origin: origin, on: &collection)
+        // Each step kubectl would configure a built-in transformer for is recorded, with
+        // `buildMetadata`, on every object it ran over (changed or not, as kustomize does).
+        let configuredIn = recordsOrigins ? configuredIn(k) : ""
+        func ran(_ kind: String) {
+            guard recordsOrigins else { return }
+            collection.recordTransformation(.builtin(kind, configuredIn: configuredIn))
+        }
+        if !k.patchesStrategicMerge.isEmpty {
+            try applyStrategicMergePatches(k.patchesStrategicMerge, directory: directory, origin: origin, on: &collection)
+            ran("PatchStrategicMergeTransformer")
+        }
+        for entry in k.patches {
+            try applyPatches([entry], directory: directory, origin: origin, on: &collection)
+            ran("PatchTransformer")
+        }
         let config = collection.config
-        try Transformers.setNamespace(k.namespace, specs: config.namespace, in: &collection, origin: origin)
+        if !k.namespace.isEmpty {
+            try Transformers.setNamespace(k.namespace, specs: config.namespace, in: &collection, origin: origin)
+            ran("NamespaceTransformer")
+        }
         // kubectl v1.32's kustomize runs a PrefixTransformer and a SuffixTransformer, each with
         // its own configured field specs.
-        if !k.namePrefix.isEmpty { Transformers.addPrefixSuffix(prefix: k.namePrefix, suffix: "", specs: config.namePrefix, in: &collection) }
-        if !k.nameSuffix.isEmpty { Transformers.addPrefixSuffix(prefix: "", suffix: k.nameSuffix, specs: config.nameSuffix, in: &collection) }
-        try Transformers.applyLabels(k, config: config, in: &collection, origin: origin)
-        Transformers.setEntries(k.commonAnnotations, specs: config.commonAnnotations, in: &collection)
-        try applyJSON6902Patches(k.patchesJson6902, directory: directory, origin: origin, on: &collection)
+        if !k.namePrefix.isEmpty {
+            Transformers.addPrefixSuffix(prefix: k.namePrefix, suffix: "", specs: config.namePrefix, in: &collection)
+            ran("PrefixTransformer")
+        }
+        if !k.nameSuffix.isEmpty {
+            Transformers.addPrefixSuffix(prefix: "", suffix: k.nameSuffix, specs: config.nameSuffix, in: &collection)
+            ran("SuffixTransformer")
+        }
+        for entry in k.labels {
+            try Transformers.applyLabels(entry, config: config, in: &collection, origin: origin)
+            ran("LabelTransformer")
+        }
+        // kubectl configures the commonLabels LabelTransformer whenever there are labels at all.
+        if !k.commonLabels.isEmpty || !k.labels.isEmpty {
+            Transformers.setEntries(k.commonLabels, specs: config.commonLabels, in: &collection)
+            ran("LabelTransformer")
+        }
+        if !k.commonAnnotations.isEmpty {
+            Transformers.setEntries(k.commonAnnotations, specs: config.commonAnnotations, in: &collection)
+            ran("AnnotationsTransformer")
+        }
+        for entry in k.patchesJson6902 {
+            try applyJSON6902Patches([entry], directory: directory, origin: origin, on: &collection)
+            ran("PatchJson6902Transformer")
+        }
         for (override, line) in k.replicas {
             try Transformers.setReplicas(override, specs: config.replicas, line: line, in: &collection, origin: origin)
+            ran("ReplicaCountTransformer")
         }
-        for image in k.images { Transformers.setImage(image, specs: config.images, in: &collection) }
-        try applyReplacements(k.replacements, directory: directory, origin: origin, on: &collection)
-        for (plugin, source) in try loadPlugins(k.transformers, field: "transformers", directory: directory, origin: origin) {
-            try run(plugin, source: source, directory: directory, origin: origin, on: &collection)
+        for image in k.images {
+            Transformers.setImage(image, specs: config.images, in: &collection)
+            ran("ImageTagTransformer")
         }
+        if !k.replacements.isEmpty {
+            try applyReplacements(k.replacements, directory: directory, origin: origin, on: &collection)
+            ran("ReplacementTransformer")
+        }
+        for plugin in try loadPlugins(k.transformers, field: "transformers", kustomization: k, directory: directory) {
+            try run(plugin, directory: directory, on: &collection)
+            if recordsOrigins { collection.recordTransformation(plugin.origin) }
+        }
+    }
+
+    /// The kustomization file as build metadata names it: relative to the top kustomization.
+    func configuredIn(_ kustomization: Kustomization) -> String {
+        BuildOrigin.join(originDirectory, TreePath.basename(of: kustomization.path))
     }
 
     func applyStrategicMergePatches(_ entries: [PatchEntry], directory: String, origin: String,

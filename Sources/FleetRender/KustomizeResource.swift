@@ -23,6 +23,10 @@ public struct KustomizeResource: Sendable {
     public var behavior: GeneratorBehavior = .create
     /// The `vars` bound to this object (kustomize's `refVarNames`), resolved at the end.
     public var varNames: [String] = []
+    /// Where it was read or generated, and the transformers that ran over it (recorded only
+    /// for `buildMetadata`).
+    var origin: BuildOrigin?
+    var transformations: [BuildOrigin] = []
     /// Where the resource was read or generated, for error messages.
     public var source: String
 

@@ -36,6 +36,11 @@ struct ResourceCollection {
         }
     }
 
+    /// Notes on every object that a transformer ran over it (`buildMetadata: [transformerAnnotations]`).
+    mutating func recordTransformation(_ origin: BuildOrigin) {
+        for index in resources.indices { resources[index].transformations.append(origin) }
+    }
+
     /// A var name may be declared once in a whole build.
     mutating func addVars(_ incoming: [KustomizeVar], origin: String) throws(RenderError) {
         for variable in incoming {
@@ -74,6 +79,8 @@ struct ResourceCollection {
                 Self.copyMetadata(from: old, into: &replacement)
             case .merge:
                 Self.copyMetadata(from: old, into: &replacement)
+                // A merge keeps the origin of the object it changes; a replace takes its own.
+                replacement.origin = old.origin ?? replacement.origin
                 for field in ["data", "binaryData"] {
                     let merged = (old.object[field]?.objectValue ?? [:]).merging(generated.object[field]?.objectValue ?? [:]) { _, new in new }
                     if !merged.isEmpty { replacement.object[field] = .object(merged) }
@@ -101,6 +108,7 @@ struct ResourceCollection {
         new.namePrefixes = old.namePrefixes
         new.nameSuffixes = old.nameSuffixes
         new.varNames = old.varNames
+        new.transformations = old.transformations
         // Either side disabling the hash disables it (kubectl drops the suffix when the base
         // or the overlay's merge/replace generator says disableNameSuffixHash).
         new.needsHashSuffix = old.needsHashSuffix && new.needsHashSuffix

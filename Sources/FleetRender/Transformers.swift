@@ -116,28 +116,25 @@ enum Transformers {
         }
     }
 
-    /// `labels:` entries, then `commonLabels` (kustomize's LabelTransformer configurations):
-    /// an entry writes its own `fields`, plus the configured `commonLabels` specs when it
-    /// includes selectors, or else `metadata/labels` and (with `includeTemplates`) the
+    /// A `labels:` entry (one of kustomize's LabelTransformer configurations): its own
+    /// `fields`, the configured `labels` specs, plus the configured `commonLabels` specs when
+    /// it includes selectors, or else `metadata/labels` and (with `includeTemplates`) the
     /// configured `templateLabels` specs.
-    static func applyLabels(_ kustomization: Kustomization, config: TransformerConfig, in collection: inout ResourceCollection,
+    static func applyLabels(_ entry: LabelsEntry, config: TransformerConfig, in collection: inout ResourceCollection,
                             origin: String) throws(RenderError) {
-        for entry in kustomization.labels {
-            var specs = entry.fields
-            do {
-                try TransformerConfig.merge(&specs, config.labels, "labels")
-                if entry.includeSelectors {
-                    try TransformerConfig.merge(&specs, config.commonLabels, "labels")
-                } else {
-                    if entry.includeTemplates { try TransformerConfig.merge(&specs, config.templateLabels, "labels") }
-                    try TransformerConfig.merge(&specs, [BuiltinFieldSpecs.metadataLabels], "labels")
-                }
-            } catch {
-                throw RenderError(.invalidKustomization, file: origin, error.message)
+        var specs = entry.fields
+        do {
+            try TransformerConfig.merge(&specs, config.labels, "labels")
+            if entry.includeSelectors {
+                try TransformerConfig.merge(&specs, config.commonLabels, "labels")
+            } else {
+                if entry.includeTemplates { try TransformerConfig.merge(&specs, config.templateLabels, "labels") }
+                try TransformerConfig.merge(&specs, [BuiltinFieldSpecs.metadataLabels], "labels")
             }
-            setEntries(entry.pairs, specs: specs, in: &collection)
+        } catch {
+            throw RenderError(.invalidKustomization, file: origin, error.message)
         }
-        setEntries(kustomization.commonLabels, specs: config.commonLabels, in: &collection)
+        setEntries(entry.pairs, specs: specs, in: &collection)
     }
 
     // MARK: Replicas
