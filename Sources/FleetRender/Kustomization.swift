@@ -165,6 +165,9 @@ public struct Kustomization: Sendable {
     public var generators: [(String, Int)] = []
     /// `buildMetadata:` options (only the top kustomization's count).
     public var buildMetadata: [String] = []
+    public var openapi: OpenAPIField?
+    /// `crds:` files: OpenAPI definitions of custom types with kustomize's field extensions.
+    public var crds: [(String, Int)] = []
     public var sortOrder: SortOrder?
     /// Deprecation warnings kustomize would print on stderr.
     public var warnings: [String] = []

@@ -15,7 +15,7 @@ struct KustomizationDecoder {
         "apiVersion", "kind", "metadata", "resources", "bases", "components", "namespace", "namePrefix", "nameSuffix",
         "commonLabels", "labels", "commonAnnotations", "images", "imageTags", "replicas", "patches",
         "patchesStrategicMerge", "patchesJson6902", "configMapGenerator", "secretGenerator", "generatorOptions",
-        "sortOptions", "replacements", "vars", "configurations", "transformers", "generators", "buildMetadata",
+        "sortOptions", "replacements", "vars", "configurations", "transformers", "generators", "buildMetadata", "openapi", "crds",
     ]
 
     /// Kustomize features outside this renderer's scope: a kustomization using them fails
@@ -24,9 +24,7 @@ struct KustomizationDecoder {
         "helmCharts": "Helm chart inflation is not supported yet",
         "helmGlobals": "Helm chart inflation is not supported yet",
         "helmChartInflationGenerator": "Helm chart inflation is not supported yet",
-        "crds": "the crds field (custom name-reference configuration) is not supported yet",
         "validators": "validator plugins are not supported",
-        "openapi": "the openapi field is not supported yet",
     ]
 
     static func decode(_ document: YAMLDocument, path: String, displayPath: String) throws(RenderError) -> Kustomization {
@@ -58,9 +56,10 @@ struct KustomizationDecoder {
         case "Component": k.isComponent = true
         default: throw fail(ptr("kind"), "kind must be Kustomization or Component, found \"\(kind)\"")
         }
-        if let apiVersion = try optionalString(fields["apiVersion"], at: ptr("apiVersion")), !apiVersion.isEmpty,
-           !apiVersion.hasPrefix("kustomize.config.k8s.io/") {
-            throw fail(ptr("apiVersion"), "apiVersion must be kustomize.config.k8s.io/v1beta1 (or v1alpha1 for a Component), found \"\(apiVersion)\"")
+        // kustomize's EnforceFields: a Kustomization is v1beta1, a Component v1alpha1.
+        let requiredVersion = k.isComponent ? "kustomize.config.k8s.io/v1alpha1" : "kustomize.config.k8s.io/v1beta1"
+        if let apiVersion = try optionalString(fields["apiVersion"], at: ptr("apiVersion")), !apiVersion.isEmpty, apiVersion != requiredVersion {
+            throw fail(ptr("apiVersion"), "apiVersion for \(k.isComponent ? "Component" : "Kustomization") should be \(requiredVersion), found \"\(apiVersion)\"")
         }
 
         k.resources = try stringList(fields["resources"], at: ptr("resources"))
@@ -101,6 +100,18 @@ struct KustomizationDecoder {
         k.transformers = try stringList(fields["transformers"], at: ptr("transformers"))
         k.generators = try stringList(fields["generators"], at: ptr("generators"))
         k.buildMetadata = try stringList(fields["buildMetadata"], at: ptr("buildMetadata")).map(\.0)
+        k.crds = try stringList(fields["crds"], at: ptr("crds"))
+        let openapi = try stringMap(fields["openapi"], at: ptr("openapi"))
+        switch (openapi["path"], openapi["version"]) {
+        case (let path?, nil): k.openapi = .path(path)
+        case (nil, let version?):
+            guard version == OpenAPIField.builtinVersion else {
+                throw fail(ptr("openapi").appending("version"), "the specified OpenAPI version is not built in: \"\(version)\" (kubectl v1.32 carries \(OpenAPIField.builtinVersion))")
+            }
+            k.openapi = .version(version)
+        case (.some, .some): throw fail(ptr("openapi"), "builtin version and custom schema provided, cannot use both")
+        case (nil, nil): k.openapi = nil
+        }
         k.vars = try vars(fields["vars"], at: ptr("vars"))
         if fields["vars"] != nil {
             k.warnings.append("# Warning: 'vars' is deprecated. Please use 'replacements' instead. [EXPERIMENTAL] Run 'kustomize edit fix' to update your Kustomization automatically.")

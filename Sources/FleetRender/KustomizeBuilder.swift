@@ -48,6 +48,11 @@ public final class KustomizeBuilder {
     /// as written, as kustomize records origins).
     private(set) var recordsOrigins = false
     private(set) var originDirectory = ""
+    /// The first `openapi:` field met (the top kustomization's, else the first base's or
+    /// component's, in build order) chooses the schema for the rest of the build, as kubectl's
+    /// global schema is set once; a custom file's schema replaces the built-in one entirely.
+    private var schemaChosen = false
+    private var customSchema: OpenAPIPatchSchemas?
 
     /// How deep bases and components may nest. kubectl builds chains of thousands of levels,
     /// so the limit is high; the builder runs on a large stack (`LargeStack`) to honour it.
@@ -77,6 +82,8 @@ public final class KustomizeBuilder {
         let buildMetadata = BuildMetadataOptions(kustomization.buildMetadata)
         recordsOrigins = !kustomization.buildMetadata.isEmpty
         originDirectory = ""
+        schemaChosen = false
+        customSchema = nil
         try descend(into: root, written: "", origin: tree.displayPath(root), line: nil) { () throws(RenderError) in
             try accumulate(kustomization, directory: root, into: &collection)
         }
@@ -122,6 +129,7 @@ public final class KustomizeBuilder {
 
     func accumulate(_ kustomization: Kustomization, directory: String, into collection: inout ResourceCollection) throws(RenderError) {
         let origin = kustomization.displayPath
+        try chooseSchema(kustomization, directory: directory)
         for (path, line) in kustomization.resources {
             if Self.looksRemote(path) {
                 throw RenderError(.unsupported, file: origin, line: line, "remote resource \"\(path)\" is not supported yet: vendor it into the repository")
@@ -152,6 +160,9 @@ public final class KustomizeBuilder {
         }
 
         try collection.mergeConfig(try transformerConfig(of: kustomization, directory: directory), origin: origin)
+        if !kustomization.crds.isEmpty {
+            try collection.mergeConfig(try crdConfig(of: kustomization, directory: directory), origin: origin)
+        }
 
         let load: (String) throws(RenderError) -> [UInt8] = { relative throws(RenderError) in
             try self.readFileInside(relative, directory: directory, origin: origin, line: nil)
@@ -257,6 +268,24 @@ public final class KustomizeBuilder {
         }
     }
 
+    private func chooseSchema(_ kustomization: Kustomization, directory: String) throws(RenderError) {
+        guard !schemaChosen, let field = kustomization.openapi else { return }
+        schemaChosen = true
+        switch field {
+        case .version:
+            customSchema = nil
+        case .path(let path):
+            let bytes = try readFileInside(path, directory: directory, origin: kustomization.displayPath, line: kustomization.document.line(of: JSONPointer(tokens: ["openapi"])))
+            let display = tree.displayPath(try resolve(path, from: directory, origin: kustomization.displayPath, line: nil))
+            do {
+                let document = try YAML.parse(bytes, source: display, options: YAMLParseOptions(maxBytes: options.maxFileBytes))
+                customSchema = OpenAPIPatchSchemas(document: document, extendsBuiltin: kustomization.isComponent)
+            } catch {
+                throw RenderError(.yaml, file: display, line: error.line, "openapi schema: \(error.message)")
+            }
+        }
+    }
+
     /// The kustomization file as build metadata names it: relative to the top kustomization.
     func configuredIn(_ kustomization: Kustomization) -> String {
         BuildOrigin.join(originDirectory, TreePath.basename(of: kustomization.path))
@@ -269,13 +298,14 @@ public final class KustomizeBuilder {
             guard case .strategic = parsed else {
                 throw RenderError(.patch, file: origin, line: entry.line, "patchesStrategicMerge entries must be strategic merge patches; use patches for a JSON patch")
             }
-            try PatchApplier.apply(entry, parsed: parsed, to: &collection, origin: origin)
+            try PatchApplier.apply(entry, parsed: parsed, to: &collection, origin: origin, schemas: customSchema)
         }
     }
 
     func applyPatches(_ entries: [PatchEntry], directory: String, origin: String, on collection: inout ResourceCollection) throws(RenderError) {
         for entry in entries {
-            try PatchApplier.apply(entry, parsed: try loadPatch(entry, directory: directory, origin: origin), to: &collection, origin: origin)
+            try PatchApplier.apply(entry, parsed: try loadPatch(entry, directory: directory, origin: origin), to: &collection, origin: origin,
+                                   schemas: customSchema)
         }
     }
 
@@ -341,6 +371,28 @@ public final class KustomizeBuilder {
             files = try merge(files, try parseTransformerConfig(bytes, path: entry, display: display), file: display, line: nil)
         }
         return try merge(.default, files, file: origin, line: nil)
+    }
+
+    /// The field specs of a kustomization's `crds:` files (kustomize's LoadConfigFromCRDs).
+    private func crdConfig(of kustomization: Kustomization, directory: String) throws(RenderError) -> TransformerConfig {
+        let origin = kustomization.displayPath
+        var config = TransformerConfig.empty
+        for (path, line) in kustomization.crds {
+            let bytes = try readFileInside(path, directory: directory, origin: origin, line: line)
+            let display = tree.displayPath(try resolve(path, from: directory, origin: origin, line: line))
+            let document: Value
+            do {
+                document = try YAML.parse(bytes, source: display, options: YAMLParseOptions(maxBytes: options.maxFileBytes))
+            } catch {
+                throw RenderError(.yaml, file: display, line: error.line, "crds: \(error.message)")
+            }
+            do {
+                config = try config.merging(try CRDFieldSpecs.config(from: document))
+            } catch {
+                throw RenderError(.invalidKustomization, file: display, error.message)
+            }
+        }
+        return config
     }
 
     /// One configuration: its first YAML document (as sigs.k8s.io/yaml reads it), sorted.

@@ -16,6 +16,7 @@ enum NameReferenceFixer {
     static func fix(_ resources: inout [KustomizeResource], config: TransformerConfig) throws(RenderError) {
         // Candidates are chosen by names and namespaces, which fixing references never changes,
         // so every referrer is fixed against the same snapshot and written back at the end.
+        try checkRoleBindingSubjects(resources)
         let snapshot = resources
         guard snapshot.contains(where: { !$0.previousIDs.isEmpty }) else { return }
         let table = config.isDefault ? defaultFilters : filters(config.nameReference)
@@ -32,6 +33,20 @@ enum NameReferenceFixer {
                 }
             }
             resources[index].object = object
+        }
+    }
+
+    /// kubectl reads the namespaces of every RoleBinding's ServiceAccount subjects while fixing
+    /// references, renamed or not, and refuses a subject whose `namespace:` is there but blank.
+    private static func checkRoleBindingSubjects(_ resources: [KustomizeResource]) throws(RenderError) {
+        for resource in resources where resource.kind == "RoleBinding" {
+            guard case .array(let subjects)? = resource.object["subjects"] else { continue }
+            for subject in subjects where subject["kind"]?.stringValue == "ServiceAccount" {
+                if let namespace = subject["namespace"], namespace.stringValue == nil {
+                    throw RenderError(.invalidKustomization, file: resource.source,
+                                      "Invalid Input: namespace is blank for resource \"\(resource.currentID)\": give the ServiceAccount subject \"\(subject["name"]?.stringValue ?? "")\" a namespace or leave the field out")
+                }
+            }
         }
     }
 

@@ -41,7 +41,9 @@ enum PatchApplier {
 
     /// Applies a `patches:` entry: with a target, to every selected resource; without one, a
     /// strategic merge patch to the one resource with its own id.
-    static func apply(_ entry: PatchEntry, parsed: Parsed, to collection: inout ResourceCollection, origin: String) throws(RenderError) {
+    /// `schemas` is the build's custom OpenAPI schema, if one was chosen (nil: the built-in one).
+    static func apply(_ entry: PatchEntry, parsed: Parsed, to collection: inout ResourceCollection, origin: String,
+                      schemas: OpenAPIPatchSchemas? = nil) throws(RenderError) {
         switch parsed {
         case .json6902(let operations):
             guard let target = entry.target else {
@@ -61,13 +63,13 @@ enum PatchApplier {
                     // of the patch), so a patch written for one group never rewrites another's.
                     var patch = patches[0]
                     patch["apiVersion"] = collection.resources[index].object["apiVersion"]
-                    try applyStrategic(patch, at: index, entry: entry, in: &collection)
+                    try applyStrategic(patch, at: index, entry: entry, in: &collection, schemas: schemas)
                 }
                 collection.resources.removeAll { $0.object.isNull }
             } else {
                 for patch in patches {
                     let index = try uniqueTarget(of: patch, in: collection, origin: origin, line: entry.line)
-                    try applyStrategic(patch, at: index, entry: entry, in: &collection)
+                    try applyStrategic(patch, at: index, entry: entry, in: &collection, schemas: schemas)
                     collection.resources.removeAll { $0.object.isNull }
                 }
             }
@@ -105,11 +107,13 @@ enum PatchApplier {
     /// Kustomize's `ApplySmPatch`: the patch may not change the target's name or kind (unless
     /// its options allow it) nor its namespace; a patch that deletes the whole object removes
     /// it (marked with a null object, swept by the caller).
-    static func applyStrategic(_ patch: Value, at index: Int, entry: PatchEntry, in collection: inout ResourceCollection) throws(RenderError) {
+    static func applyStrategic(_ patch: Value, at index: Int, entry: PatchEntry, in collection: inout ResourceCollection,
+                               schemas: OpenAPIPatchSchemas?) throws(RenderError) {
         var resource = collection.resources[index]
         let (name, namespace, kind) = (resource.name, resource.namespace, resource.kind)
         if entry.allowNameChange || entry.allowKindChange { resource.storePreviousID() }
-        guard let merged = StrategicMerge.apply(patch, to: resource.object, schema: BuiltinPatchSchemas.schema(for: resource.gvk)) else {
+        let schema = schemas.map { $0.schema(for: resource.gvk) } ?? BuiltinPatchSchemas.schema(for: resource.gvk)
+        guard let merged = StrategicMerge.apply(patch, to: resource.object, schema: schema) else {
             collection.resources[index].object = .null
             return
         }

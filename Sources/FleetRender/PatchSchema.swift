@@ -72,6 +72,28 @@ enum BuiltinPatchSchemas {
 
     private static let withTemplate: PatchSchema = .object(["metadata": objectMeta, "spec": .object(["template": podTemplate])])
 
+    /// The built-in definitions a custom schema's `$ref`s may name, by their OpenAPI names.
+    static let definitions: [String: PatchSchema] = {
+        let withTemplate: PatchSchema = .object(["template": podTemplate])
+        return [
+            "io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta": objectMeta,
+            "io.k8s.api.core.v1.PodTemplateSpec": podTemplate,
+            "io.k8s.api.core.v1.PodSpec": podSpec,
+            "io.k8s.api.core.v1.Container": container,
+            "io.k8s.api.core.v1.EphemeralContainer": container,
+            "io.k8s.api.batch.v1.JobTemplateSpec": jobTemplate,
+            "io.k8s.api.batch.v1beta1.JobTemplateSpec": jobTemplate,
+            "io.k8s.api.batch.v1.JobSpec": withTemplate,
+            "io.k8s.api.batch.v1.CronJobSpec": .object(["jobTemplate": jobTemplate]),
+            "io.k8s.api.apps.v1.DeploymentSpec": withTemplate,
+            "io.k8s.api.apps.v1.StatefulSetSpec": withTemplate,
+            "io.k8s.api.apps.v1.DaemonSetSpec": withTemplate,
+            "io.k8s.api.apps.v1.ReplicaSetSpec": withTemplate,
+            "io.k8s.api.core.v1.ReplicationControllerSpec": withTemplate,
+            "io.k8s.api.core.v1.ServiceSpec": .object(["ports": keyed("port")]),
+        ]
+    }()
+
     static let specialized: [String: PatchSchema] = [
         "Pod": .object(["metadata": objectMeta, "spec": podSpec]),
         "PodTemplate": .object(["metadata": objectMeta, "template": podTemplate]),

@@ -169,3 +169,66 @@ extension BuiltinFieldSpecs {
         return specs
     }()
 }
+
+/// Kustomize's `crds:` field: Go OpenAPI definitions of custom types (a map of type name to
+/// `{Schema, Dependencies}`, as openapi-gen writes them) whose properties carry kustomize's
+/// extensions, turned into field specs: `x-kubernetes-object-ref-kind` (and `-api-version`,
+/// `-name-key`) into name references, `x-kubernetes-annotation` into commonAnnotations,
+/// `x-kubernetes-label-selector` into commonLabels, `x-kubernetes-identity` into namePrefix.
+enum CRDFieldSpecs {
+    /// How deep `$ref`s are followed (kustomize follows them without a bound; a cycle would
+    /// never end there).
+    static let maxDepth = 32
+
+    static func config(from document: Value) throws(TransformerConfigConflict) -> TransformerConfig {
+        guard case .object(let types) = document else { return .empty }
+        var result = TransformerConfig.empty
+        for (name, api) in types {
+            guard let properties = api[path: "Schema", "properties"]?.objectValue,
+                  properties["kind"] != nil, properties["apiVersion"] != nil, properties["metadata"] != nil else { continue }
+            // The kind is the type name's last `.`-separated part; group and version are unknown.
+            let kind = String(name.split(separator: "/").last?.split(separator: ".").last ?? "")
+            var config = TransformerConfig.empty
+            try load(GroupVersionKind(group: "", version: "", kind: kind), typeName: name, types: types, path: [], into: &config)
+            result = try result.merging(config)
+        }
+        return result
+    }
+
+    private static func load(_ gvk: GroupVersionKind, typeName: String, types: ValueObject, path: [String],
+                             into config: inout TransformerConfig) throws(TransformerConfigConflict) {
+        guard path.count < maxDepth, let properties = types[typeName]?[path: "Schema", "properties"]?.objectValue else { return }
+        for (property, schema) in properties {
+            let here = path + [property]
+            func spec(_ fieldPath: [String]) -> FieldSpec {
+                var spec = FieldSpec(path: "")
+                spec.gvk = gvk
+                spec.path = fieldPath
+                return spec
+            }
+            if schema["x-kubernetes-annotation"]?.stringValue != nil {
+                try TransformerConfig.merge(&config.commonAnnotations, [spec(here)], "commonAnnotations")
+            }
+            if schema["x-kubernetes-label-selector"]?.stringValue != nil {
+                try TransformerConfig.merge(&config.commonLabels, [spec(here)], "commonLabels")
+            }
+            if schema["x-kubernetes-identity"]?.stringValue != nil {
+                try TransformerConfig.merge(&config.namePrefix, [spec(here)], "namePrefix")
+            }
+            if let version = schema["x-kubernetes-object-ref-api-version"]?.stringValue,
+               let kind = schema["x-kubernetes-object-ref-kind"]?.stringValue {
+                let nameKey = schema["x-kubernetes-object-ref-name-key"]?.stringValue ?? "name"
+                let target = GroupVersionKind(group: "", version: version, kind: kind)
+                let referrer = spec(here + [nameKey])
+                if let index = config.nameReference.firstIndex(where: { $0.target == target }) {
+                    try TransformerConfig.merge(&config.nameReference[index].referrers, [referrer], "nameReference")
+                } else {
+                    config.nameReference.append(NameReference(target: target, referrers: [referrer]))
+                }
+            }
+            if let reference = schema["$ref"]?.stringValue, !reference.isEmpty {
+                try load(gvk, typeName: reference, types: types, path: here, into: &config)
+            }
+        }
+    }
+}
