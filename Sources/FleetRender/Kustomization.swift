@@ -45,6 +45,8 @@ public struct ImageOverride: Equatable, Sendable {
     public var newName: String?
     public var newTag: String?
     public var digest: String?
+    /// Appended to the image's tag when no new tag or digest is given (kubectl v1.32).
+    public var tagSuffix: String? = nil
 }
 
 /// A `replicas:` entry.

@@ -256,11 +256,11 @@ struct KustomizationDecoder {
             guard let name = try optionalString(fields["name"], at: at.appending("name")), !name.isEmpty else {
                 throw fail(at, "an images entry needs a name")
             }
-            if fields["tagSuffix"] != nil { throw RenderError(.unsupported, file: displayPath, line: lines.line(of: at), "images[].tagSuffix is not supported yet") }
             result.append(ImageOverride(name: name,
                                         newName: try optionalString(fields["newName"], at: at.appending("newName")),
                                         newTag: try optionalString(fields["newTag"], at: at.appending("newTag")),
-                                        digest: try optionalString(fields["digest"], at: at.appending("digest"))))
+                                        digest: try optionalString(fields["digest"], at: at.appending("digest")),
+                                        tagSuffix: try optionalString(fields["tagSuffix"], at: at.appending("tagSuffix"))))
         }
         return result
     }

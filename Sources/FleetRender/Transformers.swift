@@ -220,11 +220,16 @@ enum ImageReference {
         if let newName = override.newName, !newName.isEmpty { name = newName }
         let newTag = override.newTag ?? ""
         let newDigest = override.digest ?? ""
+        let suffix = override.tagSuffix ?? ""
         switch (newTag.isEmpty, newDigest.isEmpty) {
         case (false, false): tag = newTag; digest = newDigest
         case (false, true): tag = newTag; digest = ""
         case (true, false): tag = ""; digest = newDigest
-        case (true, true): break
+        case (true, true):
+            // A suffix extends the tag (an untagged image gets `:` and the suffix) and drops
+            // the digest. kubectl applies image overrides once by its field specs and once
+            // by its container walk, so pod images get the suffix twice; ours do too.
+            if !suffix.isEmpty { tag += suffix; digest = "" }
         }
         var result = name
         if !tag.isEmpty { result += ":" + tag }
