@@ -87,7 +87,7 @@ let package = Package(
                 .product(name: "OrderedCollections", package: "swift-collections"),
             ]
         ),
-        .target(name: "FleetRepos", dependencies: ["FleetModel", "FleetGit", "FleetFiles", "FleetAppSet"]),
+        .target(name: "FleetRepos", dependencies: ["FleetModel", "FleetGit", "FleetFiles", "FleetAppSet", "FleetRender", "FleetHTTPClient"]),
         .target(name: "FleetReconcile", dependencies: ["FleetModel"]),
 
         // MARK: Spoke services (FoundationEssentials at most: the spoke must stay light)
@@ -109,7 +109,7 @@ let package = Package(
         .target(
             name: "FleetHubCore",
             dependencies: [
-                "FleetModel", "FleetYAML", "FleetGit", "FleetAppSet", "FleetPlan", "FleetHubStore", "CMalloc",
+                "FleetModel", "FleetYAML", "FleetGit", "FleetAppSet", "FleetPlan", "FleetRepos", "FleetHubStore", "CMalloc",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Logging", package: "swift-log"),
@@ -217,7 +217,7 @@ let package = Package(
         .testTarget(name: "FleetCLITests", dependencies: ["FleetTestSupport", "fleet", "spoke", "hub"]),
         .testTarget(
             name: "FleetRenderTests",
-            dependencies: ["FleetRender", "FleetFiles", "FleetGit", "FleetYAML", "FleetModel", "FleetTestSupport"],
+            dependencies: ["FleetRender", "FleetRepos", "FleetFiles", "FleetGit", "FleetYAML", "FleetModel", "FleetTestSupport"],
             exclude: ["Cases"]
         ),
     ]

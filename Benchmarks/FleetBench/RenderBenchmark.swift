@@ -13,10 +13,14 @@ enum RenderBenchmark {
     static func run(fleetBinary: String, repositoryRoot: String, iterations: Int) throws -> [String] {
         var lines: [String] = []
         let generated = try writeFourLevelOverlay()
-        let targets = [
+        let cases = try projectCases(repositoryRoot + "/Tests/FleetRenderTests/Cases")
+        var targets = [
             ("fleet/ inference-server us-west-2 overlay", repositoryRoot + "/fleet/apps/inference-server/overlays/us-west-2"),
             ("generated four-level overlay (40 objects)", generated + "/env/prod"),
         ]
+        if let largest = cases.max(by: { $0.objects < $1.objects }) {
+            targets.append(("largest project case: \(largest.name) (\(largest.objects) objects)", largest.directory))
+        }
         lines.append("| overlay | fleet build (median) | kubectl kustomize (median) | speed-up | fleet peak RSS | kubectl peak RSS | memory ratio |")
         lines.append("|---|---|---|---|---|---|---|")
         for (label, directory) in targets {
@@ -56,7 +60,42 @@ enum RenderBenchmark {
         lines.append("| in-process render | per overlay | kubectl kustomize per overlay (process) | speed-up |")
         lines.append("|---|---|---|---|")
         lines.append("| 1,000 regional overlays (\(objects) objects) | \(format(perOverlay, 3)) ms | \(format(kubectlOne)) ms | \(format(kubectlOne / perOverlay, 0))x |")
+
+        // In-process: every successful overlay of the project's differential cases (each
+        // feature of docs/rendering.md), rendered 20 times each.
+        let rounds = 20
+        let caseStart = SystemClock.monotonic()
+        for _ in 0..<rounds {
+            for item in cases { _ = try KustomizeBuilder(tree: DirectoryFileTree(root: item.root)).build(item.build) }
+        }
+        let perCase = (SystemClock.monotonic() - caseStart) * 1000 / Double(rounds * max(cases.count, 1))
+        lines.append("| \(cases.count) project cases (every feature), mean | \(format(perCase, 3)) ms | | |")
         return lines
+    }
+
+    struct ProjectCase {
+        var name: String
+        var root: String
+        var build: String
+        var objects: Int
+        var directory: String { build == "." ? root : root + "/" + build }
+    }
+
+    /// The differential cases kubectl renders (`expect: success`), with their object counts.
+    static func projectCases(_ directory: String) throws -> [ProjectCase] {
+        var result: [ProjectCase] = []
+        let names = (try? DirectoryFileTree(root: directory).listDirectory("")) ?? []
+        for name in names.sorted() {
+            let root = directory + "/" + name
+            guard let spec = try? DirectoryFileTree(root: root).readFile("CASE") else { continue }
+            let text = String(decoding: spec, as: UTF8.self)
+            guard text.contains("expect: success") else { continue }
+            let build = text.split(separator: "\n").first { $0.hasPrefix("build:") }
+                .map { String($0.dropFirst("build:".count).filter { $0 != " " && $0 != "\t" }) } ?? "."
+            let objects = try KustomizeBuilder(tree: DirectoryFileTree(root: root)).build(build).objects.count
+            result.append(ProjectCase(name: name, root: root, build: build, objects: objects))
+        }
+        return result
     }
 
     /// base (20 objects) <- platform (prefix, labels, patch) <- region (namespace, images,

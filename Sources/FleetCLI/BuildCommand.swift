@@ -1,9 +1,13 @@
 import ArgumentParser
+#if canImport(Glibc)
+import Glibc
+#endif
 import FleetCommandSupport
 import FleetFiles
 import FleetGit
 import FleetModel
 import FleetRender
+import FleetRepos
 import FleetYAML
 
 /// `fleet build DIR`: `kustomize build` semantics, our renderer.
@@ -14,7 +18,7 @@ public struct BuildCommand: ParsableCommand {
         discussion: """
             Prints the resources as a multi-document YAML stream on stdout, in kustomize's order and format, so the output can be compared with `kubectl kustomize` using diff. Deprecation warnings go to stderr.
 
-            Bases, patches and generator files are read from the directory tree; nothing outside the repository that contains DIR (the enclosing Git work tree, or --root) may be named, symlinks included. Remote bases, Helm charts, replacements and plugins are refused with a clear error (see docs/rendering.md).
+            Bases, patches and generator files are read from the directory tree; nothing outside the repository that contains DIR (the enclosing Git work tree, or --root) may be named, symlinks included. Remote bases (github.com/org/repo//path?ref=v1, https://host/repo.git//path, git@host:org/repo//path) are fetched with libgit2 into a cache (--cache-dir) once per run; --offline serves them from the cache only. Helm charts and non-builtin plugins are refused with a clear error (see docs/rendering.md).
 
             With --revision, DIR is rendered as it is at that commit, branch or tag of its Git repository, without checking anything out.
 
@@ -30,6 +34,12 @@ public struct BuildCommand: ParsableCommand {
 
     @Option(name: .long, help: "Render DIR as it is at this Git revision (branch, tag or SHA) instead of the working copy.")
     public var revision: String?
+
+    @Flag(name: .long, help: "Never fetch remote bases: use what the cache holds (an error names what is missing).")
+    public var offline = false
+
+    @Option(name: .long, help: "Where remote bases are mirrored (default: $XDG_CACHE_HOME/fleet/remote-bases, or ~/.cache/fleet/remote-bases).")
+    public var cacheDir: String?
 
     public init() {}
 
@@ -51,14 +61,24 @@ public struct BuildCommand: ParsableCommand {
             let repository = try GitRepository.open(at: workTree)
             let snapshot = try repository.snapshot(at: try repository.resolveCommit(revision))
             let relative = String(LocalPaths.realPath(absolute).dropFirst(LocalPaths.realPath(workTree).count)).drop { $0 == "/" }
-            return try KustomizeBuilder(tree: snapshot).build(String(relative))
+            return try KustomizeBuilder(tree: snapshot, options: renderOptions()).build(String(relative))
         }
         let rootDirectory = root.map(LocalPaths.absolute) ?? LocalPaths.enclosingGitWorkTree(of: absolute) ?? "/"
         let tree = DirectoryFileTree(root: rootDirectory)
         guard let path = tree.treePath(forDirectory: absolute) else {
             throw CommandFailure("\(directory) is outside the root \(rootDirectory)")
         }
-        return try KustomizeBuilder(tree: tree).build(path)
+        return try KustomizeBuilder(tree: tree, options: renderOptions()).build(path)
+    }
+
+    private func renderOptions() -> RenderOptions {
+        let cache = cacheDir.map(LocalPaths.absolute) ?? Self.defaultCacheDirectory()
+        return RenderOptions(remote: RemoteBaseCache(cacheDirectory: cache, offline: offline))
+    }
+
+    static func defaultCacheDirectory() -> String {
+        if let xdg = getenv("XDG_CACHE_HOME").map({ String(cString: $0) }), !xdg.isEmpty { return xdg + "/fleet/remote-bases" }
+        return (getenv("HOME").map({ String(cString: $0) }) ?? "/tmp") + "/.cache/fleet/remote-bases"
     }
 }
 

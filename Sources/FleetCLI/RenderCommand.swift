@@ -13,6 +13,8 @@ struct LocalFleet {
     init(repo: String) throws {
         provider = try LocalRepositoryProvider(directory: repo)
         planner = FleetPlanner(repositories: provider, fleetRepoURL: provider.directory)
+        // Remote kustomize bases are mirrored in the user's cache, fetched once per run.
+        planner.remoteResolver = RemoteBaseCache(cacheDirectory: BuildCommand.defaultCacheDirectory())
     }
 
     func plan(at revision: String?) throws -> FleetPlanSet {

@@ -46,7 +46,7 @@ struct ValidateCommand: ParsableCommand {
         var overlays = 0
         for directory in try kustomizationDirectories(snapshot.tree) {
             overlays += 1
-            do { _ = try KustomizeBuilder(tree: snapshot.tree).build(directory) } catch {
+            do { _ = try KustomizeBuilder(tree: snapshot.tree, options: RenderOptions(remote: fleet.planner.remoteResolver)).build(directory) } catch {
                 errors += 1
                 printError("error: \(error)")
             }

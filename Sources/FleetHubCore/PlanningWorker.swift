@@ -2,6 +2,7 @@ import CMalloc
 import Dispatch
 import FleetGit
 import FleetModel
+import FleetRepos
 import FleetPlan
 
 /// What one sync round found.
@@ -64,6 +65,11 @@ final class PlanningWorker: @unchecked Sendable {
 
     private func runRound(force: Bool, only: String?) -> RoundResult {
         mirrors.beginRound()
+        // Remote kustomize bases: fetched once this round (with the credentials configured for
+        // their URL) and shared by every render that names them.
+        let config = self.config
+        planner.remoteResolver = RemoteBaseCache(cacheDirectory: config.stateDirectory + "/remote-bases",
+                                                 options: { url in config.remoteOptions(for: url) })
         var moved = false
         let targets: [String]
         if let only {

@@ -119,6 +119,8 @@ public final class FleetPlanner {
         var outcome: Result<RenderedSource, RenderError>
         /// Changes whenever the outcome is recomputed (compiled fragments key on it).
         var token: Int
+        /// The planning round it was rendered in (renders with remote bases last one round).
+        var round: Int
     }
 
     private var generations: [String: GenerationEntry] = [:]
@@ -142,6 +144,10 @@ public final class FleetPlanner {
     public var pins: [String: ApplicationPin] = [:]
 
     public var limits: PlanningLimits
+    /// Fetches kustomize remote bases; the hub gives a fresh one per round, so each remote is
+    /// fetched once a round and shared by every render that names it.
+    public var remoteResolver: (any RemoteResolver)?
+    private var round = 0
 
     public init(repositories: RepositoryProvider, fleetRepoURL: String, layout: FleetLayout = FleetLayout(), limits: PlanningLimits = PlanningLimits()) {
         self.repositories = repositories
@@ -152,6 +158,7 @@ public final class FleetPlanner {
 
     /// Plans the fleet at `revision` of the fleet repository.
     public func plan(revision: String = "HEAD") throws -> FleetPlanSet {
+        round += 1
         let clock = ContinuousClock()
         var phaseStart = clock.now
         var phases: [(name: String, duration: Duration)] = []
@@ -440,7 +447,7 @@ public final class FleetPlanner {
         var options = source.objectValue ?? [:]
         options["targetRevision"] = nil
         let key = SourceKey(repoURL: repoURL, source: .object(options))
-        if var cached = renders[key] {
+        if var cached = renders[key], !Self.readsRemote(cached) || cached.round == round {
             if cached.commit == snapshot.commit { return cached }
             if !snapshot.commit.isEmpty, !cached.commit.isEmpty, case .success(let result) = cached.outcome,
                let changed = try? repositories.changedPaths(repoURL: repoURL, from: cached.commit, to: snapshot.commit),
@@ -457,15 +464,24 @@ public final class FleetPlanner {
             let path = source["path"]?.stringValue ?? ""
             outcome = .success(try WorkDeadline.run(seconds: limits.itemSeconds,
                                                     reason: "rendering \(repoURL) \(path) took longer than \(Self.seconds(limits.itemSeconds))") { () throws(RenderError) in
-                try SourceRenderer.render(source, tree: snapshot.tree)
+                try SourceRenderer.render(source, tree: snapshot.tree, remote: remoteResolver)
             })
         } catch {
             outcome = .failure(error)
         }
-        let entry = RenderEntry(commit: snapshot.commit, outcome: outcome, token: nextToken)
+        let entry = RenderEntry(commit: snapshot.commit, outcome: outcome, token: nextToken, round: round)
         // A render that ran out of time is tried again next round (it may have been the load).
         if case .failure(let error) = outcome, error.kind == .timeLimit { renders[key] = nil } else { renders[key] = entry }
         return entry
+    }
+
+    /// Whether a cached render read remote bases, or failed fetching one: either is rendered
+    /// again in a later round.
+    private static func readsRemote(_ entry: RenderEntry) -> Bool {
+        switch entry.outcome {
+        case .success(let result): return result.usesRemote
+        case .failure(let error): return error.kind == .remote
+        }
     }
 
     /// Whether a changed path can change a rendering: a file it read, anything below the

@@ -30,6 +30,8 @@ struct RenderedSource: Sendable {
     var inputs: Set<String>
     /// The directory rendered; any change below it re-renders.
     var root: String
+    /// Read remote bases: rendered again each round (their refs may move).
+    var usesRemote = false
 }
 
 /// Renders one `spec.source` of an Application: a kustomization (with the Application's
@@ -47,7 +49,7 @@ enum SourceRenderer {
         return nil
     }
 
-    static func render(_ source: Value, tree: FileTree) throws(RenderError) -> RenderedSource {
+    static func render(_ source: Value, tree: FileTree, remote: (any RemoteResolver)? = nil) throws(RenderError) -> RenderedSource {
         let path = TreePath.normalize(source["path"]?.stringValue ?? "") ?? ""
         if let reason = unsupportedReason(source) {
             throw RenderError(.unsupported, file: path.isEmpty ? nil : path, reason)
@@ -67,8 +69,8 @@ enum SourceRenderer {
                 let edited = try applyKustomizeOptions(options, to: original, file: tree.displayPath(kustomizationFile))
                 renderTree = OverlayFileTree(base: tree, overrides: [kustomizationFile: Array(edited.utf8)])
             }
-            let result = try KustomizeBuilder(tree: renderTree).build(path)
-            return RenderedSource(objects: result.objects, inputs: result.inputs, root: path)
+            let result = try KustomizeBuilder(tree: renderTree, options: RenderOptions(remote: remote)).build(path)
+            return RenderedSource(objects: result.objects, inputs: result.inputs, root: path, usesRemote: !result.remoteReferences.isEmpty)
         }
         if (try? tree.kind(of: path)) == .directory, (try? tree.kind(of: TreePath.join(path, "Chart.yaml"))) == .file {
             throw RenderError(.unsupported, file: TreePath.join(path, "Chart.yaml"), "Helm charts are not supported yet (see docs/rendering.md)")

@@ -5,9 +5,13 @@ import FleetYAML
 public struct RenderOptions: Sendable {
     /// Files larger than this are refused.
     public var maxFileBytes: Int
+    /// Fetches remote bases and files (`github.com/org/repo//path?ref=v1`); without one, a
+    /// remote reference is an error saying so.
+    public var remote: (any RemoteResolver)?
 
-    public init(maxFileBytes: Int = 8 << 20) {
+    public init(maxFileBytes: Int = 8 << 20, remote: (any RemoteResolver)? = nil) {
         self.maxFileBytes = maxFileBytes
+        self.remote = remote
     }
 }
 
@@ -19,6 +23,9 @@ public struct RenderResult: Sendable {
     public var warnings: [String]
     /// Every file read, as tree paths: what the output depends on (for incremental re-renders).
     public var inputs: Set<String>
+    /// The remote bases and files it read (`repo//path?ref=`): outside the tree, so a change
+    /// there shows in no diff of it; callers that cache renders must render these again.
+    public var remoteReferences: Set<String> = []
 }
 
 /// Renders a kustomization directory of a `FileTree` with the semantics of `kustomize build`
@@ -34,12 +41,17 @@ public struct RenderResult: Sendable {
 /// must lie inside its directory (kustomize's root-only load restriction), symlinks are
 /// resolved inside the tree, remote bases are refused, and cycles are reported.
 public final class KustomizeBuilder {
-    public let tree: FileTree
+    /// The tree being read: the one given, or a remote base's while it is accumulated.
+    public internal(set) var tree: FileTree
     public let options: RenderOptions
-    private let reader: TreeReader
+    var reader: TreeReader
+    /// Which tree paths belong to ("" for the given tree, the repository and ref for a remote
+    /// base's), so caches and cycle checks never mix two trees' paths.
+    var treeKey = ""
     private var parsed: [String: [YAMLDocument]] = [:]
     private var inputs = Set<String>()
     private var warnings: [String] = []
+    var remoteReferences = Set<String>()
     /// The kustomizations being accumulated, outermost first (for cycles and depth).
     private var chain: [String] = []
     private var chainMembers = Set<String>()
@@ -68,6 +80,7 @@ public final class KustomizeBuilder {
     public func build(_ directory: String) throws(RenderError) -> RenderResult {
         inputs.removeAll()
         warnings.removeAll()
+        remoteReferences.removeAll()
         guard let normalized = TreePath.normalize(directory) else {
             throw RenderError(.outsideRoot, file: directory, "the directory is outside the repository")
         }
@@ -100,7 +113,7 @@ public final class KustomizeBuilder {
         case .fifo: ordered = collection.resources
         case .legacy(let first, let last): ordered = LegacySorter.sort(collection.resources, orderFirst: first, orderLast: last)
         }
-        return RenderResult(objects: ordered.map(\.object), warnings: warnings, inputs: inputs)
+        return RenderResult(objects: ordered.map(\.object), warnings: warnings, inputs: inputs, remoteReferences: remoteReferences)
     }
 
     // MARK: Accumulation
@@ -115,13 +128,14 @@ public final class KustomizeBuilder {
         if WorkDeadline.isPast {
             throw RenderError(.timeLimit, file: origin, line: line, "rendering stopped: \(WorkDeadline.current?.reason ?? "its time limit was reached")")
         }
+        let member = treeKey + "\u{0}" + directory
         chain.append(directory)
-        chainMembers.insert(directory)
+        chainMembers.insert(member)
         let outerOrigin = originDirectory
         if recordsOrigins && !written.isEmpty { originDirectory = BuildOrigin.join(outerOrigin, written) }
         defer {
             chain.removeLast()
-            chainMembers.remove(directory)
+            chainMembers.remove(member)
             originDirectory = outerOrigin
         }
         try body()
@@ -131,8 +145,9 @@ public final class KustomizeBuilder {
         let origin = kustomization.displayPath
         try chooseSchema(kustomization, directory: directory)
         for (path, line) in kustomization.resources {
-            if Self.looksRemote(path) {
-                throw RenderError(.unsupported, file: origin, line: line, "remote resource \"\(path)\" is not supported yet: vendor it into the repository")
+            if let remote = RemoteReference(path) {
+                try accumulateRemote(remote, written: path, asComponent: false, origin: origin, line: line, into: &collection)
+                continue
             }
             let resolved = try resolve(path, from: directory, origin: origin, line: line)
             switch try kind(resolved) {
@@ -182,6 +197,10 @@ public final class KustomizeBuilder {
         }
 
         for (path, line) in kustomization.components {
+            if let remote = RemoteReference(path) {
+                try accumulateRemote(remote, written: path, asComponent: true, origin: origin, line: line, into: &collection)
+                continue
+            }
             let resolved = try resolve(path, from: directory, origin: origin, line: line)
             guard try kind(resolved) == .directory else {
                 throw RenderError(.notFound, file: origin, line: line, "component \"\(path)\" must be a directory with a kustomization")
@@ -461,7 +480,7 @@ public final class KustomizeBuilder {
     func loadResources(_ path: String) throws(RenderError) -> [KustomizeResource] {
         let display = tree.displayPath(path)
         let documents: [YAMLDocument]
-        if let cached = parsed[path] {
+        if let cached = parsed[treeKey + "\u{0}" + path] {
             documents = cached
         } else {
             let bytes = try read(path, display: display)
@@ -471,7 +490,7 @@ public final class KustomizeBuilder {
             } catch {
                 throw RenderError(error.kind == .limitExceeded ? .tooLarge : .yaml, file: display, line: error.line, error.message)
             }
-            parsed[path] = documents
+            parsed[treeKey + "\u{0}" + path] = documents
         }
         return try ManifestObjects.objects(in: documents, display: display, requireName: true)
             .map { KustomizeResource(object: $0, source: display) }
@@ -512,18 +531,18 @@ public final class KustomizeBuilder {
         return try read(resolved, display: tree.displayPath(resolved))
     }
 
+    /// Whether a directory of another tree (a remote base) is being accumulated already.
+    func chainMembers(containsTree key: String, path: String) -> Bool {
+        chainMembers.contains(key + "\u{0}" + (TreePath.normalize(path) ?? path))
+    }
+
     func checkCycle(_ candidate: String, origin: String, line: Int) throws(RenderError) {
         let current = chain.last ?? ""
         let isAncestor = candidate.isEmpty || current == candidate || current.hasPrefix(candidate + "/")
-        if chainMembers.contains(candidate) || isAncestor {
+        if chainMembers.contains(treeKey + "\u{0}" + candidate) || isAncestor {
             let cycle = (chain + [candidate]).map { tree.displayPath($0) }.joined(separator: " -> ")
             throw RenderError(.cycle, file: origin, line: line, "cycle detected: \(cycle)")
         }
     }
 
-    /// Kustomize's remote forms: URLs, `git@host:`, `github.com/org/repo`, `?ref=`.
-    static func looksRemote(_ path: String) -> Bool {
-        path.contains("://") || path.hasPrefix("git@") || path.hasPrefix("github.com/") || path.hasPrefix("gitlab.com/")
-            || path.hasPrefix("bitbucket.org/") || path.contains("?ref=") || path.hasPrefix("git::")
-    }
 }

@@ -27,6 +27,8 @@ public struct RenderError: Error, CustomStringConvertible, Sendable {
         case invalidResource
         /// A file larger than the configured limit.
         case tooLarge
+        /// A remote base or file that could not be fetched (offline, unknown ref, HTTP error).
+        case remote
         /// The render ran past its time limit (`WorkDeadline`): a pathological input.
         case timeLimit
     }

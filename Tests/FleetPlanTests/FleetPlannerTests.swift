@@ -1,5 +1,6 @@
 import FleetAppSet
 import FleetModel
+import FleetRender
 import FleetYAML
 import Testing
 
@@ -196,6 +197,36 @@ final class InMemoryHistory: RepositoryProvider, @unchecked Sendable {
         #expect(try planner.plan().rendered == 2, "both overlays read the base")
         history.commit(["apps/web/base/extra.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\n"])
         #expect(try planner.plan().rendered == 2, "a new file next to an input may be referenced: re-render")
+    }
+
+    /// A remote base whose content the test moves, as a branch moves upstream.
+    final class MovingRemote: RemoteResolver, @unchecked Sendable {
+        var replicas = 1
+        var fetches = 0
+        func tree(repository: String, ref: String) throws -> FileTree {
+            fetches += 1
+            return InMemoryFileTree(displayName: repository, files: [
+                "web/kustomization.yaml": "resources: [deploy.yaml]\n",
+                "web/deploy.yaml": "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: shared}\nspec: {replicas: \(replicas)}\n",
+            ])
+        }
+        func file(url: String) throws -> [UInt8] { throw PlanningError("no files") }
+    }
+
+    @Test func sourcesWithRemoteBasesRenderAgainEachRoundAndOthersStayCached() throws {
+        let (history, planner) = fleet()
+        let remote = MovingRemote()
+        planner.remoteResolver = remote
+        history.commit(["apps/web/overlays/eu-west-1/kustomization.yaml": "resources: [../../base, 'github.com/org/shared//web?ref=main']\n"])
+        let first = try planner.plan()
+        let firstApp = try #require(app(try plan(first, "eu-west-1"), "web-eu-west-1"))
+        #expect(firstApp["error"] == nil, "\(firstApp)")
+        remote.replicas = 3
+        let second = try planner.plan()
+        #expect(second.rendered == 1, "only the source with a remote base renders again at the same commit")
+        #expect(second.plans["eu-west-1"]?.id != first.plans["eu-west-1"]?.id, "the moved remote shows in the plan")
+        #expect(second.plans["us-east-1"]?.id == first.plans["us-east-1"]?.id)
+        #expect(remote.fetches == 2)
     }
 
     @Test func aRenderErrorKeepsTheLastGoodResourcesOfThatApplicationOnly() throws {
