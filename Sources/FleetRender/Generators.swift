@@ -41,7 +41,8 @@ enum Generators {
             }
         }
         if kind == .secret { object["type"] = .string(args.type.flatMap { $0.isEmpty ? nil : $0 } ?? "Opaque") }
-        if !data.isEmpty { object["data"] = .object(data) }
+        // kubectl writes an empty Secret's `data: {}` (and hashes it); an empty ConfigMap has none.
+        if !data.isEmpty || kind == .secret { object["data"] = .object(data) }
         if !binaryData.isEmpty { object["binaryData"] = .object(binaryData) }
         if options.immutable { object["immutable"] = true }
 

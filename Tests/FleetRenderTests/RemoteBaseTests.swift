@@ -3,6 +3,7 @@ import FleetModel
 @testable import FleetRender
 import FleetRepos
 import FleetTestSupport
+import FleetYAML
 import Testing
 
 @Suite struct RemoteReferenceTests {
@@ -114,6 +115,29 @@ import Testing
 
         let again = RenderOptions(remote: RemoteBaseCache(cacheDirectory: served.temp.file("cache")))
         #expect(replicas(try KustomizeBuilder(tree: served.overlay(url + "//web?ref=" + served.v1), options: again).build("")) == 1)
+    }
+
+    @Test func aRemoteBaseOverFileURLsRendersAsKubectlRendersIt() throws {
+        guard Kubectl.isAvailable else {
+            Issue.record("kubectl is not installed: the remote-base differential test cannot run (it must in CI)")
+            return
+        }
+        let served = try Served()
+        defer { served.stop() }
+        let upstream = "file://" + served.temp.file("upstream")
+        _ = try served.temp.write("overlay/kustomization.yaml", """
+            resources:
+            - \(upstream)//web?ref=v1
+            nameSuffix: -eu
+            patches:
+            - target: {kind: Deployment}
+              patch: '[{"op": "replace", "path": "/spec/replicas", "value": 5}]'
+            """)
+        let reference = try Kubectl.kustomize(served.temp.file("overlay"))
+        #expect(reference.succeeded, "\(reference.stderr)")
+        let ours = try KustomizeBuilder(tree: DirectoryFileTree(root: served.temp.file("overlay")),
+                                        options: RenderOptions(remote: RemoteBaseCache(cacheDirectory: served.temp.file("cache")))).build("")
+        #expect(YAML.emitStream(ours.objects, options: .kustomize) == reference.stdout)
     }
 
     @Test func withoutAResolverARemoteBaseIsRefusedByName() throws {
