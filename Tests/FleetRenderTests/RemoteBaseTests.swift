@@ -54,6 +54,15 @@ import Testing
             return DirectoryFileTree(root: temp.file("overlay"))
         }
 
+        /// Renders the v1 base once (so the cache holds it), then stops serving.
+        func mirrorV1ThenGoAway() throws -> String {
+            let url = daemon.url("bases.git")
+            _ = try KustomizeBuilder(tree: overlay(url + "//web?ref=v1"),
+                                     options: RenderOptions(remote: RemoteBaseCache(cacheDirectory: temp.file("cache")))).build("")
+            daemon.stop()
+            return url
+        }
+
         func stop() {
             daemon.stop()
             temp.remove()
@@ -83,10 +92,7 @@ import Testing
     @Test func offlineRendersServeTheCacheAndNameWhatIsMissing() throws {
         let served = try Served()
         defer { served.stop() }
-        let url = served.daemon.url("bases.git")
-        _ = try KustomizeBuilder(tree: served.overlay(url + "//web?ref=v1"),
-                                 options: RenderOptions(remote: RemoteBaseCache(cacheDirectory: served.temp.file("cache")))).build("")
-        served.daemon.stop()
+        let url = try served.mirrorV1ThenGoAway()
 
         let offline = RenderOptions(remote: RemoteBaseCache(cacheDirectory: served.temp.file("cache"), offline: true))
         #expect(replicas(try KustomizeBuilder(tree: served.overlay(url + "//web?ref=v1"), options: offline).build("")) == 1)
@@ -102,10 +108,7 @@ import Testing
     @Test func aFailedFetchOfAMovingRefIsAnErrorNamingTheURLButAPinnedCommitStillRenders() throws {
         let served = try Served()
         defer { served.stop() }
-        let url = served.daemon.url("bases.git")
-        _ = try KustomizeBuilder(tree: served.overlay(url + "//web?ref=v1"),
-                                 options: RenderOptions(remote: RemoteBaseCache(cacheDirectory: served.temp.file("cache")))).build("")
-        served.daemon.stop()
+        let url = try served.mirrorV1ThenGoAway()
 
         let fresh = RenderOptions(remote: RemoteBaseCache(cacheDirectory: served.temp.file("cache")))
         let error = #expect(throws: RenderError.self) { try KustomizeBuilder(tree: served.overlay(url + "//web?ref=v1"), options: fresh).build("") }
