@@ -143,6 +143,29 @@ import Testing
         #expect(YAML.emitStream(ours.objects, options: .kustomize) == reference.stdout)
     }
 
+    @Test func anHTTPFileURLIsOneResourceFileAndAnHTTPErrorNamesTheURL() throws {
+        let server = try LoopbackHTTPServer { request in
+            request.path == "/manifests/app.yaml"
+                ? .text("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: remote-settings}\ndata: {port: \"80\"}\n")
+                : .text("not here", status: 404)
+        }
+        defer { server.stop() }
+        let temp = try TemporaryDirectory(prefix: "remote-files")
+        defer { temp.remove() }
+        let options = RenderOptions(remote: RemoteBaseCache(cacheDirectory: temp.file("cache")))
+        _ = try temp.write("overlay/kustomization.yaml", "resources:\n- \(server.url)/manifests/app.yaml\nnamePrefix: eu-\n")
+        let result = try KustomizeBuilder(tree: DirectoryFileTree(root: temp.file("overlay")), options: options).build("")
+        #expect(result.objects.first?[path: "metadata", "name"]?.stringValue == "eu-remote-settings")
+        #expect(result.remoteReferences == ["\(server.url)/manifests/app.yaml"])
+
+        _ = try temp.write("overlay/kustomization.yaml", "resources:\n- \(server.url)/manifests/gone.yaml\n")
+        let error = #expect(throws: RenderError.self) {
+            try KustomizeBuilder(tree: DirectoryFileTree(root: temp.file("overlay")), options: options).build("")
+        }
+        #expect(error?.kind == .remote)
+        #expect(error?.message.contains("/manifests/gone.yaml") == true, "\(String(describing: error))")
+    }
+
     @Test func withoutAResolverARemoteBaseIsRefusedByName() throws {
         let temp = try TemporaryDirectory(prefix: "remote-bases")
         defer { temp.remove() }
