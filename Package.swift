@@ -10,7 +10,8 @@
 //                          FleetFiles (directories on disk as file trees)
 //                          FleetRepos (Git repositories as sources for generators and plans)
 //   engines                FleetRender (Kustomize-compatible rendering over file trees)
-//                          FleetAppSet (ApplicationSet generators and templates)
+//                          FleetTemplate (Go text/template and Sprig, for ApplicationSets and Helm)
+//                          FleetAppSet (ApplicationSet generators)
 //                          FleetPlan (per-cluster plans: generate, render, compile; incremental)
 //                          FleetReconcile (diff, health, sync decisions; pure, shared by spoke and CLI)
 //   services               FleetHubCore (config, mirrors, tokens, signing, the engine)
@@ -72,9 +73,17 @@ let package = Package(
             dependencies: ["FleetModel", "FleetYAML", "FleetRegex", .product(name: "Crypto", package: "swift-crypto")]
         ),
         .target(
-            name: "FleetAppSet",
+            name: "FleetTemplate",
             dependencies: [
                 "FleetModel", "FleetYAML", "FleetRegex",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "OrderedCollections", package: "swift-collections"),
+            ]
+        ),
+        .target(
+            name: "FleetAppSet",
+            dependencies: [
+                "FleetModel", "FleetYAML", "FleetRegex", "FleetTemplate",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "OrderedCollections", package: "swift-collections"),
             ]
@@ -170,7 +179,7 @@ let package = Package(
         // MARK: Fuzzing (`make fuzz`): entry points, and the libFuzzer driver
         .target(
             name: "FleetFuzzTargets",
-            dependencies: ["FleetModel", "FleetYAML", "FleetRegex", "FleetRender", "FleetAppSet", "FleetHubCore"]
+            dependencies: ["FleetModel", "FleetYAML", "FleetRegex", "FleetRender", "FleetTemplate", "FleetAppSet", "FleetHubCore"]
         ),
         .executableTarget(name: "fleet-fuzz", dependencies: ["FleetFuzzTargets"]),
 
@@ -198,7 +207,8 @@ let package = Package(
             ]
         ),
         .testTarget(name: "FleetHTTPClientTests", dependencies: ["FleetHTTPClient", "FleetTestSupport"]),
-        .testTarget(name: "FleetAppSetTests", dependencies: ["FleetAppSet", "FleetModel", "FleetYAML", "FleetTestSupport"]),
+        .testTarget(name: "FleetTemplateTests", dependencies: ["FleetTemplate", "FleetModel"]),
+        .testTarget(name: "FleetAppSetTests", dependencies: ["FleetAppSet", "FleetTemplate", "FleetModel", "FleetYAML", "FleetTestSupport"]),
         .testTarget(name: "FleetPlanTests", dependencies: ["FleetPlan", "FleetAppSet", "FleetModel", "FleetYAML", "FleetTestSupport"]),
         .testTarget(
             name: "FleetHubTests",

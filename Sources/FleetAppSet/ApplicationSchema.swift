@@ -1,4 +1,5 @@
 import FleetModel
+import FleetTemplate
 import OrderedCollections
 
 /// The shape of Argo CD's `Application` Go types, as far as their JSON encoding shows through:

@@ -1,5 +1,6 @@
 import OrderedCollections
 import FleetModel
+import FleetTemplate
 import FleetYAML
 
 /// A repository tree at a resolved commit, for git generators.

@@ -1,4 +1,5 @@
 import FleetModel
+import FleetTemplate
 import FleetYAML
 import OrderedCollections
 

@@ -1,4 +1,5 @@
 import FleetModel
+import FleetTemplate
 
 /// Path patterns as Argo CD's git generator matches them: Go's `path.Match` for directories
 /// (`*` stays within one path segment) and doublestar globs for files (`**` spans segments).

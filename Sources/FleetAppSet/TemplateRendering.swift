@@ -1,5 +1,6 @@
 import OrderedCollections
 import FleetModel
+import FleetTemplate
 
 /// Argo CD's name helpers, exposed to templates as `normalize` and `slugify` and used for the
 /// `nameNormalized` and `*Normalized` parameters.
@@ -86,7 +87,7 @@ struct TemplateRenderer {
         if useGoTemplate {
             let template: GoTemplate
             do { template = try GoTemplate(parsing: s) } catch { throw TemplateError("failed to parse template \(s): \(error.message)") }
-            do { return try template.execute(data, missingKey: missingKey) } catch {
+            do { return try template.execute(data, missingKey: missingKey, functions: ArgoTemplateFunctions.table) } catch {
                 throw TemplateError("failed to execute go template \(s): \(error.message)")
             }
         }

@@ -1,4 +1,5 @@
 import FleetAppSet
+import FleetTemplate
 import FleetHubCore
 import FleetModel
 import FleetRegex

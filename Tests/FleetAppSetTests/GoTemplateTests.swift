@@ -3,6 +3,7 @@ import FleetYAML
 import Testing
 
 @testable import FleetAppSet
+@testable import FleetTemplate
 
 /// Go text/template and Sprig behaviour, each expectation as Go and Argo CD print it.
 @Suite struct GoTemplateTests {
@@ -18,7 +19,7 @@ import Testing
     ]
 
     func run(_ template: String, missingKey: MissingKeyPolicy = .noValue) throws -> String {
-        try GoTemplate(parsing: template).execute(parameters, missingKey: missingKey)
+        try GoTemplate(parsing: template).execute(parameters, missingKey: missingKey, functions: ArgoTemplateFunctions.table)
     }
 
     @Test(arguments: [
@@ -107,7 +108,8 @@ import Testing
         "{{ if .flag }}x",
         "{{ end }}",
         "{{ nosuchfunction .name }}",
-        "{{ define \"x\" }}y{{ end }}",
+        "{{ template \"undefined\" }}",
+        "{{ if .flag }}{{ define \"x\" }}y{{ end }}{{ end }}",
         "{{ .missing.deeper }}",
         "{{ fail \"stop here\" }}",
         "{{ now }}",

@@ -2,6 +2,7 @@ import FleetModel
 import Testing
 
 @testable import FleetAppSet
+@testable import FleetTemplate
 
 /// Hostile templates from a commit end in a clear error, quickly and in bounded memory
 /// (issue 13, finding 4), while what Go prints for the same input stays as Go prints it.

@@ -26,8 +26,9 @@ public enum MissingKeyPolicy: Sendable {
 
 extension GoTemplate {
     /// Runs the template against `data` (the parameters of one generated Application).
-    public func execute(_ data: Value, missingKey: MissingKeyPolicy = .noValue) throws(TemplateError) -> String {
-        var state = TemplateExecution(root: data, missingKey: missingKey)
+    public func execute(_ data: Value, missingKey: MissingKeyPolicy = .noValue,
+                        functions: [String: TemplateFunction] = TemplateFunctions.table) throws(TemplateError) -> String {
+        var state = TemplateExecution(root: data, missingKey: missingKey, functions: functions, templates: definitions)
         var output = ""
         _ = try state.walk(nodes, dot: data, into: &output)
         return output
@@ -50,7 +51,7 @@ func templateTruth(_ value: Value) -> Bool {
 /// How `fmt.Sprint` (`%v`) writes a value: strings as they are, floats in Go's shortest `%g`
 /// (so a JSON `1000000` prints `1e+06`, as in Argo CD), lists as `[a b]`, maps as
 /// `map[k:v]` with sorted keys, nil as `<nil>`.
-func goFormat(_ value: Value, nilText: String = "<nil>") -> String {
+package func goFormat(_ value: Value, nilText: String = "<nil>") -> String {
     switch value {
     case .null: return nilText
     case .bool(let b): return b ? "true" : "false"
@@ -69,6 +70,14 @@ func goFormat(_ value: Value, nilText: String = "<nil>") -> String {
 struct TemplateExecution {
     let root: Value
     let missingKey: MissingKeyPolicy
+    let functions: [String: TemplateFunction]
+    /// Named templates `{{template}}` may call.
+    let templates: [String: [TemplateNode]]
+    /// Nested `{{template}}` calls in progress.
+    private var callDepth = 0
+    /// Go allows 100,000 nested calls; a deep recursion here would outrun the stack long
+    /// before that, so the limit is Helm's for `include`.
+    static let maxCallDepth = 1000
     private var variables: [(String, Value)] = []
     private var steps = 0
     /// Bytes of text (and list elements) produced so far: output written and every function
@@ -79,9 +88,11 @@ struct TemplateExecution {
     /// The output budget of one execution; no single function result may exceed it either.
     static let maxProduced = 64 << 20
 
-    init(root: Value, missingKey: MissingKeyPolicy) {
+    init(root: Value, missingKey: MissingKeyPolicy, functions: [String: TemplateFunction], templates: [String: [TemplateNode]] = [:]) {
         self.root = root
         self.missingKey = missingKey
+        self.functions = functions
+        self.templates = templates
         variables = [("$", root)]
     }
 
@@ -186,12 +197,27 @@ struct TemplateExecution {
                 return .breakLoop
             case .continueNode:
                 return .continueLoop
+            case .templateCall(let name, let pipeline):
+                guard let body = templates[name] else { throw TemplateError("template \"\(name)\" not defined") }
+                let data = try pipeline.map { (p) throws(TemplateError) -> Value in try evaluate(p, dot: dot) } ?? .null
+                try call(body, data: data, into: &output)
             }
         }
         return .none
     }
 
     enum LoopSignal { case none, breakLoop, continueLoop }
+
+    /// Runs a named template with `data` as dot and `$`, in a scope of its own.
+    mutating func call(_ body: [TemplateNode], data: Value, into output: inout String) throws(TemplateError) {
+        callDepth += 1
+        defer { callDepth -= 1 }
+        if callDepth > Self.maxCallDepth { throw TemplateError("exceeded maximum template depth (\(Self.maxCallDepth))") }
+        let saved = variables
+        variables = [("$", data)]
+        defer { variables = saved }
+        _ = try walk(body, dot: data, into: &output)
+    }
 
     mutating func evaluate(_ pipeline: Pipeline, dot: Value) throws(TemplateError) -> Value {
         var value: Value? = nil
@@ -290,7 +316,7 @@ struct TemplateExecution {
             }
             return last
         }
-        guard let function = TemplateFunctions.table[name] else {
+        guard let function = functions[name] else {
             throw TemplateError("function \"\(name)\" not defined")
         }
         var values: [Value] = []

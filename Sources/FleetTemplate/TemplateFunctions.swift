@@ -4,15 +4,16 @@ import FleetModel
 import FleetRegex
 import FleetYAML
 
-typealias TemplateFunction = @Sendable ([Value]) throws -> Value
+/// A template function: its arguments, evaluated, in; its value out.
+public typealias TemplateFunction = @Sendable ([Value]) throws -> Value
 
-/// The functions a `goTemplate: true` ApplicationSet can call: Go's built-ins, the Sprig
-/// functions of Argo CD's function map (without `env`, `expandenv` and `getHostByName`, which
-/// Argo CD removes too) and Argo CD's own `normalize`, `slugify`, `toYaml`, `fromYaml` and
-/// `fromYamlArray`. Functions whose output would change from one run to the next (`now`,
-/// `uuidv4`, `rand*`) are refused: plans must be reproducible from a commit.
-enum TemplateFunctions {
-    static let table: [String: TemplateFunction] = {
+/// The functions templates can call: Go's built-ins, the Sprig functions (without `env`,
+/// `expandenv` and `getHostByName`, which Argo CD and Helm remove too) and `toYaml`, `fromYaml`
+/// and `fromYamlArray`. Functions whose output would change from one run to the next (`now`,
+/// `uuidv4`, `rand*`) are refused: plans must be reproducible from a commit. Users of the
+/// engine add their own (`normalize` and `slugify` for ApplicationSets).
+public enum TemplateFunctions {
+    public static let table: [String: TemplateFunction] = {
         var t: [String: TemplateFunction] = [:]
 
         // MARK: Go built-ins
@@ -424,17 +425,6 @@ enum TemplateFunctions {
         t["kindIs"] = { a in try arity(a, 2, "kindIs"); return .bool(str(a[0]) == goKind(a[1])) }
         t["typeOf"] = { a in try arity(a, 1, "typeOf"); return .string(goTypeName(a[0])) }
         t["typeIs"] = { a in try arity(a, 2, "typeIs"); return .bool(str(a[0]) == goTypeName(a[1])) }
-
-        // MARK: Argo CD additions
-        t["normalize"] = unary { .string(ArgoNames.sanitize($0)) }
-        t["slugify"] = { a in
-            guard case .string(let name)? = a.last else { throw TemplateError("slugify needs a name") }
-            var maxSize = 50
-            var smartTruncate = true
-            if a.count > 1 { guard let n = a[0].asInt else { throw TemplateError("slugify: the size must be an int") }; maxSize = n }
-            if a.count > 2 { guard case .bool(let b) = a[1] else { throw TemplateError("slugify: smartTruncate must be a bool") }; smartTruncate = b }
-            return .string(ArgoNames.slugify(name, maxSize: maxSize, smartTruncate: smartTruncate))
-        }
 
         // Refused: would make plans differ between two runs on the same commit.
         for name in ["now", "date", "dateInZone", "ago", "uuidv4", "randAlpha", "randAlphaNum", "randNumeric", "randAscii", "randBytes", "randInt", "env", "expandenv", "getHostByName"] {

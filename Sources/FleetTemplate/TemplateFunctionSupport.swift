@@ -67,7 +67,7 @@ extension TemplateFunctions {
 
     static func isSpace(_ c: Character) -> Bool { c.isWhitespace }
 
-    static func trim(_ s: String, _ drop: (Character) -> Bool) -> String {
+    package static func trim(_ s: String, _ drop: (Character) -> Bool) -> String {
         var sub = Substring(s)
         while let f = sub.first, drop(f) { sub = sub.dropFirst() }
         while let l = sub.last, drop(l) { sub = sub.dropLast() }
@@ -227,7 +227,7 @@ extension TemplateFunctions {
 
 /// Numbers as Go holds decoded JSON: every number a float64 (so `{{.n}}` of `1000000` prints
 /// `1e+06`, as it does in Argo CD).
-func goNumbers(_ v: Value) -> Value {
+package func goNumbers(_ v: Value) -> Value {
     switch v {
     case .int(let i): return .double(Double(i))
     case .array(let a): return .array(a.map(goNumbers))
@@ -250,7 +250,7 @@ func goSprint(_ a: [Value]) -> String {
 }
 
 extension Value {
-    var asInt: Int? {
+    package var asInt: Int? {
         switch self {
         case .int(let i): return i
         case .double(let d): return d.rounded() == d && abs(d) < 9.2e18 ? Int(d) : nil
@@ -260,7 +260,7 @@ extension Value {
 }
 
 extension String {
-    func replacingAll(_ pairs: [(String, String)]) -> String {
+    package func replacingAll(_ pairs: [(String, String)]) -> String {
         var text = self
         for (from, to) in pairs where !from.isEmpty {
             text = text.replacing(from, with: to)
@@ -273,8 +273,8 @@ extension String {
 /// override; merge generator: with) and Sprig uses for `merge`/`mergeOverwrite`: nested maps
 /// merge; otherwise a destination value stays unless it is empty (nil, "", 0, false, empty
 /// list or map), or, with `override`, the source value is not empty.
-enum Mergo {
-    static func merge(_ destination: ValueObject, _ source: ValueObject, override: Bool) -> ValueObject {
+package enum Mergo {
+    package static func merge(_ destination: ValueObject, _ source: ValueObject, override: Bool) -> ValueObject {
         var out = destination
         for (key, value) in source {
             if case .object(let d)? = out[key], case .object(let s) = value {

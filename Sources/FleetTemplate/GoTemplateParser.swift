@@ -8,19 +8,30 @@ public struct TemplateError: Error, CustomStringConvertible, Equatable, Sendable
     public var description: String { message }
 }
 
-/// A parsed Go `text/template`: the subset ApplicationSets use (actions, pipelines, variables,
-/// `if`/`else if`/`else`, `range` with `else`, `break`/`continue`, `with`, comments and
-/// `{{-`/`-}}` trimming). `define`, `template` and `block` are refused with a clear error,
-/// as Argo CD renders each string on its own and never shares definitions between them.
+/// A parsed Go `text/template`: actions, pipelines, variables, `if`/`else if`/`else`, `range`
+/// with `else`, `break`/`continue`, `with`, comments, `{{-`/`-}}` trimming, and named
+/// templates: `define` (at the top level), `template` and `block`.
 public struct GoTemplate: Sendable {
     let nodes: [TemplateNode]
+    /// The templates this text defines, by name (a later definition replaces an earlier one,
+    /// unless its body is empty, as Go's `associate` decides).
+    let definitions: [String: [TemplateNode]]
 
     public init(parsing source: String) throws(TemplateError) {
         var lexer = TemplateLexer(source)
         let items = try lexer.items()
         var parser = TemplateParser(items: items)
         nodes = try parser.parseList(until: [])
+        var definitions: [String: [TemplateNode]] = [:]
+        for (name, body) in parser.definitions {
+            if definitions[name] != nil && TemplateNode.isEmpty(body) { continue }
+            definitions[name] = body
+        }
+        self.definitions = definitions
     }
+
+    /// The names this text defines.
+    public var definedNames: [String] { definitions.keys.sorted() }
 }
 
 // MARK: - Syntax tree
@@ -33,6 +44,16 @@ indirect enum TemplateNode: Sendable {
     case withNode(Pipeline, [TemplateNode], [TemplateNode]?)
     case breakNode
     case continueNode
+    /// `{{template "name" pipeline}}` (and the call half of `{{block}}`).
+    case templateCall(String, Pipeline?)
+
+    /// Go's `parse.IsEmptyTree`: nothing but whitespace text.
+    static func isEmpty(_ nodes: [TemplateNode]) -> Bool {
+        nodes.allSatisfy { node in
+            if case .text(let text) = node { return text.allSatisfy { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" } }
+            return false
+        }
+    }
 }
 
 struct Pipeline: Sendable {
@@ -340,6 +361,8 @@ struct TemplateParser {
     /// nest deeper than the stack the engines run on allows.
     private var depth = 0
     static let maxDepth = 10_000
+    /// `define`d and `block` bodies, in the order they appear.
+    var definitions: [(String, [TemplateNode])] = []
 
     init(items: [TemplateToken]) { self.items = items }
 
@@ -389,14 +412,53 @@ struct TemplateParser {
                 return word == "break" ? .breakNode : .continueNode
             case "end", "else":
                 throw TemplateError("unexpected {{\(word)}}")
-            case "define", "template", "block":
-                throw TemplateError("{{\(word)}} is not supported: ApplicationSet templates are rendered field by field, with no shared definitions")
+            case "define":
+                guard depth == 0 else { throw TemplateError("unexpected {{define}}: define must be at the top level") }
+                index += 1
+                let name = try templateName("define")
+                try expect(.rightDelimiter, "}} after define clause")
+                definitions.append((name, try parseBody("define")))
+                return .text("")
+            case "template":
+                index += 1
+                let name = try templateName("template")
+                var pipeline: Pipeline?
+                if peek() != .rightDelimiter { pipeline = try parsePipeline(allowDeclarations: false) }
+                try expect(.rightDelimiter, "}} after template clause")
+                return .templateCall(name, pipeline)
+            case "block":
+                index += 1
+                let name = try templateName("block")
+                var pipeline: Pipeline?
+                if peek() != .rightDelimiter { pipeline = try parsePipeline(allowDeclarations: false) }
+                try expect(.rightDelimiter, "}} after block clause")
+                definitions.append((name, try parseBody("block")))
+                return .templateCall(name, pipeline)
             default: break
             }
         }
         let pipeline = try parsePipeline(allowDeclarations: true)
         try expect(.rightDelimiter, "}}")
         return .action(pipeline)
+    }
+
+    /// The quoted name after `define`, `template` or `block`.
+    private mutating func templateName(_ keyword: String) throws(TemplateError) -> String {
+        guard case .string(let name) = peek() else { throw TemplateError("unexpected token in \(keyword) clause: the template name must be a quoted string") }
+        index += 1
+        return name
+    }
+
+    /// The body of a `define` or `block`, through its `{{end}}`.
+    private mutating func parseBody(_ keyword: String) throws(TemplateError) -> [TemplateNode] {
+        try enter("{{\(keyword)}} nested more than \(Self.maxDepth) levels deep")
+        defer { depth -= 1 }
+        let body = try parseList(until: ["end"])
+        index += 1 // leftDelimiter
+        guard case .identifier("end") = peek() else { throw TemplateError("missing {{end}} of \(keyword)") }
+        index += 1
+        try expect(.rightDelimiter, "}} after end")
+        return body
     }
 
     private mutating func enter(_ what: String) throws(TemplateError) {
