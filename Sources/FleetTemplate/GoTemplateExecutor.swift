@@ -71,8 +71,10 @@ struct TemplateExecution {
     let root: Value
     let missingKey: MissingKeyPolicy
     let functions: [String: TemplateFunction]
-    /// Named templates `{{template}}` may call.
-    let templates: [String: [TemplateNode]]
+    /// Named templates `{{template}}` (and Helm's `include`) may call.
+    var templates: [String: [TemplateNode]]
+    /// Helm's `include` and `tpl`, which need the executing template set.
+    var includeAndTpl = false
     /// Nested `{{template}}` calls in progress.
     private var callDepth = 0
     /// Go allows 100,000 nested calls; a deep recursion here would outrun the stack long
@@ -208,6 +210,33 @@ struct TemplateExecution {
 
     enum LoopSignal { case none, breakLoop, continueLoop }
 
+    /// Helm's `include NAME DATA`: a named template's output as a string, for pipelines.
+    private mutating func include(_ values: [Value]) throws(TemplateError) -> Value {
+        guard values.count == 2 else { throw TemplateError("wrong number of args for include: want 2 got \(values.count)") }
+        guard case .string(let name) = values[0] else { throw TemplateError("error calling include: the template name must be a string, got \(goTypeName(values[0]))") }
+        guard let body = templates[name] else {
+            throw TemplateError("error calling include: template: no template \"\(name)\" associated with template \"gotpl\"")
+        }
+        var text = ""
+        try call(body, data: values[1], into: &text)
+        return .string(text)
+    }
+
+    /// Helm's `tpl TEXT DATA`: the text parsed as a template (it may call the set's templates
+    /// and define its own, seen only inside it) and run with DATA.
+    private mutating func tpl(_ values: [Value]) throws(TemplateError) -> Value {
+        guard values.count == 2 else { throw TemplateError("wrong number of args for tpl: want 2 got \(values.count)") }
+        guard case .string(let text) = values[0] else { throw TemplateError("error calling tpl: the template must be a string, got \(goTypeName(values[0]))") }
+        let parsed: GoTemplate
+        do { parsed = try GoTemplate(parsing: text) } catch { throw TemplateError("error calling tpl: \(error.message)") }
+        let saved = templates
+        for (name, body) in parsed.definitions { templates[name] = body }
+        defer { templates = saved }
+        var output = ""
+        try call(parsed.nodes, data: values[1], into: &output)
+        return .string(output)
+    }
+
     /// Runs a named template with `data` as dot and `$`, in a scope of its own.
     mutating func call(_ body: [TemplateNode], data: Value, into output: inout String) throws(TemplateError) {
         callDepth += 1
@@ -315,6 +344,14 @@ struct TemplateExecution {
                 if templateTruth(last) != (name == "and") { return last }
             }
             return last
+        }
+        if includeAndTpl && (name == "include" || name == "tpl") {
+            var values: [Value] = []
+            for argument in arguments { values.append(try evaluateArgument(argument, dot: dot)) }
+            if let final { values.append(final) }
+            let result = name == "include" ? try include(values) : try tpl(values)
+            try charge(result)
+            return result
         }
         guard let function = functions[name] else {
             throw TemplateError("function \"\(name)\" not defined")

@@ -1,0 +1,66 @@
+import FleetModel
+import FleetTemplate
+import Testing
+
+/// A chart's files parsed into one set: Helm's `include` and `tpl` over shared definitions.
+@Suite struct TemplateSetTests {
+    let values: Value = ["Values": ["name": "web", "greeting": "hi {{ .Values.name }}", "labels": ["app": "web"]],
+                         "Release": ["Name": "prod"]]
+
+    func chart(_ files: [(String, String)]) throws -> TemplateSet {
+        var set = TemplateSet()
+        for (name, text) in files { set.add(name, try GoTemplate(parsing: text)) }
+        return set
+    }
+
+    @Test func includeReturnsATemplatesOutputForPipelinesAcrossFiles() throws {
+        let set = try chart([
+            ("chart/templates/_helpers.tpl", #"{{- define "chart.labels" -}}app: {{ .Values.name }}{{ "\n" }}release: {{ .Release.Name }}{{- end }}"#),
+            ("chart/templates/deploy.yaml", "metadata:\n  labels:\n    {{- include \"chart.labels\" . | nindent 4 }}\n"),
+        ])
+        #expect(try set.execute("chart/templates/deploy.yaml", data: values) == "metadata:\n  labels:\n    app: web\n    release: prod\n")
+        #expect(set.names.contains("chart.labels"))
+    }
+
+    @Test func tplRendersTextFromValuesAndMayCallTheSetsTemplates() throws {
+        let set = try chart([
+            ("_helpers.tpl", #"{{ define "name" }}{{ .Values.name }}{{ end }}"#),
+            ("a.yaml", #"{{ tpl .Values.greeting . }}|{{ tpl "{{ include \"name\" . }}-x" . }}"#),
+        ])
+        #expect(try set.execute("a.yaml", data: values) == "hi web|web-x")
+    }
+
+    @Test func templatesDefinedInsideTplTextAreSeenOnlyThere() throws {
+        let set = try chart([("a.yaml", #"{{ tpl "{{ define \"inner\" }}in{{ end }}{{ template \"inner\" }}" . }}{{ include "inner" . }}"#)])
+        let error = #expect(throws: TemplateError.self) { try set.execute("a.yaml", data: values) }
+        #expect(error?.message.contains("no template \"inner\"") == true, "\(String(describing: error))")
+    }
+
+    @Test func includeOfAMissingTemplateIsHelmsError() throws {
+        let set = try chart([("a.yaml", #"{{ include "nope" . }}"#)])
+        let error = #expect(throws: TemplateError.self) { try set.execute("a.yaml", data: values) }
+        #expect(error?.message == #"error calling include: template: no template "nope" associated with template "gotpl""#)
+    }
+
+    @Test func recursiveIncludesStopAtTheDepthLimit() throws {
+        let set = try chart([("a.yaml", #"{{ define "r" }}{{ include "r" . }}{{ end }}{{ include "r" . }}"#)])
+        // Engines run on a large stack (the CLI's and the hub's planning threads do).
+        let error = #expect(throws: TemplateError.self) { try LargeStack.run { try set.execute("a.yaml", data: values) } }
+        #expect(error?.message.contains("maximum template depth") == true)
+    }
+
+    @Test func withoutHelmFunctionsIncludeIsUnknown() throws {
+        let set = try chart([("a.yaml", #"{{ include "a.yaml" . }}"#)])
+        #expect(throws: TemplateError.self) { try set.execute("a.yaml", data: values, includeAndTpl: false) }
+    }
+
+    @Test func aLaterFileRedefinesATemplateButAnEmptyDefinitionDoesNot() throws {
+        let set = try chart([
+            ("1.tpl", #"{{ define "x" }}first{{ end }}"#),
+            ("2.tpl", #"{{ define "x" }}second{{ end }}"#),
+            ("3.tpl", #"{{ define "x" }} {{ end }}"#),
+            ("out", #"{{ include "x" . }}"#),
+        ])
+        #expect(try set.execute("out", data: values) == "second")
+    }
+}
