@@ -426,6 +426,25 @@ public enum TemplateFunctions {
         t["typeOf"] = { a in try arity(a, 1, "typeOf"); return .string(goTypeName(a[0])) }
         t["typeIs"] = { a in try arity(a, 2, "typeIs"); return .bool(str(a[0]) == goTypeName(a[1])) }
 
+        // MARK: Semantic versions (Masterminds/semver v3)
+        t["semver"] = { a in
+            try arity(a, 1, "semver")
+            guard case .string(let text) = a[0], let version = SemanticVersion(text) else {
+                throw TemplateError("error calling semver: Invalid Semantic Version")
+            }
+            return version.value
+        }
+        t["semverCompare"] = { a in
+            try arity(a, 2, "semverCompare")
+            guard case .string(let constraintText) = a[0], case .string(let versionText) = a[1] else {
+                throw TemplateError("error calling semverCompare: both arguments must be strings")
+            }
+            let constraint: SemverConstraint
+            do { constraint = try SemverConstraint(constraintText) } catch let error as TemplateError { throw TemplateError("error calling semverCompare: \(error.message)") }
+            guard let version = SemanticVersion(versionText) else { throw TemplateError("error calling semverCompare: Invalid Semantic Version") }
+            return .bool(constraint.check(version))
+        }
+
         // Refused: would make plans differ between two runs on the same commit.
         for name in ["now", "date", "dateInZone", "ago", "uuidv4", "randAlpha", "randAlphaNum", "randNumeric", "randAscii", "randBytes", "randInt", "env", "expandenv", "getHostByName"] {
             t[name] = { _ in

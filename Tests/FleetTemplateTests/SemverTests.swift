@@ -1,0 +1,34 @@
+import FleetModel
+import FleetTemplate
+import Testing
+
+/// `semverCompare` as Sprig's Masterminds/semver v3 decides it (its documented examples).
+@Suite struct SemverTests {
+    @Test(arguments: [
+        (">=1.19-0", "v1.36.0", true), (">=1.19-0", "v1.18.3", false),
+        (">=1.19", "v1.20.0-gke.100", false), (">=1.19-0", "v1.20.0-gke.100", true),
+        ("^1.2.3", "1.9.0", true), ("^1.2.3", "1.2.2", false), ("^1.2.3", "2.0.0", false),
+        ("^0.2.3", "0.2.9", true), ("^0.2.3", "0.3.0", false), ("^0.0.3", "0.0.3", true), ("^0.0.3", "0.0.4", false),
+        ("~1.2.3", "1.2.9", true), ("~1.2.3", "1.3.0", false), ("~1", "1.9.9", true), ("~1", "2.0.0", false),
+        ("1.2.x", "1.2.7", true), ("1.2.x", "1.3.0", false), ("*", "5.0.0", true), ("", "0.1.0", true),
+        (">1.2 <1.4 || 2.x", "1.3.0", true), (">1.2 <1.4 || 2.x", "1.2.5", false), (">1.2 <1.4 || 2.x", "2.5.0", true),
+        (">1.2 <1.4 || 2.x", "1.4.0", false), ("1.2 - 1.4.5", "1.4.5", true), ("1.2 - 1.4.5", "1.4.6", false),
+        ("1.2 - 1.4.5", "1.2.0", true), ("!=1.2.3", "1.2.3", false), ("!=1.2.3", "1.2.4", true),
+        ("<=1.2", "1.2.9", true), ("<=1.2", "1.3.0", false), (">= 1.0.0, < 2.0.0", "1.5.0", true),
+        ("=1.2.3", "v1.2.3+build.7", true), ("<1.0.0-beta.2", "1.0.0-beta.11", false), ("<1.0.0-beta.11", "1.0.0-beta.2", true),
+    ])
+    func constraintsMatchAsMastermindsSemverDoes(_ constraint: String, _ version: String, _ expected: Bool) throws {
+        let result = try GoTemplate(parsing: "{{ semverCompare \"\(constraint)\" \"\(version)\" }}").execute(.emptyObject)
+        #expect(result == String(expected), "\(constraint) against \(version)")
+    }
+
+    @Test func semverExposesItsParts() throws {
+        let text = #"{{ $v := semver "v1.2.3-beta.1+build" }}{{ $v.Major }}.{{ $v.Minor }}.{{ $v.Patch }} {{ $v.Prerelease }} {{ $v.Metadata }}"#
+        #expect(try GoTemplate(parsing: text).execute(.emptyObject) == "1.2.3 beta.1 build")
+    }
+
+    @Test(arguments: [#"{{ semverCompare ">=foo" "1.0.0" }}"#, #"{{ semverCompare ">=1.0" "one" }}"#, #"{{ semver "1.2.3.4" }}"#])
+    func invalidVersionsAndConstraintsAreErrors(_ text: String) {
+        #expect(throws: TemplateError.self) { try GoTemplate(parsing: text).execute(.emptyObject) }
+    }
+}
