@@ -11,6 +11,7 @@
 //                          FleetRepos (Git repositories as sources for generators and plans)
 //   engines                FleetRender (Kustomize-compatible rendering over file trees)
 //                          FleetTemplate (Go text/template and Sprig, for ApplicationSets and Helm)
+//                          FleetHelm (Helm charts: values so far; the chart engine is being built)
 //                          FleetAppSet (ApplicationSet generators)
 //                          FleetPlan (per-cluster plans: generate, render, compile; incremental)
 //                          FleetReconcile (diff, health, sync decisions; pure, shared by spoke and CLI)
@@ -80,6 +81,7 @@ let package = Package(
                 .product(name: "OrderedCollections", package: "swift-collections"),
             ]
         ),
+        .target(name: "FleetHelm", dependencies: ["FleetModel", "FleetYAML", "FleetTemplate"]),
         .target(
             name: "FleetAppSet",
             dependencies: [
@@ -208,6 +210,7 @@ let package = Package(
         ),
         .testTarget(name: "FleetHTTPClientTests", dependencies: ["FleetHTTPClient", "FleetTestSupport"]),
         .testTarget(name: "FleetTemplateTests", dependencies: ["FleetTemplate", "FleetModel"]),
+        .testTarget(name: "FleetHelmTests", dependencies: ["FleetHelm", "FleetModel", "FleetYAML"]),
         .testTarget(name: "FleetAppSetTests", dependencies: ["FleetAppSet", "FleetTemplate", "FleetModel", "FleetYAML", "FleetTestSupport"]),
         .testTarget(name: "FleetPlanTests", dependencies: ["FleetPlan", "FleetAppSet", "FleetModel", "FleetYAML", "FleetTestSupport"]),
         .testTarget(
