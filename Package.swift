@@ -210,7 +210,7 @@ let package = Package(
         ),
         .testTarget(name: "FleetHTTPClientTests", dependencies: ["FleetHTTPClient", "FleetTestSupport"]),
         .testTarget(name: "FleetTemplateTests", dependencies: ["FleetTemplate", "FleetModel"]),
-        .testTarget(name: "FleetHelmTests", dependencies: ["FleetHelm", "FleetModel", "FleetYAML"]),
+        .testTarget(name: "FleetHelmTests", dependencies: ["FleetHelm", "FleetTemplate", "FleetModel", "FleetYAML"]),
         .testTarget(name: "FleetAppSetTests", dependencies: ["FleetAppSet", "FleetTemplate", "FleetModel", "FleetYAML", "FleetTestSupport"]),
         .testTarget(name: "FleetPlanTests", dependencies: ["FleetPlan", "FleetAppSet", "FleetModel", "FleetYAML", "FleetTestSupport"]),
         .testTarget(

@@ -1,0 +1,43 @@
+import FleetModel
+import FleetTemplate
+
+/// The functions Helm gives chart templates beyond the engine's Go built-ins and Sprig:
+/// `lookup` (which `helm template` answers with an empty map, having no cluster), and Helm's
+/// JSON readers, which report a parse failure in their result instead of failing the render.
+/// `include` and `tpl` come with `TemplateSet` execution.
+public enum HelmFunctions {
+    public static let table: [String: TemplateFunction] = {
+        var t = TemplateFunctions.table
+        t["lookup"] = { a in
+            guard a.count == 4 else { throw TemplateError("wrong number of args for lookup: want 4 got \(a.count)") }
+            return .emptyObject
+        }
+        t["fromJson"] = { a in
+            guard a.count == 1 else { throw TemplateError("wrong number of args for fromJson: want 1 got \(a.count)") }
+            guard case .string(let text) = a[0] else { return ["Error": .string("json: cannot unmarshal \(a[0].typeName) into Go value of type map[string]interface {}")] }
+            do {
+                let parsed = try JSON.parse(text)
+                guard case .object = parsed else {
+                    return ["Error": .string("json: cannot unmarshal \(parsed.typeName) into Go value of type map[string]interface {}")]
+                }
+                return parsed
+            } catch {
+                return ["Error": .string("\(error)")]
+            }
+        }
+        t["fromJsonArray"] = { a in
+            guard a.count == 1 else { throw TemplateError("wrong number of args for fromJsonArray: want 1 got \(a.count)") }
+            guard case .string(let text) = a[0] else { return [.string("json: cannot unmarshal \(a[0].typeName) into Go value of type []interface {}")] }
+            do {
+                let parsed = try JSON.parse(text)
+                guard case .array = parsed else {
+                    return [.string("json: cannot unmarshal \(parsed.typeName) into Go value of type []interface {}")]
+                }
+                return parsed
+            } catch {
+                return [.string("\(error)")]
+            }
+        }
+        return t
+    }()
+}
