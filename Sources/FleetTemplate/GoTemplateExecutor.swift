@@ -75,6 +75,9 @@ struct TemplateExecution {
     var templates: [String: [TemplateNode]]
     /// Helm's `include` and `tpl`, which need the executing template set.
     var includeAndTpl = false
+    /// Methods of typed receivers (`.Files.Get`, `.Capabilities.APIVersions.Has`), by
+    /// `Type.Method`.
+    var methods: [String: TemplateMethod] = [:]
     /// Nested `{{template}}` calls in progress.
     private var callDepth = 0
     /// Go allows 100,000 nested calls; a deep recursion here would outrun the stack long
@@ -274,6 +277,18 @@ struct TemplateExecution {
         if case .function(let name) = first {
             return try call(name, Array(command.arguments.dropFirst()), dot: dot, final: final)
         }
+        // A method with arguments: `.Capabilities.APIVersions.Has "apps/v1"`.
+        if case .fieldChain(let receiverArgument, let names) = first, command.arguments.count > 1 || final != nil,
+           let methodName = names.last {
+            var receiver = try evaluate(receiverArgument, dot: dot)
+            for name in names.dropLast() { receiver = try field(name, of: receiver) }
+            if let method = method(methodName, of: receiver) {
+                var values: [Value] = []
+                for argument in command.arguments.dropFirst() { values.append(try evaluateArgument(argument, dot: dot)) }
+                if let final { values.append(final) }
+                return try invoke(method, methodName, receiver, values)
+            }
+        }
         guard command.arguments.count == 1, final == nil else {
             throw TemplateError("can't give argument to non-function \(describe(first))")
         }
@@ -317,10 +332,28 @@ struct TemplateExecution {
         }
     }
 
+    /// The method `name` of a receiver that carries a type (`TemplateMethods.typeKey`).
+    func method(_ name: String, of receiver: Value) -> TemplateMethod? {
+        guard case .string(let type)? = receiver[TemplateMethods.typeKey] else { return nil }
+        return methods[type + "." + name]
+    }
+
+    private func invoke(_ method: TemplateMethod, _ name: String, _ receiver: Value, _ arguments: [Value]) throws(TemplateError) -> Value {
+        do {
+            return try method(receiver, arguments)
+        } catch let error as TemplateError {
+            throw TemplateError("error calling \(name): \(error.message)")
+        } catch {
+            throw TemplateError("error calling \(name): \(error)")
+        }
+    }
+
     func field(_ name: String, of value: Value) throws(TemplateError) -> Value {
         switch value {
         case .object(let object):
             if let found = object[name] { return found }
+            // A method without arguments, used as a field (`(.Files.Glob "*.conf").AsConfig`).
+            if let method = method(name, of: value) { return try invoke(method, name, value, []) }
             switch missingKey {
             case .noValue, .zero: return .null
             case .error: throw TemplateError("map has no entry for key \"\(name)\"")

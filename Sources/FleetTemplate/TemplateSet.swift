@@ -1,5 +1,16 @@
 import FleetModel
 
+/// A method of a typed receiver: Go values with methods (Helm's `.Files`, `.Capabilities`)
+/// are objects carrying `TemplateMethods.typeKey`, whose methods the executor looks up by
+/// `Type.Method` and calls with the receiver and the evaluated arguments.
+public typealias TemplateMethod = @Sendable (_ receiver: Value, _ arguments: [Value]) throws -> Value
+
+public enum TemplateMethods {
+    /// The key under which a receiver names its type (a control character: no YAML or JSON key
+    /// from a chart can collide with it by accident).
+    public static let typeKey = "\u{1}type"
+}
+
 /// Templates parsed together that call each other by name, as Helm parses a chart's files:
 /// each file's body is a template named after the file, and every `define` in any file can be
 /// called from any other with `template` or Helm's `include` (and from `tpl` text).
@@ -27,10 +38,11 @@ public struct TemplateSet: Sendable {
     /// `include` and `tpl` are available and share the call depth limit.
     public func execute(_ name: String, data: Value, missingKey: MissingKeyPolicy = .noValue,
                         functions: [String: TemplateFunction] = TemplateFunctions.table,
-                        includeAndTpl: Bool = true) throws(TemplateError) -> String {
+                        includeAndTpl: Bool = true, methods: [String: TemplateMethod] = [:]) throws(TemplateError) -> String {
         guard let body = templates[name] else { throw TemplateError("template \"\(name)\" not defined") }
         var state = TemplateExecution(root: data, missingKey: missingKey, functions: functions, templates: templates)
         state.includeAndTpl = includeAndTpl
+        state.methods = methods
         var output = ""
         _ = try state.walk(body, dot: data, into: &output)
         return output

@@ -64,3 +64,43 @@ import Testing
         #expect(try set.execute("out", data: values) == "second")
     }
 }
+
+/// Go values with methods, as Helm's `.Capabilities` and `.Files` are.
+@Suite struct TemplateMethodTests {
+    let data: Value = ["Capabilities": ["APIVersions": .object([TemplateMethods.typeKey: "APIVersions", "list": ["v1", "apps/v1"]])],
+                       "Files": .object([TemplateMethods.typeKey: "Files"])]
+    let methods: [String: TemplateMethod] = [
+        "APIVersions.Has": { receiver, arguments in
+            guard arguments.count == 1, case .string(let version) = arguments[0], case .array(let list)? = receiver["list"] else {
+                throw TemplateError("wrong number of args for Has: want 1 got \(arguments.count)")
+            }
+            return .bool(list.contains(.string(version)))
+        },
+        "Files.Names": { _, arguments in
+            guard arguments.isEmpty else { throw TemplateError("Names takes no arguments") }
+            return ["a.conf", "b.conf"]
+        },
+    ]
+
+    func render(_ text: String) throws -> String {
+        var set = TemplateSet()
+        set.add("t", try GoTemplate(parsing: text))
+        return try set.execute("t", data: data, methods: methods)
+    }
+
+    @Test func methodsTakeArgumentsAndPipelineValues() throws {
+        #expect(try render(#"{{ .Capabilities.APIVersions.Has "apps/v1" }} {{ .Capabilities.APIVersions.Has "batch/v9" }}"#) == "true false")
+        #expect(try render(#"{{ "v1" | .Capabilities.APIVersions.Has }}"#) == "true")
+        #expect(try render(#"{{ if .Capabilities.APIVersions.Has "apps/v1" }}yes{{ end }}"#) == "yes")
+    }
+
+    @Test func aMethodWithoutArgumentsReadsAsAField() throws {
+        #expect(try render(#"{{ range .Files.Names }}{{ . }};{{ end }}"#) == "a.conf;b.conf;")
+    }
+
+    @Test func methodErrorsNameTheMethodAndFieldsStillRejectArguments() {
+        let error = #expect(throws: TemplateError.self) { try render(#"{{ .Capabilities.APIVersions.Has }}"#) }
+        #expect(error?.message.contains("error calling Has") == true, "\(String(describing: error))")
+        #expect(throws: TemplateError.self) { try render(#"{{ .Capabilities.APIVersions.list "x" }}"#) }
+    }
+}
