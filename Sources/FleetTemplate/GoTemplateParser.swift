@@ -421,17 +421,11 @@ struct TemplateParser {
                 return .text("")
             case "template":
                 index += 1
-                let name = try templateName("template")
-                var pipeline: Pipeline?
-                if peek() != .rightDelimiter { pipeline = try parsePipeline(allowDeclarations: false) }
-                try expect(.rightDelimiter, "}} after template clause")
+                let (name, pipeline) = try callClause("template")
                 return .templateCall(name, pipeline)
             case "block":
                 index += 1
-                let name = try templateName("block")
-                var pipeline: Pipeline?
-                if peek() != .rightDelimiter { pipeline = try parsePipeline(allowDeclarations: false) }
-                try expect(.rightDelimiter, "}} after block clause")
+                let (name, pipeline) = try callClause("block")
                 definitions.append((name, try parseBody("block")))
                 return .templateCall(name, pipeline)
             default: break
@@ -447,6 +441,15 @@ struct TemplateParser {
         guard case .string(let name) = peek() else { throw TemplateError("unexpected token in \(keyword) clause: the template name must be a quoted string") }
         index += 1
         return name
+    }
+
+    /// `"name" [pipeline]}}` after `template` or `block`.
+    private mutating func callClause(_ keyword: String) throws(TemplateError) -> (String, Pipeline?) {
+        let name = try templateName(keyword)
+        var pipeline: Pipeline?
+        if peek() != .rightDelimiter { pipeline = try parsePipeline(allowDeclarations: false) }
+        try expect(.rightDelimiter, "}} after \(keyword) clause")
+        return (name, pipeline)
     }
 
     /// The body of a `define` or `block`, through its `{{end}}`.
