@@ -52,7 +52,8 @@ public struct HelmChart: Sendable {
         }
         let name = metadata["name"]?.stringValue ?? ""
         let version = metadata["version"].map { YAML.plainScalarText($0) ?? $0.stringValue ?? "" } ?? ""
-        let apiVersion = metadata["apiVersion"]?.stringValue ?? ""
+        // Helm 3 reads a Chart.yaml without apiVersion as a Helm 2 (v1) chart.
+        let apiVersion = metadata["apiVersion"]?.stringValue.flatMap { $0.isEmpty ? nil : $0 } ?? "v1"
         let type = metadata["type"]?.stringValue ?? ""
         if apiVersion.isEmpty { throw HelmError("validation: chart.metadata.apiVersion is required") }
         if name.isEmpty { throw HelmError("validation: chart.metadata.name is required") }

@@ -172,7 +172,9 @@ struct TemplateExecution {
                 var items: [(Value, Value)] = []
                 switch value {
                 case .array(let a): items = a.enumerated().map { (.int($0.offset), $0.element) }
-                case .object(let o): items = o.keys.sorted().map { (.string($0), o[$0]!) }
+                case .object(let o):
+                    // A typed receiver's type tag is not one of its entries.
+                    items = o.keys.filter { $0 != TemplateMethods.typeKey }.sorted().map { (.string($0), o[$0]!) }
                 case .int(let n) where n >= 0:
                     guard n <= Self.maxSteps else { throw TemplateError("range over \(n) exceeds the limit of \(Self.maxSteps) iterations") }
                     items = (0..<n).map { (.int($0), .int($0)) }

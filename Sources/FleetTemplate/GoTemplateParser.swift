@@ -244,7 +244,8 @@ struct TemplateLexer {
                     case "nil": tokens.append(.nilKeyword)
                     default: tokens.append(.identifier(word))
                     }
-                    try lexFieldSuffix(into: &tokens)
+                    // A field right after a word is a field of its own, as Go lexes it:
+                    // `if.Values.x` is `if .Values.x`, `fn.a` is `fn .a`.
                 } else {
                     throw TemplateError("unexpected \"\(Character(c))\" in command")
                 }

@@ -426,6 +426,38 @@ public enum TemplateFunctions {
         t["typeOf"] = { a in try arity(a, 1, "typeOf"); return .string(goTypeName(a[0])) }
         t["typeIs"] = { a in try arity(a, 2, "typeIs"); return .bool(str(a[0]) == goTypeName(a[1])) }
 
+        // MARK: Sprig: paths (Go's path package), deepCopy, pluck
+        t["base"] = unary { .string(GoPath.base($0)) }
+        t["dir"] = unary { .string(GoPath.dir($0)) }
+        t["ext"] = unary { .string(GoPath.ext($0)) }
+        t["clean"] = unary { .string(GoPath.clean($0)) }
+        t["isAbs"] = unary { .bool($0.hasPrefix("/")) }
+        t["deepCopy"] = { a in try arity(a, 1, "deepCopy"); return a[0] }
+        // dig KEY... DEFAULT DICT: the value at the keys, or the default where one is missing.
+        t["dig"] = { a in
+            guard a.count >= 3 else { throw TemplateError("wrong number of args for dig: want at least 3 got \(a.count)") }
+            guard case .object = a[a.count - 1] else { throw TemplateError("dig: the last argument must be a map, got \(goTypeName(a[a.count - 1]))") }
+            var node = a[a.count - 1]
+            for key in a[0..<(a.count - 2)] {
+                guard case .string(let k) = key else { throw TemplateError("dig: keys must be strings") }
+                guard case .object(let fields) = node, let child = fields[k] else { return a[a.count - 2] }
+                node = child
+            }
+            return node
+        }
+        t["pluck"] = { a in
+            guard let key = a.first?.stringValue else { throw TemplateError("pluck: the key must be a string") }
+            return .array(a.dropFirst().compactMap { $0.objectValue?[key] })
+        }
+        // Sprig's must* variants return errors where the plain ones would panic or hide them;
+        // ours already fail with an error, so each is its plain function.
+        for name in ["append", "prepend", "first", "last", "rest", "initial", "reverse", "compact", "uniq", "without", "has",
+                     "slice", "push", "toJson", "toPrettyJson", "toRawJson", "merge", "mergeOverwrite", "deepCopy"] {
+            if t["must" + name.prefix(1).uppercased() + name.dropFirst()] == nil, let f = t[name] {
+                t["must" + name.prefix(1).uppercased() + name.dropFirst()] = f
+            }
+        }
+
         // MARK: Semantic versions (Masterminds/semver v3)
         t["semver"] = { a in
             try arity(a, 1, "semver")

@@ -50,7 +50,6 @@ import Testing
     @Test(arguments: [
         ("apiVersion: v2\nversion: 1.0.0\n", "validation: chart.metadata.name is required"),
         ("apiVersion: v2\nname: x\n", "validation: chart.metadata.version is required"),
-        ("name: x\nversion: 1.0.0\n", "validation: chart.metadata.apiVersion is required"),
         ("apiVersion: v2\nname: a/../b\nversion: 1.0.0\n", "validation: chart.metadata.name \"a/../b\" is invalid"),
         ("apiVersion: v2\nname: x\nversion: 1.0.0\ntype: plugin\n", "validation: chart.metadata.type must be application or library"),
         ("apiVersion: v2\nname: x\nversion: one\n", "validation: chart.metadata.version \"one\" is invalid"),

@@ -68,3 +68,12 @@ import Testing
         #expect(try GoTemplate(parsing: #"{{ define "b" }}{{ end }}{{ define "a" }}x{{ end }}{{ block "c" . }}{{ end }}"#).definedNames == ["a", "b", "c"])
     }
 }
+
+@Suite struct GoLexingTests {
+    @Test func aFieldRightAfterAKeywordOrFunctionIsAnArgument() throws {
+        let data: Value = ["flag": true, "name": "web"]
+        #expect(try GoTemplate(parsing: "{{- if.flag }}on{{ end }}").execute(data) == "on")
+        #expect(try GoTemplate(parsing: "{{ with.name }}{{ . }}{{ end }}").execute(data) == "web")
+        #expect(try GoTemplate(parsing: "{{ upper.name }}").execute(data) == "WEB")
+    }
+}

@@ -1,0 +1,239 @@
+import FleetModel
+import FleetTemplate
+import FleetYAML
+
+/// What `helm template` is asked to do besides the chart and values.
+public struct HelmRenderOptions: Sendable {
+    public var releaseName: String
+    public var namespace: String
+    /// `.Capabilities.KubeVersion` (`--kube-version`); Helm's default for `helm template`.
+    public var kubeVersion: String
+    /// Extra `.Capabilities.APIVersions` (`--api-versions`).
+    public var apiVersions: [String]
+    public var includeCRDs: Bool
+    public var skipTests: Bool
+    public var noHooks: Bool
+    public var isUpgrade: Bool
+
+    public init(releaseName: String, namespace: String = "default", kubeVersion: String = "v1.36.0", apiVersions: [String] = [],
+                includeCRDs: Bool = false, skipTests: Bool = false, noHooks: Bool = false, isUpgrade: Bool = false) {
+        self.releaseName = releaseName
+        self.namespace = namespace
+        self.kubeVersion = kubeVersion
+        self.apiVersions = apiVersions
+        self.includeCRDs = includeCRDs
+        self.skipTests = skipTests
+        self.noHooks = noHooks
+        self.isUpgrade = isUpgrade
+    }
+}
+
+/// One document `helm template` prints, with the template it came from.
+public struct HelmManifest: Sendable, Equatable {
+    public var source: String
+    public var text: String
+    public var isHook: Bool
+}
+
+/// Renders a chart as `helm template` does (Helm's engine and its manifest post-processing):
+/// values coalesced through the subchart tree with globals, every template of every chart in
+/// one set (deeper charts parsed first, so a parent's definitions win), partials (`_*`),
+/// `NOTES.txt` and library charts not rendered, `<no value>` removed, documents split and
+/// checked as YAML, hooks after the other manifests (or left out), CRDs first when asked.
+public enum HelmRenderer {
+    public static func render(_ chart: HelmChart, values user: ValueObject, options: HelmRenderOptions) throws(HelmError) -> [HelmManifest] {
+        if !chart.missingDependencies.isEmpty {
+            throw HelmError("An error occurred while checking for chart dependencies. You may need to run `helm dependency build` to fetch missing dependencies: found in Chart.yaml, but missing in charts/ directory: \(chart.missingDependencies.joined(separator: ", "))")
+        }
+        let values = try coalesceTree(chart, user: user)
+
+        // Every template, deepest charts first (Helm's sortTemplates), named by chart path.
+        var entries: [(name: String, text: String, chart: HelmChart, values: Value, chartPath: String)] = []
+        func collect(_ chart: HelmChart, path: String, values: Value) {
+            for template in chart.templates { entries.append((path + "/" + template.path, template.text, chart, values, path)) }
+            for sub in chart.subcharts {
+                collect(sub, path: path + "/charts/" + sub.name, values: values[sub.name] ?? .emptyObject)
+            }
+        }
+        collect(chart, path: chart.name, values: .object(values))
+        entries.sort { $0.name.split(separator: "/").count > $1.name.split(separator: "/").count }
+
+        var set = TemplateSet()
+        for entry in entries {
+            do {
+                set.add(entry.name, try GoTemplate(parsing: entry.text))
+            } catch {
+                throw HelmError("parse error at (\(entry.name)): \(error.message)")
+            }
+        }
+
+        var manifests: [HelmManifest] = []
+        var hooks: [HelmManifest] = []
+        let capabilities = Self.capabilities(options)
+        let release: Value = ["Name": .string(options.releaseName), "Namespace": .string(options.namespace), "IsUpgrade": .bool(options.isUpgrade),
+                              "IsInstall": .bool(!options.isUpgrade), "Revision": 1, "Service": "Helm"]
+        for entry in entries.sorted(by: { $0.name < $1.name }) {
+            let base = entry.name.split(separator: "/").last.map(String.init) ?? ""
+            if base.hasPrefix("_") || base == "NOTES.txt" || entry.chart.isLibrary { continue }
+            let basePath = entry.chartPath + "/templates"
+            let data: Value = [
+                "Values": entry.values, "Release": release, "Chart": Self.chartObject(entry.chart), "Capabilities": capabilities,
+                "Template": ["Name": .string(entry.name), "BasePath": .string(basePath)],
+                "Files": HelmFiles.object(entry.chart.files),
+            ]
+            let output: String
+            do {
+                output = try set.execute(entry.name, data: data, functions: HelmFunctions.table, methods: HelmFiles.methods.merging(Self.capabilityMethods) { a, _ in a })
+            } catch {
+                throw HelmError("template: \(entry.name): \(error.message)")
+            }
+            let rendered = output.replacing("<no value>", with: "")
+            for document in Self.split(rendered) {
+                let parsed: Value
+                do { parsed = try YAML.parse(document, source: entry.name) } catch {
+                    throw HelmError("YAML parse error on \(entry.name): error converting YAML to JSON: yaml: line \(error.line): \(error.message)")
+                }
+                guard !parsed.isNull else { continue }
+                let hook = parsed[path: "metadata", "annotations", "helm.sh/hook"]?.stringValue
+                let manifest = HelmManifest(source: entry.name, text: document, isHook: hook != nil)
+                if let hook {
+                    if options.noHooks { continue }
+                    if options.skipTests && hook.split(separator: ",").contains(where: { String($0).trimmingASCIIWhitespace().hasPrefix("test") }) { continue }
+                    hooks.append(manifest)
+                } else {
+                    manifests.append(manifest)
+                }
+            }
+        }
+        manifests = Self.sortedByInstallOrder(manifests)
+        var crds: [HelmManifest] = []
+        if options.includeCRDs {
+            func collectCRDs(_ chart: HelmChart, path: String) {
+                for sub in chart.subcharts { collectCRDs(sub, path: path + "/charts/" + sub.name) }
+                for crd in chart.crds { crds.append(HelmManifest(source: path + "/" + crd.path, text: String(decoding: crd.bytes, as: UTF8.self), isHook: false)) }
+            }
+            collectCRDs(chart, path: chart.name)
+        }
+        return crds + manifests + hooks
+    }
+
+    /// Helm's CoalesceValues over the chart tree: the user's values over each chart's, globals
+    /// handed down (a parent's win), each subchart's under its name.
+    static func coalesceTree(_ chart: HelmChart, user: ValueObject) throws(HelmError) -> ValueObject {
+        var values = HelmValues.coalesce(chart: chart.values, user: user)
+        for sub in chart.subcharts {
+            var subValues: ValueObject
+            switch values[sub.name] {
+            case nil, .null?: subValues = [:]
+            case .object(let table)?: subValues = table
+            case let other?: throw HelmError("type mismatch on \(sub.name): \(other)")
+            }
+            var globals = subValues["global"]?.objectValue ?? [:]
+            for (key, value) in values["global"]?.objectValue ?? [:] {
+                if case .object(let table) = value, case .object(let existing)? = globals[key] {
+                    globals[key] = .object(HelmValues.coalesce(chart: existing, user: table))
+                } else {
+                    globals[key] = value
+                }
+            }
+            subValues["global"] = .object(globals)
+            values[sub.name] = .object(try coalesceTree(sub, user: subValues))
+        }
+        return values
+    }
+
+    /// `.Chart`: Chart.yaml with Helm's Go field names.
+    static func chartObject(_ chart: HelmChart) -> Value {
+        var object = ValueObject()
+        for (key, value) in chart.metadata {
+            let name: String
+            switch key {
+            case "apiVersion": name = "APIVersion"
+            case "appVersion": name = "AppVersion"
+            case "kubeVersion": name = "KubeVersion"
+            default: name = key.prefix(1).uppercased() + key.dropFirst()
+            }
+            object[name] = value
+        }
+        object["Version"] = .string(chart.version)
+        if object["Type"] == nil { object["Type"] = .string(chart.type) }
+        return .object(object)
+    }
+
+    static func capabilities(_ options: HelmRenderOptions) -> Value {
+        let version = options.kubeVersion.hasPrefix("v") ? options.kubeVersion : "v" + options.kubeVersion
+        let parsed = SemanticVersion(version)
+        let kube: Value = ["Version": .string(version), "GitVersion": .string(version),
+                           "Major": .string(String(parsed?.major ?? 1)), "Minor": .string(String(parsed?.minor ?? 0))]
+        let apis = Self.defaultAPIVersions + options.apiVersions
+        return ["KubeVersion": kube, "APIVersions": .object([TemplateMethods.typeKey: "APIVersions", "list": .array(apis.map(Value.string))]),
+                "HelmVersion": ["Version": "v3.21.4", "GitCommit": "", "GitTreeState": "clean", "GoVersion": "go1.25"]]
+    }
+
+    static let capabilityMethods: [String: TemplateMethod] = [
+        "APIVersions.Has": { receiver, arguments in
+            guard arguments.count == 1, case .string(let version) = arguments[0] else {
+                throw TemplateError("wrong number of args for Has: want 1 got \(arguments.count)")
+            }
+            return .bool(receiver["list"]?.arrayValue?.contains(.string(version)) ?? false)
+        },
+    ]
+
+    /// The group/versions `helm template` assumes: client-go's scheme (so not the aggregator's
+    /// `apiregistration.k8s.io` nor `apiextensions.k8s.io`, which charts then add with
+    /// `--api-versions`).
+    static let defaultAPIVersions = [
+        "v1", "admissionregistration.k8s.io/v1", "apps/v1",
+        "authentication.k8s.io/v1", "authorization.k8s.io/v1", "autoscaling/v1", "autoscaling/v2", "batch/v1",
+        "certificates.k8s.io/v1", "coordination.k8s.io/v1", "discovery.k8s.io/v1", "events.k8s.io/v1",
+        "flowcontrol.apiserver.k8s.io/v1", "networking.k8s.io/v1", "node.k8s.io/v1", "policy/v1",
+        "rbac.authorization.k8s.io/v1", "resource.k8s.io/v1", "scheduling.k8s.io/v1", "storage.k8s.io/v1",
+    ]
+
+    /// Helm's SplitManifests: documents separated by `---` lines, empty ones dropped.
+    static func split(_ text: String) -> [String] {
+        var documents: [String] = []
+        var current: [Substring] = []
+        for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+            if line.hasPrefix("---") && line.dropFirst(3).allSatisfy({ $0 == " " || $0 == "\t" || $0 == "\r" }) {
+                documents.append(current.joined(separator: "\n"))
+                current = []
+            } else {
+                current.append(line)
+            }
+        }
+        documents.append(current.joined(separator: "\n"))
+        return documents.map { $0.trimmingASCIIWhitespaceAndNewlines() }.filter { !$0.isEmpty }
+    }
+
+    /// Helm's InstallOrder; kinds it does not list go last, in their template order.
+    static let installOrder = [
+        "PriorityClass", "Namespace", "NetworkPolicy", "ResourceQuota", "LimitRange", "PodSecurityPolicy", "PodDisruptionBudget",
+        "ServiceAccount", "Secret", "SecretList", "ConfigMap", "StorageClass", "PersistentVolume", "PersistentVolumeClaim",
+        "CustomResourceDefinition", "ClusterRole", "ClusterRoleList", "ClusterRoleBinding", "ClusterRoleBindingList", "Role",
+        "RoleList", "RoleBinding", "RoleBindingList", "Service", "DaemonSet", "Pod", "ReplicationController", "ReplicaSet",
+        "Deployment", "HorizontalPodAutoscaler", "StatefulSet", "Job", "CronJob", "IngressClass", "Ingress", "APIService",
+        "MutatingWebhookConfiguration", "ValidatingWebhookConfiguration",
+    ]
+
+    static func sortedByInstallOrder(_ manifests: [HelmManifest]) -> [HelmManifest] {
+        var rank: [String: Int] = [:]
+        for (i, kind) in installOrder.enumerated() { rank[kind] = i }
+        return manifests.enumerated().sorted { a, b in
+            let ka = (try? YAML.parse(a.element.text))?["kind"]?.stringValue ?? ""
+            let kb = (try? YAML.parse(b.element.text))?["kind"]?.stringValue ?? ""
+            let (ra, rb) = (rank[ka] ?? Int.max, rank[kb] ?? Int.max)
+            return ra != rb ? ra < rb : a.offset < b.offset
+        }.map(\.element)
+    }
+}
+
+extension String {
+    func trimmingASCIIWhitespaceAndNewlines() -> String {
+        let scalars = unicodeScalars
+        let isSpace: (Unicode.Scalar) -> Bool = { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" }
+        guard let start = scalars.firstIndex(where: { !isSpace($0) }) else { return "" }
+        let end = scalars.lastIndex(where: { !isSpace($0) })!
+        return String(scalars[start...end])
+    }
+}
