@@ -135,9 +135,9 @@ public struct HelmChart: Sendable {
         return result.sorted()
     }
 
-    /// Dependencies `Chart.yaml` declares that `charts/` lacks (by name or alias).
+    /// Dependencies `Chart.yaml` declares that `charts/` lacks.
     public var missingDependencies: [String] {
-        let present = Set(subcharts.map(\.name))
+        let present = Set(subcharts.map(\.name) + subcharts.compactMap { $0.metadata["name"]?.stringValue })
         return declaredDependencies.compactMap { dependency in
             guard let name = dependency["name"]?.stringValue, !present.contains(name) else { return nil }
             return name

@@ -45,6 +45,10 @@ public enum HelmRenderer {
         if !chart.missingDependencies.isEmpty {
             throw HelmError("An error occurred while checking for chart dependencies. You may need to run `helm dependency build` to fetch missing dependencies: found in Chart.yaml, but missing in charts/ directory: \(chart.missingDependencies.joined(separator: ", "))")
         }
+        // Helm's ProcessDependencies: aliases applied, then subcharts disabled by `tags` and
+        // `condition` (judged on the values of the whole tree) left out, level by level.
+        let aliased = Self.applyingAliases(chart)
+        let chart = Self.enabled(aliased, values: try coalesceTree(aliased, user: user), path: [])
         let values = try coalesceTree(chart, user: user)
 
         // Every template, deepest charts first (Helm's sortTemplates), named by chart path.
@@ -115,6 +119,55 @@ public enum HelmRenderer {
             collectCRDs(chart, path: chart.name)
         }
         return crds + manifests + hooks
+    }
+
+    /// Subcharts renamed by their dependency's `alias` (a copy per alias), recursively.
+    static func applyingAliases(_ chart: HelmChart) -> HelmChart {
+        var out = chart
+        var subcharts: [HelmChart] = []
+        var aliasedNames = Set<String>()
+        for dependency in chart.declaredDependencies {
+            guard let name = dependency["name"]?.stringValue, let alias = dependency["alias"]?.stringValue, !alias.isEmpty,
+                  var sub = chart.subcharts.first(where: { $0.name == name }) else { continue }
+            sub.name = alias
+            sub.metadata["name"] = .string(alias)
+            subcharts.append(sub)
+            aliasedNames.insert(name)
+        }
+        let unaliased = chart.subcharts.filter { sub in
+            !aliasedNames.contains(sub.name) || chart.declaredDependencies.contains { $0["name"]?.stringValue == sub.name && ($0["alias"]?.stringValue ?? "").isEmpty }
+        }
+        out.subcharts = (unaliased + subcharts).map(applyingAliases)
+        return out
+    }
+
+    /// The chart without the subcharts its dependencies' `tags` and `condition`s disable.
+    static func enabled(_ chart: HelmChart, values: ValueObject, path: [String]) -> HelmChart {
+        var out = chart
+        var disabled = Set<String>()
+        let tags = values["tags"]?.objectValue
+        for dependency in chart.declaredDependencies {
+            guard let name = (dependency["alias"]?.stringValue).flatMap({ $0.isEmpty ? nil : $0 }) ?? dependency["name"]?.stringValue else { continue }
+            var enabled = true
+            if let tags, let names = dependency["tags"]?.arrayValue {
+                var hasTrue = false, hasFalse = false
+                for tag in names {
+                    if case .bool(let b)? = tag.stringValue.flatMap({ tags[$0] }) { if b { hasTrue = true } else { hasFalse = true } }
+                }
+                if !hasTrue && hasFalse { enabled = false }
+            }
+            let conditions = (dependency["condition"]?.stringValue ?? "").split(separator: ",")
+            for condition in conditions {
+                let keys = path + String(condition).trimmingASCIIWhitespace().split(separator: ".").map(String.init)
+                var node: Value = .object(values)
+                for key in keys { node = node[key] ?? .null }
+                if case .bool(let b) = node { enabled = b; break }
+            }
+            if !enabled { disabled.insert(name) }
+        }
+        out.subcharts = chart.subcharts.filter { !disabled.contains($0.name) }
+            .map { enabled($0, values: values, path: path + [$0.name]) }
+        return out
     }
 
     /// Helm's CoalesceValues over the chart tree: the user's values over each chart's, globals

@@ -433,6 +433,25 @@ public enum TemplateFunctions {
         t["clean"] = unary { .string(GoPath.clean($0)) }
         t["isAbs"] = unary { .bool($0.hasPrefix("/")) }
         t["deepCopy"] = { a in try arity(a, 1, "deepCopy"); return a[0] }
+        // until N, untilStep START STOP STEP: integer lists (bounded like every list built here).
+        t["until"] = { a in
+            try arity(a, 1, "until")
+            guard let n = a[0].asInt else { throw TemplateError("until: the count must be an integer") }
+            try withinBudget(max(n, 0), times: 16, "until")
+            return .array((0..<max(n, 0)).map { .int($0) })
+        }
+        t["untilStep"] = { a in
+            try arity(a, 3, "untilStep")
+            guard let start = a[0].asInt, let stop = a[1].asInt, let step = a[2].asInt else { throw TemplateError("untilStep: integers expected") }
+            guard step != 0, (stop - start) / step >= 0 else { return .array([]) }
+            try withinBudget((stop - start) / step + 1, times: 16, "untilStep")
+            return .array(Swift.stride(from: start, to: stop, by: step).map { .int($0) })
+        }
+        t["chunk"] = { a in
+            try arity(a, 2, "chunk")
+            guard let size = a[0].asInt, size > 0, case .array(let items) = a[1] else { throw TemplateError("chunk: a positive size and a list expected") }
+            return .array(Swift.stride(from: 0, to: items.count, by: size).map { .array(Array(items[$0..<min($0 + size, items.count)])) })
+        }
         // dig KEY... DEFAULT DICT: the value at the keys, or the default where one is missing.
         t["dig"] = { a in
             guard a.count >= 3 else { throw TemplateError("wrong number of args for dig: want at least 3 got \(a.count)") }

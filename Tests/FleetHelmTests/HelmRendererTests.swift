@@ -129,3 +129,40 @@ import Testing
         #expect(error?.message.contains("shop/templates/configmap.yaml") == true)
     }
 }
+
+/// Dependencies switched on and off as Helm's ProcessDependencies does.
+@Suite struct HelmDependencyTests {
+    let files: [String: String] = [
+        "app/Chart.yaml": """
+            apiVersion: v2
+            name: app
+            version: 1.0.0
+            dependencies:
+            - {name: db, condition: db.enabled}
+            - {name: cache, tags: [backend]}
+            - {name: cache, alias: sessions, condition: "sessions.enabled,global.sessions"}
+            - {name: metrics, tags: [observability, backend]}
+            """,
+        "app/values.yaml": "db: {enabled: false}\ntags: {backend: false, observability: true}\nglobal: {sessions: true}\n",
+        "app/charts/db/Chart.yaml": "apiVersion: v2\nname: db\nversion: 1.0.0\n",
+        "app/charts/db/templates/cm.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: {{ .Chart.Name }}}\n",
+        "app/charts/cache/Chart.yaml": "apiVersion: v2\nname: cache\nversion: 1.0.0\n",
+        "app/charts/cache/templates/cm.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: {{ .Chart.Name }}}\n",
+        "app/charts/metrics/Chart.yaml": "apiVersion: v2\nname: metrics\nversion: 1.0.0\n",
+        "app/charts/metrics/templates/cm.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: {{ .Chart.Name }}}\n",
+    ]
+
+    func names(_ user: ValueObject) throws -> [String] {
+        let chart = try HelmChart.load(tree: InMemoryFileTree(files: files), path: "app")
+        return try HelmRenderer.render(chart, values: user, options: HelmRenderOptions(releaseName: "r"))
+            .compactMap { (try? YAML.parse($0.text))?[path: "metadata", "name"]?.stringValue }.sorted()
+    }
+
+    @Test func conditionsTagsAndAliasesDecideWhichSubchartsRender() throws {
+        // db: condition false; cache: its only tag false; sessions (cache aliased): the first
+        // condition path is missing, the second true; metrics: one tag true wins.
+        #expect(try names([:]) == ["metrics", "sessions"])
+        #expect(try names(["db": ["enabled": true], "sessions": ["enabled": false]]) == ["db", "metrics"])
+        #expect(try names(["tags": ["backend": true]]) == ["cache", "metrics", "sessions"])
+    }
+}

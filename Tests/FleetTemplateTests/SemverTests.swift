@@ -32,3 +32,13 @@ import Testing
         #expect(throws: TemplateError.self) { try GoTemplate(parsing: text).execute(.emptyObject) }
     }
 }
+
+@Suite struct ListFunctionTests {
+    @Test func untilUntilStepChunkAndDig() throws {
+        let data: Value = ["cfg": ["a": ["b": "deep"]]]
+        #expect(try GoTemplate(parsing: "{{ until 3 }} {{ untilStep 1 10 4 }} {{ untilStep 5 0 -2 }} {{ until 0 }}").execute(data) == "[0 1 2] [1 5 9] [5 3 1] []")
+        #expect(try GoTemplate(parsing: #"{{ chunk 2 (list 1 2 3 4 5) }}"#).execute(data) == "[[1 2] [3 4] [5]]")
+        #expect(try GoTemplate(parsing: #"{{ dig "a" "b" "none" .cfg }} {{ dig "a" "x" "none" .cfg }}"#).execute(data) == "deep none")
+        #expect(throws: TemplateError.self) { try GoTemplate(parsing: "{{ until 100000000 }}").execute(data) }
+    }
+}
