@@ -3,7 +3,8 @@ import FleetTemplate
 
 /// The functions Helm gives chart templates beyond the engine's Go built-ins and Sprig:
 /// `lookup` (which `helm template` answers with an empty map, having no cluster), and Helm's
-/// JSON readers, which report a parse failure in their result instead of failing the render.
+/// JSON and YAML readers, which report a parse failure in their result instead of failing the
+/// render.
 /// `include` and `tpl` come with `TemplateSet` execution.
 public enum HelmFunctions {
     public static let table: [String: TemplateFunction] = {
@@ -38,6 +39,21 @@ public enum HelmFunctions {
                 return [.string("\(error)")]
             }
         }
+        // fromYaml and fromYamlArray as Helm has them: a parse failure is reported in the result.
+        if let fromYaml = t["fromYaml"] {
+            t["fromYaml"] = { a in
+                do { return try fromYaml(a) } catch { return ["Error": .string("error converting YAML to JSON: \(Self.message(error))")] }
+            }
+        }
+        if let fromYamlArray = t["fromYamlArray"] {
+            t["fromYamlArray"] = { a in
+                do { return try fromYamlArray(a) } catch { return [.string("error converting YAML to JSON: \(Self.message(error))")] }
+            }
+        }
         return t
     }()
+
+    private static func message(_ error: any Error) -> String {
+        (error as? TemplateError)?.message ?? "\(error)"
+    }
 }

@@ -419,6 +419,37 @@ public enum TemplateFunctions {
             guard toInt(a[1]) != 0 else { throw TemplateError("runtime error: integer divide by zero") }
             return .int(toInt(a[0]) % toInt(a[1]))
         }
+        // Sprig's float functions (float64 results; sums and products through decimals there,
+        // which float64 arithmetic matches for the values templates carry).
+        t["addf"] = { a in .double(a.reduce(0.0) { $0 + toDouble($1) }) }
+        t["add1f"] = { a in try arity(a, 1, "add1f"); return .double(toDouble(a[0]) + 1) }
+        t["subf"] = { a in
+            guard let first = a.first else { return .double(0) }
+            return .double(a.dropFirst().reduce(toDouble(first)) { $0 - toDouble($1) })
+        }
+        t["mulf"] = { a in .double(a.reduce(1.0) { $0 * toDouble($1) }) }
+        t["divf"] = { a in
+            guard let first = a.first else { return .double(0) }
+            return .double(a.dropFirst().reduce(toDouble(first)) { $0 / toDouble($1) })
+        }
+        t["maxf"] = { a in .double(a.map(toDouble).max() ?? 0) }
+        t["minf"] = { a in .double(a.map(toDouble).min() ?? 0) }
+        t["floor"] = { a in try arity(a, 1, "floor"); return .double(toDouble(a[0]).rounded(.down)) }
+        t["ceil"] = { a in try arity(a, 1, "ceil"); return .double(toDouble(a[0]).rounded(.up)) }
+        t["round"] = { a in
+            guard a.count == 2 || a.count == 3 else { throw TemplateError("wrong number of args for round: want 2 or 3 got \(a.count)") }
+            let places = toInt(a[1])
+            let half = a.count == 3 ? toDouble(a[2]) : 0.5
+            var scale = 1.0
+            for _ in 0..<max(0, min(places, 300)) { scale *= 10 }
+            // Sprig: the fractional part (signed, as math.Modf gives it) decides ceil or floor.
+            let value = toDouble(a[0]) * scale
+            let fraction = value - value.rounded(.towardZero)
+            return .double((fraction >= half ? value.rounded(.up) : value.rounded(.down)) / scale)
+        }
+        t["all"] = { a in .bool(a.allSatisfy(templateTruth)) }
+        t["any"] = { a in .bool(a.contains(where: templateTruth)) }
+        t["deepEqual"] = { a in try arity(a, 2, "deepEqual"); return .bool(a[0] == a[1]) }
         t["max"] = { a in .int(a.map(toInt).max() ?? 0) }
         t["min"] = { a in .int(a.map(toInt).min() ?? 0) }
         t["kindOf"] = { a in try arity(a, 1, "kindOf"); return .string(goKind(a[0])) }
@@ -446,6 +477,26 @@ public enum TemplateFunctions {
             guard step != 0, (stop - start) / step >= 0 else { return .array([]) }
             try withinBudget((stop - start) / step + 1, times: 16, "untilStep")
             return .array(Swift.stride(from: start, to: stop, by: step).map { .int($0) })
+        }
+        // seq as Sprig (and bash) count: `seq 3` 1..3, `seq 2 5`, `seq 0 2 10`, downwards too.
+        t["seq"] = { a in
+            let n = try a.map { (v) throws -> Int in
+                guard let i = v.asInt else { throw TemplateError("seq: integers expected") }
+                return i
+            }
+            func run(_ start: Int, _ stop: Int, _ step: Int) throws -> Value {
+                if stop < start ? step >= 0 : step <= 0 { return "" }
+                try withinBudget(abs((stop - start) / step) + 1, times: 8, "seq")
+                return .string(Swift.stride(from: start, to: stop, by: step).map(String.init).joined(separator: " "))
+            }
+            switch n.count {
+            case 1: return try run(1, n[0] + (n[0] < 1 ? -1 : 1), n[0] < 1 ? -1 : 1)
+            case 2: return try run(n[0], n[1] + (n[1] < n[0] ? -1 : 1), n[1] < n[0] ? -1 : 1)
+            case 3:
+                if n[2] < n[0] && n[1] > 0 { return "" }
+                return try run(n[0], n[2] + (n[2] < n[0] ? -1 : 1), n[1])
+            default: return ""
+            }
         }
         t["chunk"] = { a in
             try arity(a, 2, "chunk")

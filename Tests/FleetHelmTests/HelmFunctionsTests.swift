@@ -22,6 +22,12 @@ import Testing
         #expect(try render(#"{{ index (fromJsonArray "{}") 0 }}"#).contains("cannot unmarshal"))
     }
 
+    @Test func yamlReadersReportFailuresInTheirResultToo() throws {
+        #expect(try render(#"{{ (fromYaml "a: 1").a }}"#) == "1")
+        #expect(try render(#"{{ (fromYaml "a: [").Error }}"#).hasPrefix("error converting YAML to JSON"))
+        #expect(try render(#"{{ all 1 "x" true }} {{ all 1 "" }} {{ any 0 "" "y" }} {{ any 0 false }}"#) == "true false true false")
+    }
+
     @Test func helmFunctionsIncludeIncludeAndTplThroughTheSet() throws {
         let text = #"{{ define "n" }}{{ .name }}{{ end }}{{ include "n" . | upper }}-{{ tpl "{{ .name }}" . }}"#
         #expect(try render(text, ["name": "web"]) == "WEB-web")

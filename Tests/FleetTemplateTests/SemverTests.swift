@@ -34,11 +34,19 @@ import Testing
 }
 
 @Suite struct ListFunctionTests {
+    @Test func floatFunctionsAsSprig() throws {
+        let text = "{{ addf 1.5 2 }} {{ subf 10 2.5 1 }} {{ mulf 1.5 4 }} {{ divf 7 2 }} {{ maxf 1 2.5 }} {{ minf 3 1.25 }} {{ floor 2.7 }} {{ ceil 2.1 }} {{ round 3.14159 2 }} {{ round 2.5 0 }} {{ round 2.45 1 0.6 }}"
+        #expect(try GoTemplate(parsing: text).execute(.emptyObject) == "3.5 6.5 6 3.5 2.5 1.25 2 3 3.14 3 2.4")
+        #expect(try GoTemplate(parsing: #"{{ deepEqual (list 1 "a") (list 1 "a") }} {{ deepEqual (dict "a" 1) (dict "a" 2) }}"#).execute(.emptyObject) == "true false")
+    }
+
     @Test func untilUntilStepChunkAndDig() throws {
         let data: Value = ["cfg": ["a": ["b": "deep"]]]
         #expect(try GoTemplate(parsing: "{{ until 3 }} {{ untilStep 1 10 4 }} {{ untilStep 5 0 -2 }} {{ until 0 }}").execute(data) == "[0 1 2] [1 5 9] [5 3 1] []")
         #expect(try GoTemplate(parsing: #"{{ chunk 2 (list 1 2 3 4 5) }}"#).execute(data) == "[[1 2] [3 4] [5]]")
         #expect(try GoTemplate(parsing: #"{{ dig "a" "b" "none" .cfg }} {{ dig "a" "x" "none" .cfg }}"#).execute(data) == "deep none")
         #expect(throws: TemplateError.self) { try GoTemplate(parsing: "{{ until 100000000 }}").execute(data) }
+        #expect(try GoTemplate(parsing: "{{ seq 3 }}|{{ seq 2 5 }}|{{ seq 0 2 10 }}|{{ seq 5 1 }}|{{ seq 5 2 1 }}|{{ seq 0 }}").execute(data)
+                == "1 2 3|2 3 4 5|0 2 4 6 8 10|5 4 3 2 1||1 0")
     }
 }
