@@ -163,7 +163,7 @@ let package = Package(
         .target(
             name: "FleetCLI",
             dependencies: [
-                "FleetModel", "FleetYAML", "FleetRender", "FleetAppSet", "FleetHelm", "FleetPlan", "FleetRepos", "FleetFiles", "FleetGit", "FleetHTTPClient", "FleetCommandSupport",
+                "FleetModel", "FleetYAML", "FleetRender", "FleetTemplate", "FleetAppSet", "FleetHelm", "FleetPlan", "FleetRepos", "FleetFiles", "FleetGit", "FleetHTTPClient", "FleetCommandSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -3,6 +3,7 @@ import FleetCommandSupport
 import FleetFiles
 import FleetHelm
 import FleetModel
+import FleetTemplate
 import FleetYAML
 
 /// `fleet helm`: Helm charts rendered in-process.
@@ -86,7 +87,7 @@ public struct HelmTemplateCommand: ParsableCommand {
             for file in values {
                 let bytes = try LocalPaths.read(file)
                 let parsed = try YAML.parse(bytes, source: file)
-                user = HelmValues.merge(user, HelmValues.asHelmReadsThem(parsed).objectValue ?? [:])
+                user = HelmValues.merge(user, goNumbers(parsed).objectValue ?? [:])
             }
             for flag in setJSON { try HelmValues.parseSet(flag, mode: .json, into: &user) }
             for flag in set { try HelmValues.parseSet(flag, mode: .typed, into: &user) }

@@ -67,7 +67,8 @@ public struct HelmChart: Sendable {
         var values: ValueObject = [:]
         if let bytes = try read("values.yaml") {
             do {
-                values = HelmValues.asHelmReadsThem(try YAML.parse(bytes, source: "values.yaml")).objectValue ?? [:]
+                // Helm reads values through JSON: every number a float64.
+                values = goNumbers(try YAML.parse(bytes, source: "values.yaml")).objectValue ?? [:]
             } catch {
                 throw HelmError("cannot load values.yaml: error converting YAML to JSON: yaml: line \(error.line): \(error.message)")
             }
@@ -145,7 +146,7 @@ public struct HelmChart: Sendable {
     }
 }
 
-/// `.helmignore`: one pattern per line (`#` comments), `*` and `?` globs on the base name, or
+/// `.helmignore`: one pattern per line (`#` comments), globs (`HelmFiles.glob`) on the base name, or
 /// on the whole path when the pattern has a `/`; a trailing `/` matches directories only; `!`
 /// negates; the last matching rule decides.
 struct HelmIgnore {
@@ -160,7 +161,7 @@ struct HelmIgnore {
     init(_ text: String) {
         var rules: [Rule] = []
         for raw in text.split(whereSeparator: { $0 == "\n" || $0 == "\r" }) {
-            var line = String(raw).trimmingASCIIWhitespace()
+            var line = String(raw).trimmingWhitespace()
             if line.isEmpty || line.hasPrefix("#") { continue }
             var negate = false
             if line.hasPrefix("!") { negate = true; line.removeFirst() }
@@ -172,33 +173,13 @@ struct HelmIgnore {
         self.rules = rules
     }
 
-    /// `*` and `?` (never across `/`); other characters literal.
-    static func glob(_ pattern: String) -> GlobPattern {
-        GlobPattern(tokens: pattern.map { c -> GlobPattern.Token in
-            switch c {
-            case "*": return .anyRun(crossesSlash: false)
-            case "?": return .anyCharacter(crossesSlash: false)
-            default: return .literal(c)
-            }
-        })
-    }
-
     func ignores(_ path: String, isDirectory: Bool) -> Bool {
         var ignored = false
         let base = String(path.split(separator: "/").last ?? "")
         for rule in rules where !rule.directoryOnly || isDirectory {
             let subject = rule.pattern.contains("/") ? path : base
-            if Self.glob(rule.pattern).matches(subject) { ignored = !rule.negate }
+            if HelmFiles.glob(rule.pattern).matches(subject) { ignored = !rule.negate }
         }
         return ignored
-    }
-}
-
-extension String {
-    func trimmingASCIIWhitespace() -> String {
-        let scalars = unicodeScalars
-        guard let start = scalars.firstIndex(where: { $0 != " " && $0 != "\t" }) else { return "" }
-        let end = scalars.lastIndex(where: { $0 != " " && $0 != "\t" })!
-        return String(scalars[start...end])
     }
 }

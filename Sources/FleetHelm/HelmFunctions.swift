@@ -42,12 +42,12 @@ public enum HelmFunctions {
         // fromYaml and fromYamlArray as Helm has them: a parse failure is reported in the result.
         if let fromYaml = t["fromYaml"] {
             t["fromYaml"] = { a in
-                do { return try fromYaml(a) } catch { return ["Error": .string("error converting YAML to JSON: \(Self.message(error))")] }
+                do { return try fromYaml(a) } catch { return ["Error": .string(Self.message(error))] }
             }
         }
         if let fromYamlArray = t["fromYamlArray"] {
             t["fromYamlArray"] = { a in
-                do { return try fromYamlArray(a) } catch { return [.string("error converting YAML to JSON: \(Self.message(error))")] }
+                do { return try fromYamlArray(a) } catch { return [.string(Self.message(error))] }
             }
         }
         return t

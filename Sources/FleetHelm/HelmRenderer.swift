@@ -51,10 +51,19 @@ public enum HelmRenderer {
         let chart = Self.enabled(aliased, values: try coalesceTree(aliased, user: user), path: [])
         let values = try coalesceTree(chart, user: user)
 
+        // What every template of one chart sees, built once per chart.
+        struct Scope {
+            var path: String
+            var chart: HelmChart
+            var values: Value
+            var chartObject: Value
+            var files: Value
+        }
         // Every template, deepest charts first (Helm's sortTemplates), named by chart path.
-        var entries: [(name: String, text: String, chart: HelmChart, values: Value, chartPath: String)] = []
+        var entries: [(name: String, text: String, scope: Scope)] = []
         func collect(_ chart: HelmChart, path: String, values: Value) {
-            for template in chart.templates { entries.append((path + "/" + template.path, template.text, chart, values, path)) }
+            let scope = Scope(path: path, chart: chart, values: values, chartObject: Self.chartObject(chart), files: HelmFiles.object(chart.files))
+            for template in chart.templates { entries.append((path + "/" + template.path, template.text, scope)) }
             for sub in chart.subcharts {
                 collect(sub, path: path + "/charts/" + sub.name, values: values[sub.name] ?? .emptyObject)
             }
@@ -71,23 +80,23 @@ public enum HelmRenderer {
             }
         }
 
-        var manifests: [HelmManifest] = []
+        var manifests: [(manifest: HelmManifest, kind: String)] = []
         var hooks: [HelmManifest] = []
         let capabilities = Self.capabilities(options)
+        let methods = HelmFiles.methods.merging(Self.capabilityMethods) { a, _ in a }
         let release: Value = ["Name": .string(options.releaseName), "Namespace": .string(options.namespace), "IsUpgrade": .bool(options.isUpgrade),
                               "IsInstall": .bool(!options.isUpgrade), "Revision": 1, "Service": "Helm"]
         for entry in entries.sorted(by: { $0.name < $1.name }) {
             let base = entry.name.split(separator: "/").last.map(String.init) ?? ""
-            if base.hasPrefix("_") || base == "NOTES.txt" || entry.chart.isLibrary { continue }
-            let basePath = entry.chartPath + "/templates"
+            if base.hasPrefix("_") || base == "NOTES.txt" || entry.scope.chart.isLibrary { continue }
             let data: Value = [
-                "Values": entry.values, "Release": release, "Chart": Self.chartObject(entry.chart), "Capabilities": capabilities,
-                "Template": ["Name": .string(entry.name), "BasePath": .string(basePath)],
-                "Files": HelmFiles.object(entry.chart.files),
+                "Values": entry.scope.values, "Release": release, "Chart": entry.scope.chartObject, "Capabilities": capabilities,
+                "Template": ["Name": .string(entry.name), "BasePath": .string(entry.scope.path + "/templates")],
+                "Files": entry.scope.files,
             ]
             let output: String
             do {
-                output = try set.execute(entry.name, data: data, functions: HelmFunctions.table, methods: HelmFiles.methods.merging(Self.capabilityMethods) { a, _ in a })
+                output = try set.execute(entry.name, data: data, functions: HelmFunctions.table, methods: methods)
             } catch {
                 throw HelmError("template: \(entry.name): \(error.message)")
             }
@@ -102,14 +111,14 @@ public enum HelmRenderer {
                 let manifest = HelmManifest(source: entry.name, text: document, isHook: hook != nil)
                 if let hook {
                     if options.noHooks { continue }
-                    if options.skipTests && hook.split(separator: ",").contains(where: { String($0).trimmingASCIIWhitespace().hasPrefix("test") }) { continue }
+                    if options.skipTests && hook.split(separator: ",").contains(where: { String($0).trimmingWhitespace().hasPrefix("test") }) { continue }
                     hooks.append(manifest)
                 } else {
-                    manifests.append(manifest)
+                    manifests.append((manifest, parsed["kind"]?.stringValue ?? ""))
                 }
             }
         }
-        manifests = Self.sortedByInstallOrder(manifests)
+        let ordered = Self.sortedByInstallOrder(manifests)
         var crds: [HelmManifest] = []
         if options.includeCRDs {
             func collectCRDs(_ chart: HelmChart, path: String) {
@@ -118,7 +127,7 @@ public enum HelmRenderer {
             }
             collectCRDs(chart, path: chart.name)
         }
-        return crds + manifests + hooks
+        return crds + ordered + hooks
     }
 
     /// Subcharts renamed by their dependency's `alias` (a copy per alias), recursively.
@@ -158,7 +167,7 @@ public enum HelmRenderer {
             }
             let conditions = (dependency["condition"]?.stringValue ?? "").split(separator: ",")
             for condition in conditions {
-                let keys = path + String(condition).trimmingASCIIWhitespace().split(separator: ".").map(String.init)
+                let keys = path + String(condition).trimmingWhitespace().split(separator: ".").map(String.init)
                 var node: Value = .object(values)
                 for key in keys { node = node[key] ?? .null }
                 if case .bool(let b) = node { enabled = b; break }
@@ -256,7 +265,7 @@ public enum HelmRenderer {
             }
         }
         documents.append(current.joined(separator: "\n"))
-        return documents.map { $0.trimmingASCIIWhitespaceAndNewlines() }.filter { !$0.isEmpty }
+        return documents.map { $0.trimmingWhitespace() }.filter { !$0.isEmpty }
     }
 
     /// Helm's InstallOrder; kinds it does not list go last, in their template order.
@@ -269,24 +278,13 @@ public enum HelmRenderer {
         "MutatingWebhookConfiguration", "ValidatingWebhookConfiguration",
     ]
 
-    static func sortedByInstallOrder(_ manifests: [HelmManifest]) -> [HelmManifest] {
-        var rank: [String: Int] = [:]
-        for (i, kind) in installOrder.enumerated() { rank[kind] = i }
-        return manifests.enumerated().sorted { a, b in
-            let ka = (try? YAML.parse(a.element.text))?["kind"]?.stringValue ?? ""
-            let kb = (try? YAML.parse(b.element.text))?["kind"]?.stringValue ?? ""
-            let (ra, rb) = (rank[ka] ?? Int.max, rank[kb] ?? Int.max)
-            return ra != rb ? ra < rb : a.offset < b.offset
-        }.map(\.element)
-    }
-}
+    private static let installRank: [String: Int] = Dictionary(uniqueKeysWithValues: installOrder.enumerated().map { ($1, $0) })
 
-extension String {
-    func trimmingASCIIWhitespaceAndNewlines() -> String {
-        let scalars = unicodeScalars
-        let isSpace: (Unicode.Scalar) -> Bool = { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" }
-        guard let start = scalars.firstIndex(where: { !isSpace($0) }) else { return "" }
-        let end = scalars.lastIndex(where: { !isSpace($0) })!
-        return String(scalars[start...end])
+    /// Stable by InstallOrder of each manifest's kind (read once, when it was parsed).
+    static func sortedByInstallOrder(_ manifests: [(manifest: HelmManifest, kind: String)]) -> [HelmManifest] {
+        manifests.enumerated().sorted { a, b in
+            let (ra, rb) = (installRank[a.element.kind] ?? Int.max, installRank[b.element.kind] ?? Int.max)
+            return ra != rb ? ra < rb : a.offset < b.offset
+        }.map(\.element.manifest)
     }
 }

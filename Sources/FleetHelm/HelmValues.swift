@@ -18,17 +18,6 @@ public enum HelmSetMode: Sendable {
 /// (`chartutil.CoalesceValues`: user values win, maps merge, a user `null` deletes the chart's
 /// key).
 public enum HelmValues {
-    /// Values as Helm's templates see them after its YAML-to-JSON step: every number a float64
-    /// (`replicas: 3` prints `3`, `1000000` prints `1e+06`).
-    public static func asHelmReadsThem(_ value: Value) -> Value {
-        switch value {
-        case .int(let i): return .double(Double(i))
-        case .array(let items): return .array(items.map(asHelmReadsThem))
-        case .object(let fields): return .object(fields.mapValues(asHelmReadsThem))
-        default: return value
-        }
-    }
-
     /// Helm's `mergeMaps` for `-f` files: maps merge recursively, anything else is replaced.
     public static func merge(_ base: ValueObject, _ overlay: ValueObject) -> ValueObject {
         var out = base

@@ -114,7 +114,7 @@ public final class FleetPlanner {
         var applications: [Value]
     }
 
-    private struct RenderEntry {
+    struct RenderEntry {
         var commit: String
         var outcome: Result<RenderedSource, RenderError>
         /// Changes whenever the outcome is recomputed (compiled fragments key on it).
@@ -127,17 +127,17 @@ public final class FleetPlanner {
     private var lastGoodGenerations: [String: GenerationEntry] = [:]
     /// A rendering is shared by every Application with the same source (all the clusters of a
     /// region render one overlay): keyed by the source without its revision.
-    private struct SourceKey: Hashable {
+    struct SourceKey: Hashable {
         var repoURL: String
         var source: Value
     }
 
-    private var renders: [SourceKey: RenderEntry] = [:]
+    var renders: [SourceKey: RenderEntry] = [:]
     /// The last good `resources` of each Application, as canonical JSON (kept compact: there is
     /// one per Application of the fleet).
     private var lastGoodResources: [String: [UInt8]] = [:]
     private var fragments: [String: [UInt8]] = [:]
-    private var nextToken = 0
+    var nextToken = 0
 
     /// Applications pinned to an earlier revision by a rollback, by name; the hub sets them
     /// before each round. Pins change nothing else: the Application still comes from Git.
@@ -147,7 +147,7 @@ public final class FleetPlanner {
     /// Fetches kustomize remote bases; the hub gives a fresh one per round, so each remote is
     /// fetched once a round and shared by every render that names it.
     public var remoteResolver: (any RemoteResolver)?
-    private var round = 0
+    var round = 0
 
     public init(repositories: RepositoryProvider, fleetRepoURL: String, layout: FleetLayout = FleetLayout(), limits: PlanningLimits = PlanningLimits()) {
         self.repositories = repositories
@@ -439,67 +439,6 @@ public final class FleetPlanner {
             used.insert(fragmentKey)
         }
         return (bytes, revisions, failure == nil ? fragmentKey : nil)
-    }
-
-    /// Renders one source, from the cache when none of its input files changed since it was
-    /// rendered.
-    private func render(_ source: Value, repoURL: String, snapshot: RepositorySnapshot, rendered: inout Int) -> RenderEntry {
-        var options = source.objectValue ?? [:]
-        options["targetRevision"] = nil
-        let key = SourceKey(repoURL: repoURL, source: .object(options))
-        if var cached = renders[key], !Self.readsRemote(cached) || cached.round == round {
-            if cached.commit == snapshot.commit { return cached }
-            if !snapshot.commit.isEmpty, !cached.commit.isEmpty, case .success(let result) = cached.outcome,
-               let changed = try? repositories.changedPaths(repoURL: repoURL, from: cached.commit, to: snapshot.commit),
-               !Self.affects(changed, result) {
-                cached.commit = snapshot.commit
-                renders[key] = cached
-                return cached
-            }
-        }
-        rendered += 1
-        nextToken += 1
-        let outcome: Result<RenderedSource, RenderError>
-        do {
-            let path = source["path"]?.stringValue ?? ""
-            outcome = .success(try WorkDeadline.run(seconds: limits.itemSeconds,
-                                                    reason: "rendering \(repoURL) \(path) took longer than \(Self.seconds(limits.itemSeconds))") { () throws(RenderError) in
-                try SourceRenderer.render(source, tree: snapshot.tree, remote: remoteResolver)
-            })
-        } catch {
-            outcome = .failure(error)
-        }
-        let entry = RenderEntry(commit: snapshot.commit, outcome: outcome, token: nextToken, round: round)
-        // A render that ran out of time is tried again next round (it may have been the load).
-        if case .failure(let error) = outcome, error.kind == .timeLimit { renders[key] = nil } else { renders[key] = entry }
-        return entry
-    }
-
-    /// Whether a cached render read remote bases, or failed fetching one: either is rendered
-    /// again in a later round.
-    private static func readsRemote(_ entry: RenderEntry) -> Bool {
-        switch entry.outcome {
-        case .success(let result): return result.usesRemote
-        case .failure(let error): return error.kind == .remote
-        }
-    }
-
-    /// Whether a changed path can change a rendering: a file it read, anything below the
-    /// rendered directory, or a file added next to one it read (a new base or patch).
-    static func affects(_ changed: [String], _ result: RenderedSource) -> Bool {
-        let directories = Set(result.inputs.map(TreePath.directory(of:)))
-        let root = result.root.isEmpty ? "" : result.root + "/"
-        for path in changed {
-            if result.inputs.contains(path) { return true }
-            if root.isEmpty || path.hasPrefix(root) { return true }
-            if directories.contains(TreePath.directory(of: path)) { return true }
-        }
-        return false
-    }
-
-    static func seconds(_ value: Double?) -> String {
-        guard let value else { return "its limit" }
-        return value == value.rounded() ? "\(Int(value))s" : "\(value)s"
     }
 
     // MARK: Assemble

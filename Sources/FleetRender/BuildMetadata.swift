@@ -33,20 +33,6 @@ struct BuildOrigin: Equatable, Sendable {
         }
         return .object(fields)
     }
-
-    /// Go's `path.Join` of the origin directory and a path as written (`../base`, `./c`):
-    /// joined, then cleaned lexically, leading `..` kept.
-    static func join(_ directory: String, _ path: String) -> String {
-        var parts: [Substring] = []
-        for part in (directory.isEmpty ? path : directory + "/" + path).split(separator: "/") {
-            switch part {
-            case ".": continue
-            case "..": if let last = parts.last, last != ".." { parts.removeLast() } else { parts.append(part) }
-            default: parts.append(part)
-            }
-        }
-        return parts.isEmpty ? "." : parts.joined(separator: "/")
-    }
 }
 
 /// The `buildMetadata` options of the top kustomization (kustomize applies the top's to every

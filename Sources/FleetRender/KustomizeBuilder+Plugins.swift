@@ -20,8 +20,11 @@ extension KustomizeBuilder {
                      directory: String) throws(RenderError) -> [LoadedPlugin] {
         let origin = kustomization.displayPath
         var plugins: [LoadedPlugin] = []
-        let inline = entries.compactMap { entry, line in Self.inlineObjects(entry).map { ($0, line) } }
-        let paths = entries.filter { Self.inlineObjects($0.0) == nil }
+        var inline: [([Value], Int)] = []
+        var paths: [(String, Int)] = []
+        for (entry, line) in entries {
+            if let objects = Self.inlineObjects(entry) { inline.append((objects, line)) } else { paths.append((entry, line)) }
+        }
         for (objects, line) in inline {
             for object in objects {
                 plugins.append(try decodePlugin(object, source: origin, configuredIn: recordsOrigins ? configuredIn(kustomization) : "",
@@ -34,7 +37,7 @@ extension KustomizeBuilder {
             switch try kind(resolved) {
             case .file?:
                 try requireInside(resolved, directory: directory, naming: entry, origin: origin, line: line)
-                let path = recordsOrigins ? BuildOrigin.join(originDirectory, entry) : ""
+                let path = recordsOrigins ? GoPath.join(originDirectory, entry) : ""
                 objects = try loadResources(resolved).map { ($0.object, $0.source, path) }
             case .directory?:
                 try checkCycle(resolved, origin: origin, line: line)

@@ -25,16 +25,7 @@ extension KustomizeBuilder {
             } catch {
                 throw RenderError(.remote, file: origin, line: line, "cannot fetch \(url): \(error)")
             }
-            guard bytes.count <= options.maxFileBytes else {
-                throw RenderError(.tooLarge, file: url, "file too large (\(bytes.count) bytes, limit \(options.maxFileBytes))")
-            }
-            let documents: [YAMLDocument]
-            do {
-                documents = try YAML.parseStream(bytes, source: url, options: YAMLParseOptions(maxBytes: options.maxFileBytes, timestampsAsRFC3339: true,
-                                                                                             annotationsAsText: true))
-            } catch {
-                throw RenderError(.yaml, file: url, line: error.line, error.message)
-            }
+            let documents = try parseYAML(bytes, display: url, resourceYAML)
             for object in try ManifestObjects.objects(in: documents, display: url, requireName: true) {
                 var resource = KustomizeResource(object: object, source: url)
                 if recordsOrigins { resource.origin = .file(url) }

@@ -48,23 +48,23 @@ public final class KustomizeBuilder {
     /// Which tree paths belong to ("" for the given tree, the repository and ref for a remote
     /// base's), so caches and cycle checks never mix two trees' paths.
     var treeKey = ""
-    private var parsed: [String: [YAMLDocument]] = [:]
-    private var inputs = Set<String>()
-    private var warnings: [String] = []
+    var parsed: [String: [YAMLDocument]] = [:]
+    var inputs = Set<String>()
+    var warnings: [String] = []
     var remoteReferences = Set<String>()
     /// The kustomizations being accumulated, outermost first (for cycles and depth).
-    private var chain: [String] = []
-    private var chainMembers = Set<String>()
+    var chain: [String] = []
+    var chainMembers = Set<String>()
     /// With `buildMetadata`: where objects came from and what changed them is recorded, and the
     /// kustomization being accumulated, relative to the top one (Go's path.Join of the paths
     /// as written, as kustomize records origins).
-    private(set) var recordsOrigins = false
-    private(set) var originDirectory = ""
+    var recordsOrigins = false
+    var originDirectory = ""
     /// The first `openapi:` field met (the top kustomization's, else the first base's or
     /// component's, in build order) chooses the schema for the rest of the build, as kubectl's
     /// global schema is set once; a custom file's schema replaces the built-in one entirely.
-    private var schemaChosen = false
-    private var customSchema: OpenAPIPatchSchemas?
+    var schemaChosen = false
+    var customSchema: OpenAPIPatchSchemas?
 
     /// How deep bases and components may nest. kubectl builds chains of thousands of levels,
     /// so the limit is high; the builder runs on a large stack (`LargeStack`) to honour it.
@@ -132,7 +132,7 @@ public final class KustomizeBuilder {
         chain.append(directory)
         chainMembers.insert(member)
         let outerOrigin = originDirectory
-        if recordsOrigins && !written.isEmpty { originDirectory = BuildOrigin.join(outerOrigin, written) }
+        if recordsOrigins && !written.isEmpty { originDirectory = GoPath.join(outerOrigin, written) }
         defer {
             chain.removeLast()
             chainMembers.remove(member)
@@ -154,7 +154,7 @@ public final class KustomizeBuilder {
             case .file?:
                 try requireInside(resolved, directory: directory, naming: path, origin: origin, line: line)
                 for var resource in try loadResources(resolved) {
-                    if recordsOrigins { resource.origin = .file(BuildOrigin.join(originDirectory, path)) }
+                    if recordsOrigins { resource.origin = .file(GoPath.join(originDirectory, path)) }
                     try collection.append(resource)
                 }
             case .directory?:
@@ -287,27 +287,9 @@ public final class KustomizeBuilder {
         }
     }
 
-    private func chooseSchema(_ kustomization: Kustomization, directory: String) throws(RenderError) {
-        guard !schemaChosen, let field = kustomization.openapi else { return }
-        schemaChosen = true
-        switch field {
-        case .version:
-            customSchema = nil
-        case .path(let path):
-            let bytes = try readFileInside(path, directory: directory, origin: kustomization.displayPath, line: kustomization.document.line(of: JSONPointer(tokens: ["openapi"])))
-            let display = tree.displayPath(try resolve(path, from: directory, origin: kustomization.displayPath, line: nil))
-            do {
-                let document = try YAML.parse(bytes, source: display, options: YAMLParseOptions(maxBytes: options.maxFileBytes))
-                customSchema = OpenAPIPatchSchemas(document: document, extendsBuiltin: kustomization.isComponent)
-            } catch {
-                throw RenderError(.yaml, file: display, line: error.line, "openapi schema: \(error.message)")
-            }
-        }
-    }
-
     /// The kustomization file as build metadata names it: relative to the top kustomization.
     func configuredIn(_ kustomization: Kustomization) -> String {
-        BuildOrigin.join(originDirectory, TreePath.basename(of: kustomization.path))
+        GoPath.join(originDirectory, TreePath.basename(of: kustomization.path))
     }
 
     func applyStrategicMergePatches(_ entries: [PatchEntry], directory: String, origin: String,
@@ -348,13 +330,7 @@ public final class KustomizeBuilder {
             case .file(let path, let line):
                 let bytes = try readFileInside(path, directory: directory, origin: origin, line: line)
                 let display = tree.displayPath(try resolve(path, from: directory, origin: origin, line: line))
-                let documents: [YAMLDocument]
-                do {
-                    documents = try YAML.parseStream(bytes, source: display, options: YAMLParseOptions(maxBytes: options.maxFileBytes, recordLines: true))
-                } catch {
-                    throw RenderError(.yaml, file: display, line: error.line, error.message)
-                }
-                for document in documents where !document.value.isNull {
+                for document in try parseYAML(bytes, display: display, YAMLParseOptions(maxBytes: options.maxFileBytes, recordLines: true)) where !document.value.isNull {
                     for replacement in try KustomizationDecoder.decodeReplacementFile(document, path: path, displayPath: display) {
                         try ReplacementTransformer.apply(replacement, to: &collection, origin: display)
                     }
@@ -370,178 +346,6 @@ public final class KustomizeBuilder {
             let hash = KustomizeHasher.hash(collection.resources[index].object)
             collection.resources[index].storePreviousID()
             collection.resources[index].name += "-" + hash
-        }
-    }
-
-    /// The defaults merged with a kustomization's `configurations:` (kustomize's
-    /// `MakeTransformerConfig`): the files, merged together before they are merged into the
-    /// defaults. Files must lie in or below the kustomization's directory, as every file
-    /// kustomize's loader reads. (Inline configurations came after kubectl v1.32's kustomize.)
-    private func transformerConfig(of kustomization: Kustomization, directory: String) throws(RenderError) -> TransformerConfig {
-        guard !kustomization.configurations.isEmpty else { return .default }
-        let origin = kustomization.displayPath
-        func merge(_ a: TransformerConfig, _ b: TransformerConfig, file: String, line: Int?) throws(RenderError) -> TransformerConfig {
-            do { return try a.merging(b) } catch { throw RenderError(.invalidKustomization, file: file, line: line, error.message) }
-        }
-        var files = TransformerConfig.empty
-        for (entry, line) in kustomization.configurations {
-            let bytes = try readFileInside(entry, directory: directory, origin: origin, line: line)
-            let display = tree.displayPath(try resolve(entry, from: directory, origin: origin, line: line))
-            files = try merge(files, try parseTransformerConfig(bytes, path: entry, display: display), file: display, line: nil)
-        }
-        return try merge(.default, files, file: origin, line: nil)
-    }
-
-    /// The field specs of a kustomization's `crds:` files (kustomize's LoadConfigFromCRDs).
-    private func crdConfig(of kustomization: Kustomization, directory: String) throws(RenderError) -> TransformerConfig {
-        let origin = kustomization.displayPath
-        var config = TransformerConfig.empty
-        for (path, line) in kustomization.crds {
-            let bytes = try readFileInside(path, directory: directory, origin: origin, line: line)
-            let display = tree.displayPath(try resolve(path, from: directory, origin: origin, line: line))
-            let document: Value
-            do {
-                document = try YAML.parse(bytes, source: display, options: YAMLParseOptions(maxBytes: options.maxFileBytes))
-            } catch {
-                throw RenderError(.yaml, file: display, line: error.line, "crds: \(error.message)")
-            }
-            do {
-                config = try config.merging(try CRDFieldSpecs.config(from: document))
-            } catch {
-                throw RenderError(.invalidKustomization, file: display, error.message)
-            }
-        }
-        return config
-    }
-
-    /// One configuration: its first YAML document (as sigs.k8s.io/yaml reads it), sorted.
-    private func parseTransformerConfig(_ bytes: [UInt8], path: String, display: String) throws(RenderError) -> TransformerConfig {
-        let documents: [YAMLDocument]
-        do {
-            documents = try YAML.parseStream(bytes, source: display, options: YAMLParseOptions(maxBytes: options.maxFileBytes, yaml11Booleans: true,
-                                                                                                recordLines: true, duplicateKeysLastWins: true))
-        } catch {
-            throw RenderError(.yaml, file: display, line: error.line, error.message)
-        }
-        guard let document = documents.first else { return .empty }
-        var config = try KustomizationDecoder.decodeTransformerConfig(document, path: path, displayPath: display)
-        config.sort()
-        return config
-    }
-
-    func loadPatch(_ entry: PatchEntry, directory: String, origin: String) throws(RenderError) -> PatchApplier.Parsed {
-        switch entry.source {
-        case .inline(let text):
-            return try PatchApplier.parse(text, origin: origin, line: entry.line)
-        case .file(let path):
-            let bytes = try readFileInside(path, directory: directory, origin: origin, line: entry.line)
-            let display = tree.displayPath(try resolve(path, from: directory, origin: origin, line: entry.line))
-            return try PatchApplier.parse(String(decoding: bytes, as: UTF8.self), origin: display, line: 0)
-        }
-    }
-
-    // MARK: Loading
-
-    func loadKustomization(in directory: String) throws(RenderError) -> Kustomization {
-        var found: [String] = []
-        for name in KustomizationDecoder.fileNames {
-            let path = TreePath.join(directory, name)
-            if try kind(path) != nil { found.append(path) }
-        }
-        guard let path = found.first else {
-            throw RenderError(.notFound, file: tree.displayPath(directory),
-                              "unable to find one of 'kustomization.yaml', 'kustomization.yml' or 'Kustomization' in directory '\(tree.displayPath(directory))'")
-        }
-        if found.count > 1 {
-            throw RenderError(.invalidKustomization, file: tree.displayPath(directory), "Found multiple kustomization files under: \(tree.displayPath(directory))")
-        }
-        let real = try realPath(path, naming: path)
-        let display = tree.displayPath(path)
-        let bytes = try read(real, display: display)
-        let documents: [YAMLDocument]
-        do {
-            documents = try YAML.parseStream(bytes, source: display,
-                                             options: YAMLParseOptions(maxBytes: options.maxFileBytes, yaml11Booleans: true, recordLines: true,
-                                                                          duplicateKeysLastWins: true))
-        } catch {
-            throw RenderError(.yaml, file: display, line: error.line, error.message)
-        }
-        let content = documents.filter { !$0.value.isNull }
-        guard content.count <= 1 else {
-            throw RenderError(.invalidKustomization, file: display, line: content[1].line, "a kustomization file must hold one YAML document")
-        }
-        let document = content.first ?? YAMLDocument(value: .null, line: 1)
-        let kustomization = try KustomizationDecoder.decode(document, path: path, displayPath: display)
-        for warning in kustomization.warnings where !warnings.contains(warning) { warnings.append(warning) }
-        return kustomization
-    }
-
-    /// The objects of a resource file: every non-empty document, `*List` kinds expanded.
-    func loadResources(_ path: String) throws(RenderError) -> [KustomizeResource] {
-        let display = tree.displayPath(path)
-        let documents: [YAMLDocument]
-        if let cached = parsed[treeKey + "\u{0}" + path] {
-            documents = cached
-        } else {
-            let bytes = try read(path, display: display)
-            do {
-                documents = try YAML.parseStream(bytes, source: display,
-                                                 options: YAMLParseOptions(maxBytes: options.maxFileBytes, timestampsAsRFC3339: true, annotationsAsText: true))
-            } catch {
-                throw RenderError(error.kind == .limitExceeded ? .tooLarge : .yaml, file: display, line: error.line, error.message)
-            }
-            parsed[treeKey + "\u{0}" + path] = documents
-        }
-        return try ManifestObjects.objects(in: documents, display: display, requireName: true)
-            .map { KustomizeResource(object: $0, source: display) }
-    }
-
-    // MARK: Paths
-
-    func kind(_ path: String) throws(RenderError) -> FileTreeEntryKind? { try reader.kind(path) }
-
-    func read(_ path: String, display: String) throws(RenderError) -> [UInt8] {
-        let bytes = try reader.read(path, display: display)
-        inputs.insert(path)
-        return bytes
-    }
-
-    func resolve(_ path: String, from directory: String, origin: String, line: Int?) throws(RenderError) -> String {
-        try reader.resolve(path, from: directory, origin: origin, line: line)
-    }
-
-    func realPath(_ path: String, naming: String, origin: String? = nil, line: Int? = nil) throws(RenderError) -> String {
-        try reader.realPath(path, naming: naming, origin: origin, line: line)
-    }
-
-    /// Kustomize's root-only restriction: files a kustomization reads must be in or below its
-    /// directory.
-    func requireInside(_ resolved: String, directory: String, naming: String, origin: String, line: Int?) throws(RenderError) {
-        if directory.isEmpty || resolved == directory || resolved.hasPrefix(directory + "/") { return }
-        throw RenderError(.outsideRoot, file: origin, line: line,
-                          "security; file '\(tree.displayPath(resolved))' is not in or below '\(tree.displayPath(directory))' (\"\(naming)\"); use a kustomization in that directory as a base instead")
-    }
-
-    func readFileInside(_ path: String, directory: String, origin: String, line: Int?) throws(RenderError) -> [UInt8] {
-        let resolved = try resolve(path, from: directory, origin: origin, line: line)
-        try requireInside(resolved, directory: directory, naming: path, origin: origin, line: line)
-        guard try kind(resolved) == .file else {
-            throw RenderError(.notFound, file: origin, line: line, "file \"\(path)\" not found (\(tree.displayPath(resolved)))")
-        }
-        return try read(resolved, display: tree.displayPath(resolved))
-    }
-
-    /// Whether a directory of another tree (a remote base) is being accumulated already.
-    func chainMembers(containsTree key: String, path: String) -> Bool {
-        chainMembers.contains(key + "\u{0}" + (TreePath.normalize(path) ?? path))
-    }
-
-    func checkCycle(_ candidate: String, origin: String, line: Int) throws(RenderError) {
-        let current = chain.last ?? ""
-        let isAncestor = candidate.isEmpty || current == candidate || current.hasPrefix(candidate + "/")
-        if chainMembers.contains(treeKey + "\u{0}" + candidate) || isAncestor {
-            let cycle = (chain + [candidate]).map { tree.displayPath($0) }.joined(separator: " -> ")
-            throw RenderError(.cycle, file: origin, line: line, "cycle detected: \(cycle)")
         }
     }
 

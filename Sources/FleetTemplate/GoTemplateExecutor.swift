@@ -215,10 +215,18 @@ struct TemplateExecution {
 
     enum LoopSignal { case none, breakLoop, continueLoop }
 
+    /// The string first argument of `include NAME DATA` and `tpl TEXT DATA`.
+    private static func textAndData(_ values: [Value], _ function: String) throws(TemplateError) -> String {
+        guard values.count == 2 else { throw TemplateError("wrong number of args for \(function): want 2 got \(values.count)") }
+        guard case .string(let text) = values[0] else {
+            throw TemplateError("error calling \(function): the first argument must be a string, got \(goTypeName(values[0]))")
+        }
+        return text
+    }
+
     /// Helm's `include NAME DATA`: a named template's output as a string, for pipelines.
     private mutating func include(_ values: [Value]) throws(TemplateError) -> Value {
-        guard values.count == 2 else { throw TemplateError("wrong number of args for include: want 2 got \(values.count)") }
-        guard case .string(let name) = values[0] else { throw TemplateError("error calling include: the template name must be a string, got \(goTypeName(values[0]))") }
+        let name = try Self.textAndData(values, "include")
         guard let body = templates[name] else {
             throw TemplateError("error calling include: template: no template \"\(name)\" associated with template \"gotpl\"")
         }
@@ -230,8 +238,7 @@ struct TemplateExecution {
     /// Helm's `tpl TEXT DATA`: the text parsed as a template (it may call the set's templates
     /// and define its own, seen only inside it) and run with DATA.
     private mutating func tpl(_ values: [Value]) throws(TemplateError) -> Value {
-        guard values.count == 2 else { throw TemplateError("wrong number of args for tpl: want 2 got \(values.count)") }
-        guard case .string(let text) = values[0] else { throw TemplateError("error calling tpl: the template must be a string, got \(goTypeName(values[0]))") }
+        let text = try Self.textAndData(values, "tpl")
         let parsed: GoTemplate
         do { parsed = try GoTemplate(parsing: text) } catch { throw TemplateError("error calling tpl: \(error.message)") }
         let saved = templates
