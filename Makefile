@@ -6,7 +6,7 @@ export PATH := /opt/swift/usr/bin:$(PATH)
 SWIFT ?= swift
 
 # C libraries the project is built on, and the tools the tests drive (git servers, TLS, sshd).
-SYSTEM_PACKAGES := pkg-config libgit2-dev libcurl4-openssl-dev libssl-dev libsqlite3-dev libyaml-dev ca-certificates git
+SYSTEM_PACKAGES := pkg-config zlib1g-dev libgit2-dev libcurl4-openssl-dev libssl-dev libsqlite3-dev libyaml-dev ca-certificates git
 TEST_PACKAGES := openssl openssh-server openssh-client
 
 .PHONY: all deps test-deps check-swift build build-tests test check-spoke-deps demo bench fuzz fuzz-build clean

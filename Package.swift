@@ -2,16 +2,17 @@
 //
 // Layout (dependencies point inward; see docs/architecture.md):
 //
-//   C system libraries     CYAML  CGit2  CCurl  CSQLite
+//   C system libraries     CYAML  CGit2  CCurl  CSQLite  CZlib
 //   pure core              FleetModel (values, JSON, identities, durations, file trees)
 //                          FleetRegex (Go's regexp: RE2 syntax, linear-time matching)
 //   adapters               FleetYAML (libyaml)  FleetGit (libgit2)  FleetHTTPClient (libcurl)
 //                          FleetSQLite (thin sqlite3, for the spoke)  FleetHubStore (GRDB, for the hub)
 //                          FleetFiles (directories on disk as file trees)
+//                          FleetArchive (zlib: gzip and tar, for packaged Helm charts)
 //                          FleetRepos (Git repositories as sources for generators and plans)
 //   engines                FleetRender (Kustomize-compatible rendering over file trees)
 //                          FleetTemplate (Go text/template and Sprig, for ApplicationSets and Helm)
-//                          FleetHelm (Helm charts: values so far; the chart engine is being built)
+//                          FleetHelm (Helm charts rendered as `helm template` does)
 //                          FleetAppSet (ApplicationSet generators)
 //                          FleetPlan (per-cluster plans: generate, render, compile; incremental)
 //                          FleetReconcile (diff, health, sync decisions; pure, shared by spoke and CLI)
@@ -54,6 +55,7 @@ let package = Package(
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
         .systemLibrary(name: "CCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
         .systemLibrary(name: "CMalloc"),
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
 
         // MARK: Pure core
         .target(name: "FleetRegex"),
@@ -78,10 +80,12 @@ let package = Package(
             dependencies: [
                 "FleetModel", "FleetYAML", "FleetRegex",
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "CryptoExtras", package: "swift-crypto"),
                 .product(name: "OrderedCollections", package: "swift-collections"),
             ]
         ),
-        .target(name: "FleetHelm", dependencies: ["FleetModel", "FleetYAML", "FleetTemplate"]),
+        .target(name: "FleetArchive", dependencies: ["CZlib"]),
+        .target(name: "FleetHelm", dependencies: ["FleetModel", "FleetYAML", "FleetTemplate", "FleetArchive"]),
         .target(
             name: "FleetAppSet",
             dependencies: [
@@ -210,7 +214,7 @@ let package = Package(
         ),
         .testTarget(name: "FleetHTTPClientTests", dependencies: ["FleetHTTPClient", "FleetTestSupport"]),
         .testTarget(name: "FleetTemplateTests", dependencies: ["FleetTemplate", "FleetModel"]),
-        .testTarget(name: "FleetHelmTests", dependencies: ["FleetHelm", "FleetTemplate", "FleetModel", "FleetYAML"]),
+        .testTarget(name: "FleetHelmTests", dependencies: ["FleetHelm", "FleetArchive", "FleetTemplate", "FleetModel", "FleetYAML", "FleetTestSupport"]),
         .testTarget(name: "FleetAppSetTests", dependencies: ["FleetAppSet", "FleetTemplate", "FleetModel", "FleetYAML", "FleetTestSupport"]),
         .testTarget(name: "FleetPlanTests", dependencies: ["FleetPlan", "FleetAppSet", "FleetModel", "FleetYAML", "FleetTestSupport"]),
         .testTarget(

@@ -79,10 +79,12 @@ public struct HelmTemplateCommand: ParsableCommand {
 
     public func run() throws {
         let absolute = LocalPaths.absolute(chart)
-        guard LocalPaths.isDirectory(absolute) else { throw CommandFailure("Error: path \"\(chart)\" not found (packaged charts and repositories are not supported yet)") }
-        let tree = DirectoryFileTree(root: absolute)
+        let isArchive = !LocalPaths.isDirectory(absolute) && LocalPaths.exists(absolute)
+        guard isArchive || LocalPaths.isDirectory(absolute) else { throw CommandFailure("Error: path \"\(chart)\" not found (chart repositories are not supported by fleet helm template: give a chart directory or a .tgz)") }
         do {
-            let loaded = try HelmChart.load(tree: tree, path: "")
+            let loaded = isArchive
+                ? try HelmChart.load(archive: try LocalPaths.read(absolute), displayName: chart)
+                : try HelmChart.load(tree: DirectoryFileTree(root: absolute), path: "")
             var user: ValueObject = [:]
             for file in values {
                 let bytes = try LocalPaths.read(file)

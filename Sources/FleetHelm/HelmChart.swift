@@ -1,3 +1,4 @@
+import FleetArchive
 import FleetModel
 import FleetTemplate
 import FleetYAML
@@ -48,7 +49,7 @@ public struct HelmChart: Sendable {
         do {
             metadata = try YAML.parse(chartFile, source: "Chart.yaml").objectValue ?? [:]
         } catch {
-            throw HelmError("cannot load Chart.yaml: error converting YAML to JSON: yaml: line \(error.line): \(error.message)")
+            throw HelmError("cannot load Chart.yaml: error converting YAML to JSON: \(error.goText ?? "yaml: line \(error.line): \(error.message)")")
         }
         let name = metadata["name"]?.stringValue ?? ""
         let version = metadata["version"].map { YAML.plainScalarText($0) ?? $0.stringValue ?? "" } ?? ""
@@ -70,7 +71,7 @@ public struct HelmChart: Sendable {
                 // Helm reads values through JSON: every number a float64.
                 values = goNumbers(try YAML.parse(bytes, source: "values.yaml")).objectValue ?? [:]
             } catch {
-                throw HelmError("cannot load values.yaml: error converting YAML to JSON: yaml: line \(error.line): \(error.message)")
+                throw HelmError("cannot load values.yaml: error converting YAML to JSON: \(error.goText ?? "yaml: line \(error.line): \(error.message)")")
             }
         }
         var declared = metadata["dependencies"]?.arrayValue ?? []
@@ -78,7 +79,7 @@ public struct HelmChart: Sendable {
             do {
                 declared = (try YAML.parse(bytes, source: "requirements.yaml"))["dependencies"]?.arrayValue ?? []
             } catch {
-                throw HelmError("cannot load requirements.yaml: error converting YAML to JSON: yaml: line \(error.line): \(error.message)")
+                throw HelmError("cannot load requirements.yaml: error converting YAML to JSON: \(error.goText ?? "yaml: line \(error.line): \(error.message)")")
             }
         }
 
@@ -108,11 +109,48 @@ public struct HelmChart: Sendable {
                 } catch {
                     throw HelmError("error unpacking subchart \(entry) in \(name): \(error.message)")
                 }
-            } else if entry.hasSuffix(".tgz") || entry.hasSuffix(".tar.gz") {
-                throw HelmError("error unpacking subchart \(entry) in \(name): packaged (.tgz) subcharts are not supported yet: unpack it under charts/")
+            } else if entry.hasSuffix(".tgz") {
+                do throws(HelmError) {
+                    let bytes: [UInt8]
+                    do { bytes = try tree.readFile(subpath) } catch { throw HelmError("cannot read \(tree.displayPath(subpath)): \(error)") }
+                    chart.subcharts.append(try load(archive: bytes, displayName: tree.displayPath(subpath), depth: depth + 1))
+                } catch {
+                    throw HelmError("error unpacking subchart \(entry) in \(name): \(error.message)")
+                }
             }
         }
         return chart
+    }
+
+    /// Helm's limits for a packaged chart (`loader.MaxDecompressedChartSize` and
+    /// `MaxDecompressedFileSize`).
+    public static let maxArchiveSize = 100 * 1024 * 1024
+    public static let maxArchiveFileSize = 5 * 1024 * 1024
+
+    /// A packaged chart (`.tgz`), read as Helm's archive loader does: the first path
+    /// component (the chart's directory) dropped, absolute paths and `..` refused.
+    public static func load(archive: [UInt8], displayName: String, depth: Int = 0) throws(HelmError) -> HelmChart {
+        let entries: [TarArchive.Entry]
+        do {
+            let tar = try Gzip.decompress(archive, limit: maxArchiveSize)
+            entries = try TarArchive.files(tar, fileLimit: maxArchiveFileSize, totalLimit: maxArchiveSize)
+        } catch {
+            throw HelmError(error.message)
+        }
+        var tree = InMemoryFileTree(displayName: displayName)
+        for entry in entries {
+            let delimiter: Character = entry.path.contains("\\") ? "\\" : "/"
+            let parts = entry.path.split(separator: delimiter, omittingEmptySubsequences: false)
+            if parts.count == 1, parts[0] == "Chart.yaml" { throw HelmError("chart yaml not in base directory") }
+            let relative = parts.dropFirst().joined(separator: "/")
+            if relative.hasPrefix("/") { throw HelmError("chart illegally contains absolute paths") }
+            let cleaned = GoPath.clean(relative)
+            if cleaned == "." { throw HelmError("chart illegally contains content outside the base directory: \"\(entry.path)\"") }
+            if cleaned.hasPrefix("..") { throw HelmError("chart illegally references parent directory") }
+            tree.write(cleaned, bytes: entry.bytes)
+        }
+        if (try? tree.kind(of: "Chart.yaml")) != .file { throw HelmError("Chart.yaml file is missing") }
+        return try load(tree: tree, path: "", depth: depth)
     }
 
     /// Every regular file below the chart, as chart-relative paths, sorted, `.helmignore` applied.

@@ -38,7 +38,9 @@ enum HelmFiles {
         "Files.Get": { receiver, arguments in contents(receiver)[try name(arguments, "Get")] ?? "" },
         "Files.GetBytes": { receiver, arguments in contents(receiver)[try name(arguments, "GetBytes")] ?? "" },
         "Files.Lines": { receiver, arguments in
-            guard case .string(let text)? = contents(receiver)[try name(arguments, "Lines")] else { return .array([]) }
+            guard case .string(var text)? = contents(receiver)[try name(arguments, "Lines")] else { return .array([]) }
+            // Helm drops one final newline before splitting.
+            if text.hasSuffix("\n") { text.removeLast() }
             return .array(text.split(separator: "\n", omittingEmptySubsequences: false).map { .string(String($0)) })
         },
         "Files.Glob": { receiver, arguments in

@@ -45,10 +45,15 @@ public enum HelmRenderer {
         if !chart.missingDependencies.isEmpty {
             throw HelmError("An error occurred while checking for chart dependencies. You may need to run `helm dependency build` to fetch missing dependencies: found in Chart.yaml, but missing in charts/ directory: \(chart.missingDependencies.joined(separator: ", "))")
         }
+        let kubeVersion = options.kubeVersion.hasPrefix("v") ? options.kubeVersion : "v" + options.kubeVersion
+        if let required = chart.metadata["kubeVersion"]?.stringValue, !required.isEmpty {
+            let compatible = SemanticVersion(kubeVersion).map { version in (try? SemverConstraint(required))?.check(version) ?? false } ?? false
+            if !compatible { throw HelmError("chart requires kubeVersion: \(required) which is incompatible with Kubernetes \(kubeVersion)") }
+        }
         // Helm's ProcessDependencies: aliases applied, then subcharts disabled by `tags` and
         // `condition` (judged on the values of the whole tree) left out, level by level.
         let aliased = Self.applyingAliases(chart)
-        let chart = Self.enabled(aliased, values: try coalesceTree(aliased, user: user), path: [])
+        let chart = try Self.importingValues(Self.enabled(aliased, values: try coalesceTree(aliased, user: user), path: []))
         let values = try coalesceTree(chart, user: user)
 
         // What every template of one chart sees, built once per chart.
@@ -62,7 +67,7 @@ public enum HelmRenderer {
         // Every template, deepest charts first (Helm's sortTemplates), named by chart path.
         var entries: [(name: String, text: String, scope: Scope)] = []
         func collect(_ chart: HelmChart, path: String, values: Value) {
-            let scope = Scope(path: path, chart: chart, values: values, chartObject: Self.chartObject(chart), files: HelmFiles.object(chart.files))
+            let scope = Scope(path: path, chart: chart, values: values, chartObject: Self.chartObject(chart, isRoot: !path.contains("/")), files: HelmFiles.object(chart.files))
             for template in chart.templates { entries.append((path + "/" + template.path, template.text, scope)) }
             for sub in chart.subcharts {
                 collect(sub, path: path + "/charts/" + sub.name, values: values[sub.name] ?? .emptyObject)
@@ -104,7 +109,19 @@ public enum HelmRenderer {
             for document in Self.split(rendered) {
                 let parsed: Value
                 do { parsed = try YAML.parse(document, source: entry.name) } catch {
-                    throw HelmError("YAML parse error on \(entry.name): error converting YAML to JSON: yaml: line \(error.line): \(error.message)")
+                    throw HelmError("YAML parse error on \(entry.name): error converting YAML to JSON: \(error.goText ?? "yaml: line \(error.line): \(error.message)")")
+                }
+                let goType: String?
+                switch parsed {
+                case .null, .object: goType = nil
+                case .string: goType = "string"
+                case .array: goType = "array"
+                case .bool: goType = "bool"
+                default: goType = "number"
+                }
+                // Helm reads each document's head into a struct: anything but a mapping is refused.
+                if let goType {
+                    throw HelmError("YAML parse error on \(entry.name): error unmarshaling JSON: while decoding JSON: json: cannot unmarshal \(goType) into Go value of type releaseutil.SimpleHead")
                 }
                 guard !parsed.isNull else { continue }
                 let hook = parsed[path: "metadata", "annotations", "helm.sh/hook"]?.stringValue
@@ -179,6 +196,43 @@ public enum HelmRenderer {
         return out
     }
 
+    /// Helm's processDependencyImportValues, bottom-up: each dependency's `import-values`
+    /// (`{child: a.b, parent: x.y}`, or a name under the child's `exports`) copied into the
+    /// parent's values, under the parent's own values (a parent overrides what it imports).
+    static func importingValues(_ chart: HelmChart) throws(HelmError) -> HelmChart {
+        var out = chart
+        var subcharts: [HelmChart] = []
+        for sub in chart.subcharts { subcharts.append(try importingValues(sub)) }
+        out.subcharts = subcharts
+        let imports = chart.declaredDependencies.filter { !($0["import-values"]?.arrayValue ?? []).isEmpty }
+        guard !imports.isEmpty else { return out }
+        let combined = try coalesceTree(out, user: [:])
+        var imported: ValueObject = [:]
+        for dependency in imports {
+            let name = (dependency["alias"]?.stringValue).flatMap { $0.isEmpty ? nil : $0 } ?? dependency["name"]?.stringValue ?? ""
+            for entry in dependency["import-values"]?.arrayValue ?? [] {
+                let child: String, parent: String
+                if case .string(let exported) = entry {
+                    child = "exports." + exported; parent = "."
+                } else if let c = entry["child"]?.stringValue, let p = entry["parent"]?.stringValue {
+                    child = c; parent = p
+                } else {
+                    continue
+                }
+                var node: Value = .object(combined)
+                for key in ([name] + child.split(separator: ".").map(String.init)) { node = node[key] ?? .null }
+                // Helm logs a missing table and goes on.
+                guard case .object(var table) = node else { continue }
+                if parent != "." {
+                    for key in parent.split(separator: ".").reversed() { table = [String(key): .object(table)] }
+                }
+                imported = HelmValues.mergeTables(imported, table)
+            }
+        }
+        out.values = HelmValues.mergeTables(combined, imported)
+        return out
+    }
+
     /// Helm's CoalesceValues over the chart tree: the user's values over each chart's, globals
     /// handed down (a parent's win), each subchart's under its name.
     static func coalesceTree(_ chart: HelmChart, user: ValueObject) throws(HelmError) -> ValueObject {
@@ -205,7 +259,7 @@ public enum HelmRenderer {
     }
 
     /// `.Chart`: Chart.yaml with Helm's Go field names.
-    static func chartObject(_ chart: HelmChart) -> Value {
+    static func chartObject(_ chart: HelmChart, isRoot: Bool = true) -> Value {
         var object = ValueObject()
         for (key, value) in chart.metadata {
             let name: String
@@ -219,6 +273,7 @@ public enum HelmRenderer {
         }
         object["Version"] = .string(chart.version)
         if object["Type"] == nil { object["Type"] = .string(chart.type) }
+        object["IsRoot"] = .bool(isRoot)
         return .object(object)
     }
 

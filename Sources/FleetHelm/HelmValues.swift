@@ -49,6 +49,19 @@ public enum HelmValues {
         return out
     }
 
+    /// Helm's MergeTables: `source` fills what `destination` lacks, tables merged key by key;
+    /// `destination` wins everywhere else (nulls kept, unlike `coalesce`).
+    public static func mergeTables(_ destination: ValueObject, _ source: ValueObject) -> ValueObject {
+        var out = destination
+        for (key, value) in source {
+            guard let existing = out[key] else { out[key] = value; continue }
+            if case .object(let sourceTable) = value, case .object(let destinationTable) = existing {
+                out[key] = .object(mergeTables(destinationTable, sourceTable))
+            }
+        }
+        return out
+    }
+
     /// Parses one `--set`-style flag value (`a.b=1,c[0]=x,d={e,f}`) into `values`.
     public static func parseSet(_ text: String, mode: HelmSetMode, into values: inout ValueObject) throws(HelmError) {
         var parser = SetParser(text: Array(text.unicodeScalars), mode: mode, whole: text)

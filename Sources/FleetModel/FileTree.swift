@@ -124,8 +124,12 @@ public struct InMemoryFileTree: FileTree, Sendable {
     }
 
     public mutating func write(_ path: String, _ text: String) {
+        write(path, bytes: Array(text.utf8))
+    }
+
+    public mutating func write(_ path: String, bytes: [UInt8]) {
         let normalized = TreePath.normalize(path) ?? path
-        files[normalized] = Array(text.utf8)
+        files[normalized] = bytes
         addParents(of: normalized)
     }
 

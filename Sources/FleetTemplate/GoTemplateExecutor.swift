@@ -405,12 +405,40 @@ struct TemplateExecution {
         do {
             let result = try function(values)
             try charge(result)
+            if Self.mutatingFunctions.contains(name), let target = arguments.first {
+                writeBack(result, to: target)
+            }
             return result
         } catch let error as TemplateError {
             throw TemplateError("error calling \(name): \(error.message)")
         } catch {
             throw TemplateError("error calling \(name): \(error)")
         }
+    }
+
+    /// Sprig functions that change the map they are given: Go maps are references, so the
+    /// variable (or the map inside a variable) handed to them sees the change afterwards.
+    static let mutatingFunctions: Set<String> = ["set", "unset", "merge", "mustMerge", "mergeOverwrite", "mustMergeOverwrite"]
+
+    /// Stores a mutating function's result where its map argument came from, for the forms
+    /// charts use (`set $d "k" v`, `mergeOverwrite $d.a $other`). Other aliases of the same map
+    /// (a second variable bound to it, the dot) keep the old value.
+    private mutating func writeBack(_ result: Value, to target: TemplateArgument) {
+        guard case .object = result else { return }
+        let name: String, path: [String]
+        switch target {
+        case .variable(let variable): name = variable; path = []
+        case .fieldChain(.variable(let variable), let names): name = variable; path = names
+        default: return
+        }
+        guard let index = variables.lastIndex(where: { $0.0 == name }) else { return }
+        func replaced(_ value: Value, at path: ArraySlice<String>) -> Value? {
+            guard let key = path.first else { return result }
+            guard case .object(var object) = value, let child = object[key], let updated = replaced(child, at: path.dropFirst()) else { return nil }
+            object[key] = updated
+            return .object(object)
+        }
+        if let updated = replaced(variables[index].1, at: path[...]) { variables[index].1 = updated }
     }
 
     private mutating func evaluateArgument(_ argument: TemplateArgument, dot: Value) throws(TemplateError) -> Value {

@@ -227,7 +227,8 @@ public enum TemplateFunctions {
         t["toRawJson"] = { a in try arity(a, 1, "toRawJson"); return .string(goJSON(a[0], escapeHTML: false)) }
         t["toPrettyJson"] = { a in
             try arity(a, 1, "toPrettyJson")
-            return .string(goJSON(a[0], escapeHTML: true, pretty: true))
+            // Sprig trims json.MarshalIndent's output.
+            return .string(goJSON(a[0], escapeHTML: true, pretty: true).trimmingWhitespace())
         }
         t["fromJson"] = unary { s in (try? JSON.parse(s)) ?? .object([:]) }
         t["toYaml"] = { a in
@@ -239,7 +240,7 @@ public enum TemplateFunctions {
         t["fromYaml"] = { a in
             try arity(a, 1, "fromYaml")
             let parsed: Value
-            do { parsed = try YAML.parse(str(a[0])) } catch { throw TemplateError("error converting YAML to JSON: \(error)") }
+            do { parsed = try YAML.parse(str(a[0])) } catch { throw TemplateError("error converting YAML to JSON: \((error as? YAMLError)?.goText ?? "\(error)")") }
             switch parsed {
             case .object: return goNumbers(parsed)
             case .null: return .object([:])
@@ -249,7 +250,7 @@ public enum TemplateFunctions {
         t["fromYamlArray"] = { a in
             try arity(a, 1, "fromYamlArray")
             let parsed: Value
-            do { parsed = try YAML.parse(str(a[0])) } catch { throw TemplateError("error converting YAML to JSON: \(error)") }
+            do { parsed = try YAML.parse(str(a[0])) } catch { throw TemplateError("error converting YAML to JSON: \((error as? YAMLError)?.goText ?? "\(error)")") }
             switch parsed {
             case .array: return goNumbers(parsed)
             case .null: return .array([])
@@ -547,10 +548,12 @@ public enum TemplateFunctions {
             return .bool(constraint.check(version))
         }
 
+        addSprigExtras(to: &t)
+
         // Refused: would make plans differ between two runs on the same commit.
         for name in ["now", "date", "dateInZone", "ago", "uuidv4", "randAlpha", "randAlphaNum", "randNumeric", "randAscii", "randBytes", "randInt", "env", "expandenv", "getHostByName"] {
             t[name] = { _ in
-                throw TemplateError("\(name) is not available: generated Applications must be the same every time a commit is rendered")
+                throw TemplateError("\(name) is not available: rendered output must be the same every time a commit is rendered")
             }
         }
         return t

@@ -32,13 +32,23 @@ final class LibYAMLParser {
     }
 
     /// libyaml's problem text and position (0-based) for the last failure, read right after it.
-    var lastError: (message: String, line: Int, column: Int) {
+    var lastError: (message: String, line: Int, column: Int, goText: String) {
         let p = parser.pointee
+        // go-yaml (Helm, kubectl) words it "yaml: line N: problem", with N the 0-based problem
+        // line for parser errors, 1-based for scanner errors, else the context line.
+        var goLine = 0
+        if p.problem_mark.line != 0 {
+            goLine = Int(p.problem_mark.line) + (p.error == YAML_SCANNER_ERROR ? 1 : 0)
+        } else if p.context_mark.line != 0 {
+            goLine = Int(p.context_mark.line)
+        }
+        let problem = p.problem.map { String(cString: $0) } ?? "unknown problem parsing YAML content"
+        let goText = "yaml: " + (goLine != 0 ? "line \(goLine): " : "") + problem
         var message = p.problem.map { String(cString: $0) } ?? "unknown YAML error"
         if let context = p.context.map({ String(cString: $0) }) {
             message = "\(message) (\(context) at line \(p.context_mark.line + 1), column \(p.context_mark.column + 1))"
         }
         if p.error == YAML_MEMORY_ERROR { message = "out of memory while parsing" }
-        return (message, Int(p.problem_mark.line), Int(p.problem_mark.column))
+        return (message, Int(p.problem_mark.line), Int(p.problem_mark.column), goText)
     }
 }

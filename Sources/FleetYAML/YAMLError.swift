@@ -18,6 +18,9 @@ public struct YAMLError: Error, CustomStringConvertible, Equatable, Sendable {
     public var line: Int
     public var column: Int
     public var message: String
+    /// A syntax error as go-yaml words it (`yaml: line 1: did not find expected node content`),
+    /// for tools that print Go's messages (Helm); nil for errors go-yaml would not report.
+    public var goText: String?
 
     public init(kind: Kind, source: String, line: Int, column: Int, message: String) {
         self.kind = kind

@@ -63,7 +63,9 @@ struct YAMLTreeBuilder {
         while true {
             guard parser.next(event) else {
                 let failure = parser.lastError
-                throw YAMLError(kind: .syntax, source: source, line: failure.line + 1, column: failure.column + 1, message: failure.message)
+                var error = YAMLError(kind: .syntax, source: source, line: failure.line + 1, column: failure.column + 1, message: failure.message)
+                error.goText = failure.goText
+                throw error
             }
             defer { yaml_event_delete(event) }
             let e = event.pointee
