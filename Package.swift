@@ -85,7 +85,7 @@ let package = Package(
             ]
         ),
         .target(name: "FleetArchive", dependencies: ["CZlib"]),
-        .target(name: "FleetHelm", dependencies: ["FleetModel", "FleetYAML", "FleetTemplate", "FleetArchive"]),
+        .target(name: "FleetHelm", dependencies: ["FleetModel", "FleetYAML", "FleetRegex", "FleetTemplate", "FleetArchive"]),
         .target(
             name: "FleetAppSet",
             dependencies: [

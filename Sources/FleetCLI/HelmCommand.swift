@@ -80,7 +80,7 @@ public struct HelmTemplateCommand: ParsableCommand {
     public func run() throws {
         let absolute = LocalPaths.absolute(chart)
         let isArchive = !LocalPaths.isDirectory(absolute) && LocalPaths.exists(absolute)
-        guard isArchive || LocalPaths.isDirectory(absolute) else { throw CommandFailure("Error: path \"\(chart)\" not found (chart repositories are not supported by fleet helm template: give a chart directory or a .tgz)") }
+        guard isArchive || LocalPaths.isDirectory(absolute) else { throw CommandFailure("path \"\(chart)\" not found (chart repositories are not supported by fleet helm template: give a chart directory or a .tgz)") }
         do {
             let loaded = isArchive
                 ? try HelmChart.load(archive: try LocalPaths.read(absolute), displayName: chart)
@@ -96,14 +96,15 @@ public struct HelmTemplateCommand: ParsableCommand {
             for flag in setString { try HelmValues.parseSet(flag, mode: .string, into: &user) }
             for flag in setLiteral { try HelmValues.parseSet(flag, mode: .literal, into: &user) }
             let options = HelmRenderOptions(releaseName: release, namespace: namespace, kubeVersion: kubeVersion, apiVersions: apiVersions,
-                                            includeCRDs: includeCRDs, skipTests: skipTests, noHooks: noHooks, isUpgrade: isUpgrade)
+                                            includeCRDs: includeCRDs, skipTests: skipTests, noHooks: noHooks, isUpgrade: isUpgrade,
+                                            skipSchemaValidation: skipSchemaValidation)
             var out = ""
             for manifest in try HelmRenderer.render(loaded, values: user, options: options) {
                 out += "---\n# Source: \(manifest.source)\n\(manifest.text)\n"
             }
             print(out, terminator: "")
         } catch let error as HelmError {
-            throw CommandFailure("Error: \(error.message)")
+            throw CommandFailure(error.message)
         }
     }
 }

@@ -14,9 +14,12 @@ public struct HelmRenderOptions: Sendable {
     public var skipTests: Bool
     public var noHooks: Bool
     public var isUpgrade: Bool
+    /// Do not check the values against the charts' `values.schema.json`.
+    public var skipSchemaValidation: Bool
 
     public init(releaseName: String, namespace: String = "default", kubeVersion: String = "v1.36.0", apiVersions: [String] = [],
-                includeCRDs: Bool = false, skipTests: Bool = false, noHooks: Bool = false, isUpgrade: Bool = false) {
+                includeCRDs: Bool = false, skipTests: Bool = false, noHooks: Bool = false, isUpgrade: Bool = false,
+                skipSchemaValidation: Bool = false) {
         self.releaseName = releaseName
         self.namespace = namespace
         self.kubeVersion = kubeVersion
@@ -25,6 +28,7 @@ public struct HelmRenderOptions: Sendable {
         self.skipTests = skipTests
         self.noHooks = noHooks
         self.isUpgrade = isUpgrade
+        self.skipSchemaValidation = skipSchemaValidation
     }
 }
 
@@ -55,6 +59,12 @@ public enum HelmRenderer {
         let aliased = Self.applyingAliases(chart)
         let chart = try Self.importingValues(Self.enabled(aliased, values: try coalesceTree(aliased, user: user), path: []))
         let values = try coalesceTree(chart, user: user)
+        if !options.skipSchemaValidation {
+            let report = try Self.schemaViolations(chart, values: values, path: chart.name)
+            if !report.isEmpty {
+                throw HelmError("values don't meet the specifications of the schema(s) in the following chart(s):\n" + report)
+            }
+        }
 
         // What every template of one chart sees, built once per chart.
         struct Scope {
@@ -194,6 +204,19 @@ public enum HelmRenderer {
         out.subcharts = chart.subcharts.filter { !disabled.contains($0.name) }
             .map { enabled($0, values: values, path: path + [$0.name]) }
         return out
+    }
+
+    /// Helm's ValidateAgainstSchema: each chart's schema applied to its part of the values.
+    static func schemaViolations(_ chart: HelmChart, values: ValueObject, path: String) throws(HelmError) -> String {
+        var report = ""
+        if let bytes = chart.schema {
+            let violations = try HelmSchema(bytes: bytes, file: path + "/values.schema.json").violations(of: .object(values))
+            if !violations.isEmpty { report += "\(chart.name):\n" + violations.map { "- \($0)\n" }.joined() }
+        }
+        for sub in chart.subcharts {
+            report += try schemaViolations(sub, values: values[sub.name]?.objectValue ?? [:], path: path + "/charts/" + sub.name)
+        }
+        return report
     }
 
     /// Helm's processDependencyImportValues, bottom-up: each dependency's `import-values`

@@ -48,7 +48,7 @@ import Testing
         try temp.write("web/Chart.yaml", "apiVersion: v2\nname: web\nversion: 0.1.0\ntype: plugin\n")
         let result = try ProcessRunner.run(fleet, ["helm", "template", "prod", temp.file("web")])
         #expect(result.status == 1)
-        #expect(result.stderr.contains("Error: validation: chart.metadata.type must be application or library"), "\(result.stderr)")
+        #expect(result.stderr.contains("error: validation: chart.metadata.type must be application or library"), "\(result.stderr)")
         let missing = try ProcessRunner.run(fleet, ["helm", "template", "prod", temp.file("nope")])
         #expect(missing.status == 1)
     }
