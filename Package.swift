@@ -97,7 +97,7 @@ let package = Package(
         .target(
             name: "FleetPlan",
             dependencies: [
-                "FleetModel", "FleetYAML", "FleetRender", "FleetAppSet",
+                "FleetModel", "FleetYAML", "FleetRender", "FleetAppSet", "FleetHelm",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "OrderedCollections", package: "swift-collections"),
             ]

@@ -87,9 +87,7 @@ public struct HelmTemplateCommand: ParsableCommand {
                 : try HelmChart.load(tree: DirectoryFileTree(root: absolute), path: "")
             var user: ValueObject = [:]
             for file in values {
-                let bytes = try LocalPaths.read(file)
-                let parsed = try YAML.parse(bytes, source: file)
-                user = HelmValues.merge(user, goNumbers(parsed).objectValue ?? [:])
+                user = HelmValues.merge(user, try HelmValues.parseFile(try LocalPaths.read(file), source: file))
             }
             for flag in setJSON { try HelmValues.parseSet(flag, mode: .json, into: &user) }
             for flag in set { try HelmValues.parseSet(flag, mode: .typed, into: &user) }

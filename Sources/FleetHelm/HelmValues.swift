@@ -1,4 +1,5 @@
 import FleetModel
+import FleetTemplate
 import FleetYAML
 
 /// How a `--set`-style value is read (Helm's strvals flavours).
@@ -47,6 +48,25 @@ public enum HelmValues {
             }
         }
         return out
+    }
+
+    /// A values file (`-f`) as Helm reads it: YAML through JSON, so every number a float64;
+    /// an empty file is no values.
+    public static func parseFile(_ bytes: [UInt8], source: String) throws(HelmError) -> ValueObject {
+        let parsed: Value
+        do { parsed = try YAML.parse(bytes, source: source) } catch {
+            throw HelmError("failed to parse \(source): error converting YAML to JSON: \(error.goText ?? "yaml: line \(error.line): \(error.message)")")
+        }
+        switch goNumbers(parsed) {
+        case .object(let object): return object
+        case .null: return [:]
+        default: throw HelmError("failed to parse \(source): error unmarshaling JSON: json: cannot unmarshal \(parsed.typeName) into Go value of type map[string]interface {}")
+        }
+    }
+
+    /// Values given as an object (Argo CD's `valuesObject`) with Helm's number typing.
+    public static func jsonNumbers(_ values: ValueObject) -> ValueObject {
+        goNumbers(.object(values)).objectValue ?? [:]
     }
 
     /// Helm's MergeTables: `source` fills what `destination` lacks, tables merged key by key;

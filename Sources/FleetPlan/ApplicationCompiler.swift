@@ -120,11 +120,17 @@ enum ApplicationCompiler {
                     throw ApplicationError(application: name, message: "\(kind) \(objectName): \(PlanFormat.syncWaveAnnotation) \"\(waveText)\" is not an integer")
                 }
                 wave = parsed
+            } else if let weight = annotations[PlanFormat.helmHookWeightAnnotation]?.scalarText, let parsed = Int(weight.trimmingWhitespace()) {
+                // gitops-engine: without a sync wave, a Helm hook weight orders the object.
+                wave = parsed
             }
             let syncOptions = (annotations[PlanFormat.syncOptionsAnnotation]?.stringValue ?? "")
                 .split(separator: ",").map { String($0).trimmingWhitespace() }.filter { !$0.isEmpty }
-            let hooks = (annotations[PlanFormat.hookAnnotation]?.stringValue ?? "")
+            var hooks = (annotations[PlanFormat.hookAnnotation]?.stringValue ?? "")
                 .split(separator: ",").map { String($0).trimmingWhitespace() }.filter { !$0.isEmpty }
+            if annotations[PlanFormat.hookAnnotation] == nil, let helmHooks = annotations[PlanFormat.helmHookAnnotation]?.stringValue {
+                hooks = PlanFormat.argoHooks(forHelmHooks: helmHooks)
+            }
             annotations[PlanFormat.trackingAnnotation] = .string("\(name):\(gvk.group)/\(kind):\(namespace)/\(objectName)")
             metadata["annotations"] = .object(annotations)
             var labels = metadata["labels"]?.objectValue ?? [:]

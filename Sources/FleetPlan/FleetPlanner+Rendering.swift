@@ -39,6 +39,39 @@ extension FleetPlanner {
         return entry
     }
 
+    /// A Helm source with what its render needs from the Application (release name and
+    /// namespace by default) and the `$ref/...` value files read from the Application's `ref`
+    /// sources, all in the source, so the render cache tells them apart.
+    func helmSource(_ source: Value, application: Value, snapshots: inout [String: RepositorySnapshot]) -> Value {
+        guard case .object(var object) = source else { return source }
+        var helm = object["helm"]?.objectValue ?? [:]
+        helm[HelmSource.releaseKey] = application[path: "metadata", "name"] ?? ""
+        helm[HelmSource.namespaceKey] = application[path: "spec", "destination", "namespace"] ?? ""
+        var referenced = ValueObject()
+        let sources = application[path: "spec", "sources"]?.arrayValue ?? []
+        for entry in helm["valueFiles"]?.arrayValue ?? [] {
+            guard let name = entry.stringValue, name.hasPrefix("$") else { continue }
+            let parts = name.dropFirst().split(separator: "/", maxSplits: 1)
+            let refName = parts.first.map(String.init) ?? ""
+            guard let ref = sources.first(where: { $0["ref"]?.stringValue == refName }), let repoURL = ref["repoURL"]?.stringValue else {
+                referenced[name] = .null
+                continue
+            }
+            let revision = ref["targetRevision"]?.stringValue.flatMap { $0.isEmpty ? nil : $0 } ?? "HEAD"
+            let snapshotKey = repoURL + "\u{0}" + revision
+            if snapshots[snapshotKey] == nil { snapshots[snapshotKey] = try? repositories.snapshot(repoURL: repoURL, revision: revision) }
+            let path = parts.count > 1 ? TreePath.normalize(String(parts[1])) : nil
+            if let tree = snapshots[snapshotKey]?.tree, let path, let bytes = try? tree.readFile(path) {
+                referenced[name] = .string(String(decoding: bytes, as: UTF8.self))
+            } else {
+                referenced[name] = .null
+            }
+        }
+        if !referenced.isEmpty { helm[HelmSource.referencedFilesKey] = .object(referenced) }
+        object["helm"] = .object(helm)
+        return .object(object)
+    }
+
     /// Whether a cached render read remote bases, or failed fetching one: either is rendered
     /// again in a later round.
     static func readsRemote(_ entry: RenderEntry) -> Bool {

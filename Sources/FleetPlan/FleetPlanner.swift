@@ -399,7 +399,11 @@ public final class FleetPlanner {
                 }
             }
             revisions[repoURL] = snapshot.commit
-            let entry = render(source, repoURL: repoURL, snapshot: snapshot, rendered: &rendered)
+            var renderSource = source
+            if SourceRenderer.isHelm(source, tree: snapshot.tree) {
+                renderSource = helmSource(source, application: application, snapshots: &snapshots)
+            }
+            let entry = render(renderSource, repoURL: repoURL, snapshot: snapshot, rendered: &rendered)
             tokens.append(String(entry.token))
             switch entry.outcome {
             case .success(let result): objects += result.objects

@@ -19,6 +19,23 @@ public enum PlanFormat {
     public static let compareOptionsAnnotation = "argocd.argoproj.io/compare-options"
     public static let hookAnnotation = "argocd.argoproj.io/hook"
     public static let hookDeletePolicyAnnotation = "argocd.argoproj.io/hook-delete-policy"
+    /// Helm's hook annotations, which Argo CD (gitops-engine) reads when an object has no
+    /// Argo CD hook annotation.
+    public static let helmHookAnnotation = "helm.sh/hook"
+    public static let helmHookWeightAnnotation = "helm.sh/hook-weight"
+
+    /// The Argo CD hooks a `helm.sh/hook` value maps to, as gitops-engine maps them:
+    /// pre-install/pre-upgrade run PreSync, post-install/post-upgrade PostSync, post-delete
+    /// PostDelete; any other Helm hook (tests, rollbacks, pre-delete) is a hook of no phase,
+    /// never applied, which `Skip` says.
+    public static func argoHooks(forHelmHooks text: String) -> [String] {
+        let mapping = ["pre-install": "PreSync", "pre-upgrade": "PreSync", "post-install": "PostSync", "post-upgrade": "PostSync", "post-delete": "PostDelete"]
+        var hooks: [String] = []
+        for helmHook in text.split(separator: ",") {
+            if let hook = mapping[String(helmHook).trimmingWhitespace()], !hooks.contains(hook) { hooks.append(hook) }
+        }
+        return hooks.isEmpty ? ["Skip"] : hooks
+    }
     /// Application annotation with per-kind health overrides (a YAML list of
     /// `{group, kind, health}`), for resources whose health the spoke should not assess.
     public static let healthOverridesAnnotation = "fleet.gitops.dev/health-overrides"

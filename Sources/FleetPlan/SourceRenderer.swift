@@ -35,18 +35,28 @@ struct RenderedSource: Sendable {
 }
 
 /// Renders one `spec.source` of an Application: a kustomization (with the Application's
-/// `kustomize` options applied as `kustomize edit` would) or a plain directory of manifests.
+/// `kustomize` options applied as `kustomize edit` would), a Helm chart, or a plain directory
+/// of manifests.
 enum SourceRenderer {
     static let kustomizationNames = ["kustomization.yaml", "kustomization.yml", "Kustomization"]
 
     /// Why a source cannot be rendered at all, before its repository is even read (a Helm
     /// chart repository is not a Git repository).
     static func unsupportedReason(_ source: Value) -> String? {
-        if source["chart"]?.stringValue != nil || source["helm"] != nil {
-            return "Helm sources are not supported yet (see docs/rendering.md)"
+        if source["chart"]?.stringValue != nil {
+            return "Helm chart repositories (spec.source.chart) are not supported yet: vendor the chart into a Git repository and point spec.source.path at it (see docs/helm.md)"
         }
         if source["plugin"] != nil { return "config management plugins are not supported" }
         return nil
+    }
+
+    /// Whether `source` renders as a Helm chart: its path holds `Chart.yaml` and no
+    /// kustomization, or it asks for Helm (Argo CD's discovery).
+    static func isHelm(_ source: Value, tree: FileTree) -> Bool {
+        let path = TreePath.normalize(source["path"]?.stringValue ?? "") ?? ""
+        guard HelmSource.isChart(tree, path: path) else { return false }
+        if source["helm"] != nil && source["kustomize"] == nil { return true }
+        return !kustomizationNames.contains { (try? tree.kind(of: TreePath.join(path, $0))) == .file }
     }
 
     static func render(_ source: Value, tree: FileTree, remote: (any RemoteResolver)? = nil) throws(RenderError) -> RenderedSource {
@@ -58,6 +68,14 @@ enum SourceRenderer {
         for name in kustomizationNames {
             let candidate = TreePath.join(path, name)
             if (try? tree.kind(of: candidate)) == .file { kustomizationFile = candidate; break }
+        }
+        // Argo CD's discovery: a kustomization wins over Chart.yaml unless the source asks for Helm.
+        let asksForHelm = source["helm"] != nil && source["kustomize"] == nil
+        if HelmSource.isChart(tree, path: path), kustomizationFile == nil || asksForHelm {
+            return try HelmSource.render(source, tree: tree, chartPath: path)
+        }
+        if asksForHelm {
+            throw RenderError(.helm, file: path.isEmpty ? "." : path, "spec.source.helm is set but the directory has no Chart.yaml")
         }
         if let kustomizationFile {
             var renderTree = tree
@@ -71,9 +89,6 @@ enum SourceRenderer {
             }
             let result = try KustomizeBuilder(tree: renderTree, options: RenderOptions(remote: remote)).build(path)
             return RenderedSource(objects: result.objects, inputs: result.inputs, root: path, usesRemote: !result.remoteReferences.isEmpty)
-        }
-        if (try? tree.kind(of: path)) == .directory, (try? tree.kind(of: TreePath.join(path, "Chart.yaml"))) == .file {
-            throw RenderError(.unsupported, file: TreePath.join(path, "Chart.yaml"), "Helm charts are not supported yet (see docs/rendering.md)")
         }
         if case .object(let options)? = source["kustomize"], !options.isEmpty {
             throw RenderError(.invalidKustomization, file: path.isEmpty ? "." : path, "spec.source.kustomize is set but the directory has no kustomization.yaml")

@@ -29,6 +29,8 @@ public struct RenderError: Error, CustomStringConvertible, Sendable {
         case tooLarge
         /// A remote base or file that could not be fetched (offline, unknown ref, HTTP error).
         case remote
+        /// A Helm chart that cannot be loaded or rendered (the message is Helm's).
+        case helm
         /// The render ran past its time limit (`WorkDeadline`): a pathological input.
         case timeLimit
     }

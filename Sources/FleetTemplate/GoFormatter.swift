@@ -111,6 +111,7 @@ enum GoFormatter {
             if case .int(let n) = v, verb == "v" { return signed(text, negative: n < 0) }
             return text
         case ("s", _): return "%!s(\(goTypeName(v))=\(goFormat(v)))"
+        case ("T", _): return goTypeName(v)
         case ("q", .string(let s)): return quote(s)
         case ("q", .int(let n)): return "'" + String(Character(Unicode.Scalar(UInt32(max(0, n))) ?? "\u{FFFD}")) + "'"
         case ("t", .bool(let b)): return b ? "true" : "false"

@@ -34,14 +34,16 @@ import Testing
         let report = try JSON.parse(Array(passed.stdout.utf8))
         #expect(report["status"] == "passed" && report["mode"] == "no-hub" && report["slaMet"] == true)
         let apps = report["applications"]?.arrayValue ?? []
-        #expect(apps.compactMap { $0["name"]?.stringValue }.sorted() == ["inference-server-us-west-2", "model-registry-sync-us-west-2", "monitoring-us-west-2"])
+        #expect(apps.compactMap { $0["name"]?.stringValue }.sorted() == ["feature-cache-us-west-2", "inference-server-us-west-2", "model-registry-sync-us-west-2", "monitoring-us-west-2"])
         #expect(apps.allSatisfy { ($0["healthySeconds"]?.doubleValue ?? -1) >= ($0["syncedSeconds"]?.doubleValue ?? .infinity) })
         let rto = try #require(report["rtoSeconds"]?.doubleValue)
         #expect(apps.allSatisfy { ($0["healthySeconds"]?.doubleValue ?? .infinity) <= rto })
-        #expect(report["objectsRecreated"] == 8 && report["driftAfter"] == 0)
+        // 8 objects from the Kustomize apps, 4 from the feature-cache chart (us-west-2 runs 2 replicas, so a PodDisruptionBudget).
+        #expect(report["objectsRecreated"] == 12 && report["driftAfter"] == 0)
         #expect(report["stateful"]?.arrayValue?.map { $0["name"] } == ["model-cache"])
         let live = try ProcessRunner.run(ProcessRunner.productsDirectory + "/spoke", ["local", "list", "--state", state])
         #expect(live.stdout.contains("apps/Deployment ml-serving/inference-server"))
+        #expect(live.stdout.contains("apps/Deployment ml-features/feature-cache"), "the Helm Application is rebuilt too")
 
         let missed = try ProcessRunner.run(fleet, ["drill", "rebuild", "us-west-2", "--no-hub", "--repo", Self.exampleFleet, "--state", state,
                                                    "--wipe", "--sla", "1ms"])
