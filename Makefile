@@ -54,6 +54,7 @@ bench: deps
 	$(RELEASE) --product spoke
 	@echo "# Benchmarks run $$(date -u +%Y-%m-%dT%H:%MZ) on $$(nproc) cores, $$(uname -m), $$(awk '/MemTotal/ {printf "%.0f GiB", $$2/1048576}' /proc/meminfo), kubectl $$(kubectl version --client 2>/dev/null | head -1 | cut -d' ' -f3)"
 	.build-release/release/fleet-bench render --fleet .build-release/release/fleet --root .
+	.build-release/release/fleet-bench helm --fleet .build-release/release/fleet --root . --corpus ../shared/conformance/helm
 	.build-release/release/fleet-bench plan --apps 50 --clusters 1000
 	.build-release/release/fleet-bench hub-load --hub .build-release/release/hub --spokes 1000 --seconds 120
 	.build-release/release/fleet-bench spoke --spoke .build-release/release/spoke --resources 500 --seconds 60

@@ -193,7 +193,7 @@ let package = Package(
         .executableTarget(
             name: "fleet-bench",
             dependencies: [
-                "FleetRender", "FleetFiles", "FleetModel", "FleetYAML", "FleetPlan", "FleetRepos", "FleetAppSet", "FleetSpoke", "FleetReconcile", "FleetCommandSupport",
+                "FleetRender", "FleetFiles", "FleetModel", "FleetYAML", "FleetPlan", "FleetRepos", "FleetAppSet", "FleetSpoke", "FleetReconcile", "FleetCommandSupport", "FleetHelm",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
             path: "Benchmarks/FleetBench"

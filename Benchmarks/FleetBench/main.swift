@@ -3,6 +3,8 @@ import FleetCommandSupport
 // `make bench`: the project's speed and memory figures, each against its reference measured in
 // the same run where one exists. Results are printed as Markdown for docs/benchmarks.md.
 import Dispatch
+import FleetFiles
+import FleetHelm
 import FleetRender
 
 #if canImport(Glibc)
@@ -31,6 +33,17 @@ do {
     case "render":
         print("## Rendering\n")
         for line in try RenderBenchmark.run(fleetBinary: fleetBinary, repositoryRoot: root, iterations: iterations) { print(line) }
+    case "helm-inprocess":
+        // Only the in-process loop, for profilers: fleet-bench helm-inprocess --chart DIR --count 50
+        let count = Int(option("--count") ?? "50") ?? 50
+        let chart = try HelmChart.load(tree: DirectoryFileTree(root: option("--chart") ?? "fleet/apps/feature-cache"), path: "")
+        let start = SystemClock.monotonic()
+        for round in 0..<count { _ = try HelmRenderer.render(chart, values: [:], options: HelmRenderOptions(releaseName: "r\(round)")) }
+        print("\(count) renders: \(format((SystemClock.monotonic() - start) * 1000 / Double(count), 3)) ms each")
+    case "helm":
+        print("## Helm charts\n")
+        let corpus = option("--corpus").flatMap { LocalPaths.isDirectory($0) ? $0 : nil }
+        for line in try HelmBenchmark.run(fleetBinary: fleetBinary, repositoryRoot: root, corpus: corpus, iterations: iterations) { print(line) }
     case "hub-load":
         print("## Hub under load\n")
         let spokes = Int(option("--spokes") ?? "1000") ?? 1000
@@ -57,7 +70,7 @@ do {
         let clusters = Int(option("--clusters") ?? "1000") ?? 1000
         for line in try PlanBenchmark.run(apps: apps, clusters: clusters) { print(line) }
     default:
-        print("unknown benchmark \(suite) (available: render, render-inprocess, plan)")
+        print("unknown benchmark \(suite) (available: render, render-inprocess, helm, plan, hub-load, spoke)")
         exit(2)
     }
 } catch {

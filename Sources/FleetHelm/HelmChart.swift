@@ -88,7 +88,9 @@ public struct HelmChart: Sendable {
                               type: type.isEmpty ? "application" : type, values: values, templates: [], crds: [], files: [],
                               schema: try read("values.schema.json"), declaredDependencies: declared, subcharts: [])
         for relative in try Self.files(in: tree, root: path, relative: "", ignore: ignore) {
-            let bytes = try read(relative) ?? []
+            let full = TreePath.join(path, relative)
+            let bytes: [UInt8]
+            do { bytes = try tree.readFile(full) } catch { throw HelmError("cannot read \(tree.displayPath(full)): \(error)") }
             // Helm's loader: the chart's own files are not `.Files`; CRDs are, and are
             // also installed from there; hidden files under templates/ are ignored.
             if Self.metadataFiles.contains(relative) || relative.hasPrefix("charts/") { continue }
@@ -192,6 +194,9 @@ struct HelmIgnore {
         var pattern: String
         var negate: Bool
         var directoryOnly: Bool
+        /// Compiled once: a chart's every file is checked against every rule.
+        var glob: GlobPattern
+        var matchesPath: Bool { pattern.contains("/") }
     }
 
     let rules: [Rule]
@@ -206,17 +211,17 @@ struct HelmIgnore {
             var directoryOnly = false
             if line.hasSuffix("/") { directoryOnly = true; line.removeLast() }
             if line.hasPrefix("/") { line.removeFirst() }
-            rules.append(Rule(pattern: line, negate: negate, directoryOnly: directoryOnly))
+            rules.append(Rule(pattern: line, negate: negate, directoryOnly: directoryOnly, glob: HelmFiles.glob(line)))
         }
         self.rules = rules
     }
 
     func ignores(_ path: String, isDirectory: Bool) -> Bool {
+        guard !rules.isEmpty else { return false }
         var ignored = false
-        let base = String(path.split(separator: "/").last ?? "")
+        let base = TreePath.basename(of: path)
         for rule in rules where !rule.directoryOnly || isDirectory {
-            let subject = rule.pattern.contains("/") ? path : base
-            if HelmFiles.glob(rule.pattern).matches(subject) { ignored = !rule.negate }
+            if rule.glob.matches(rule.matchesPath ? path : base) { ignored = !rule.negate }
         }
         return ignored
     }

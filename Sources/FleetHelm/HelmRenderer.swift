@@ -84,12 +84,13 @@ public enum HelmRenderer {
             }
         }
         collect(chart, path: chart.name, values: .object(values))
-        entries.sort { $0.name.split(separator: "/").count > $1.name.split(separator: "/").count }
+        entries = entries.map { (depth: $0.name.utf8.count(where: { $0 == UInt8(ascii: "/") }), entry: $0) }
+            .sorted { $0.depth > $1.depth }.map(\.entry)
 
         var set = TemplateSet()
         for entry in entries {
             do {
-                set.add(entry.name, try GoTemplate(parsing: entry.text))
+                set.add(entry.name, try TemplateCache.parse(entry.text))
             } catch {
                 throw HelmError("parse error at (\(entry.name)): \(error.message)")
             }
@@ -115,7 +116,7 @@ public enum HelmRenderer {
             } catch {
                 throw HelmError("template: \(entry.name): \(error.message)")
             }
-            let rendered = output.replacing("<no value>", with: "")
+            let rendered = output.replacingAll([("<no value>", "")])
             for document in Self.split(rendered) {
                 let parsed: Value
                 do { parsed = try YAML.parse(document, source: entry.name) } catch {
@@ -332,18 +333,27 @@ public enum HelmRenderer {
 
     /// Helm's SplitManifests: documents separated by `---` lines, empty ones dropped.
     static func split(_ text: String) -> [String] {
+        let bytes = Array(text.utf8)
         var documents: [String] = []
-        var current: [Substring] = []
-        for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
-            if line.hasPrefix("---") && line.dropFirst(3).allSatisfy({ $0 == " " || $0 == "\t" || $0 == "\r" }) {
-                documents.append(current.joined(separator: "\n"))
-                current = []
-            } else {
-                current.append(line)
-            }
+        var documentStart = 0
+        var lineStart = 0
+        func isBlank(_ b: UInt8) -> Bool { b == 0x20 || b == 0x09 || b == 0x0D }
+        func emit(_ end: Int) {
+            let document = String(decoding: bytes[documentStart..<end], as: UTF8.self).trimmingWhitespace()
+            if !document.isEmpty { documents.append(document) }
         }
-        documents.append(current.joined(separator: "\n"))
-        return documents.map { $0.trimmingWhitespace() }.filter { !$0.isEmpty }
+        while lineStart <= bytes.count {
+            var lineEnd = lineStart
+            while lineEnd < bytes.count, bytes[lineEnd] != 0x0A { lineEnd += 1 }
+            if lineEnd - lineStart >= 3, bytes[lineStart] == 0x2D, bytes[lineStart + 1] == 0x2D, bytes[lineStart + 2] == 0x2D,
+               bytes[(lineStart + 3)..<lineEnd].allSatisfy(isBlank) {
+                emit(lineStart)
+                documentStart = min(lineEnd + 1, bytes.count)
+            }
+            lineStart = lineEnd + 1
+        }
+        emit(bytes.count)
+        return documents
     }
 
     /// Helm's InstallOrder; kinds it does not list go last, in their template order.
@@ -360,9 +370,7 @@ public enum HelmRenderer {
 
     /// Stable by InstallOrder of each manifest's kind (read once, when it was parsed).
     static func sortedByInstallOrder(_ manifests: [(manifest: HelmManifest, kind: String)]) -> [HelmManifest] {
-        manifests.enumerated().sorted { a, b in
-            let (ra, rb) = (installRank[a.element.kind] ?? Int.max, installRank[b.element.kind] ?? Int.max)
-            return ra != rb ? ra < rb : a.offset < b.offset
-        }.map(\.element.manifest)
+        let ranked = manifests.enumerated().map { (rank: installRank[$0.element.kind] ?? Int.max, offset: $0.offset, manifest: $0.element.manifest) }
+        return ranked.sorted { a, b in a.rank != b.rank ? a.rank < b.rank : a.offset < b.offset }.map(\.manifest)
     }
 }

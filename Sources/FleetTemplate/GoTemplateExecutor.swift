@@ -240,7 +240,7 @@ struct TemplateExecution {
     private mutating func tpl(_ values: [Value]) throws(TemplateError) -> Value {
         let text = try Self.textAndData(values, "tpl")
         let parsed: GoTemplate
-        do { parsed = try GoTemplate(parsing: text) } catch { throw TemplateError("error calling tpl: \(error.message)") }
+        do { parsed = try TemplateCache.parse(text) } catch { throw TemplateError("error calling tpl: \(error.message)") }
         let saved = templates
         for (name, body) in parsed.definitions { templates[name] = body }
         defer { templates = saved }

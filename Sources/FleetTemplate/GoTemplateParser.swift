@@ -119,22 +119,37 @@ struct TemplateLexer {
 
     private static func isSpace(_ s: Unicode.Scalar) -> Bool { s == " " || s == "\t" || s == "\r" || s == "\n" }
 
+    /// The text of `range`, built from UTF-8 in one step (appending scalars to a String one
+    /// by one is what made lexing slow).
+    private func string(_ range: Range<Int>) -> String {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(range.count)
+        for scalar in scalars[range] {
+            if scalar.value < 0x80 {
+                bytes.append(UInt8(scalar.value))
+            } else if let encoded = UTF8.encode(scalar) {
+                bytes.append(contentsOf: encoded)
+            }
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
     mutating func items() throws(TemplateError) -> [TemplateToken] {
         var tokens: [TemplateToken] = []
-        var text = String.UnicodeScalarView()
+        // The pending text is scalars[textStart..<textEnd].
+        var textStart = position
         while position < scalars.count {
-            guard starts(with: "{{", at: position) else {
-                text.append(scalars[position])
-                position += 1
-                continue
-            }
+            // Text up to the next `{{`.
+            while position < scalars.count, !(scalars[position] == "{" && position + 1 < scalars.count && scalars[position + 1] == "{") { position += 1 }
+            guard position < scalars.count else { break }
+            var textEnd = position
             // A left delimiter: `{{- ` trims the text before it.
             var inner = position + 2
             if starts(with: "- ", at: inner) || starts(with: "-\t", at: inner) || starts(with: "-\n", at: inner) || starts(with: "-\r", at: inner) {
-                while let last = text.last, Self.isSpace(last) { text.removeLast() }
+                while textEnd > textStart, Self.isSpace(scalars[textEnd - 1]) { textEnd -= 1 }
                 inner += 1
             }
-            if !text.isEmpty { tokens.append(.text(String(text))); text = String.UnicodeScalarView() }
+            if textEnd > textStart { tokens.append(.text(string(textStart..<textEnd))) }
             position = inner
             // A comment: {{/* ... */}}
             var probe = position
@@ -151,12 +166,14 @@ struct TemplateLexer {
                 } else {
                     throw TemplateError("comment ends before closing delimiter")
                 }
+                textStart = position
                 continue
             }
             tokens.append(.leftDelimiter)
             try lexAction(into: &tokens)
+            textStart = position
         }
-        if !text.isEmpty { tokens.append(.text(String(text))) }
+        if scalars.count > textStart { tokens.append(.text(string(textStart..<scalars.count))) }
         return tokens
     }
 
@@ -209,7 +226,7 @@ struct TemplateLexer {
             case "\"": tokens.append(.string(try lexQuoted()))
             case "`":
                 guard let end = find("`", from: position + 1) else { throw TemplateError("unterminated raw quoted string") }
-                tokens.append(.string(String(String.UnicodeScalarView(scalars[(position + 1)..<end]))))
+                tokens.append(.string(string((position + 1)..<end)))
                 position = end + 1
             case "'":
                 tokens.append(.char(try lexChar()))
@@ -217,7 +234,7 @@ struct TemplateLexer {
                 let start = position
                 position += 1
                 while position < scalars.count, Self.isIdentifier(scalars[position]) { position += 1 }
-                tokens.append(.variable(String(String.UnicodeScalarView(scalars[start..<position]))))
+                tokens.append(.variable(string(start..<position)))
                 try lexFieldSuffix(into: &tokens)
             case ".":
                 if position + 1 < scalars.count, Self.isDigit(scalars[position + 1]) {
@@ -226,7 +243,7 @@ struct TemplateLexer {
                     position += 1
                     let start = position
                     while position < scalars.count, Self.isIdentifier(scalars[position]) { position += 1 }
-                    tokens.append(.field(String(String.UnicodeScalarView(scalars[start..<position]))))
+                    tokens.append(.field(string(start..<position)))
                     try lexFieldSuffix(into: &tokens)
                 } else {
                     tokens.append(.dot); position += 1
@@ -237,7 +254,7 @@ struct TemplateLexer {
                 } else if Self.isIdentifier(c) {
                     let start = position
                     while position < scalars.count, Self.isIdentifier(scalars[position]) { position += 1 }
-                    let word = String(String.UnicodeScalarView(scalars[start..<position]))
+                    let word = string(start..<position)
                     switch word {
                     case "true": tokens.append(.bool(true))
                     case "false": tokens.append(.bool(false))
@@ -259,13 +276,17 @@ struct TemplateLexer {
             position += 1
             let start = position
             while position < scalars.count, Self.isIdentifier(scalars[position]) { position += 1 }
-            tokens.append(.chainField(String(String.UnicodeScalarView(scalars[start..<position]))))
+            tokens.append(.chainField(string(start..<position)))
         }
     }
 
     private static func isDigit(_ s: Unicode.Scalar) -> Bool { s >= "0" && s <= "9" }
     private static func isIdentifier(_ s: Unicode.Scalar) -> Bool {
-        s == "_" || s.properties.isAlphabetic || isDigit(s)
+        if s.isASCII {
+            let v = s.value
+            return (v >= 0x61 && v <= 0x7a) || (v >= 0x41 && v <= 0x5a) || (v >= 0x30 && v <= 0x39) || v == 0x5f
+        }
+        return s.properties.isAlphabetic
     }
 
     private mutating func lexQuoted() throws(TemplateError) -> String {
@@ -312,7 +333,7 @@ struct TemplateLexer {
         case "x", "u", "U":
             let count = e == "x" ? 2 : e == "u" ? 4 : 8
             guard position + count <= scalars.count,
-                  let code = UInt32(String(String.UnicodeScalarView(scalars[position..<(position + count)])), radix: 16),
+                  let code = UInt32(string(position..<(position + count)), radix: 16),
                   let scalar = Unicode.Scalar(code) else { throw TemplateError("invalid escape \\\(e)") }
             position += count
             return scalar
@@ -331,7 +352,7 @@ struct TemplateLexer {
                 position += 1
             } else { break }
         }
-        let text = String(String.UnicodeScalarView(scalars[start..<position])).replacingUnderscores()
+        let text = string(start..<position).replacingUnderscores()
         var body = Substring(text)
         var negative = false
         if body.hasPrefix("-") { negative = true; body = body.dropFirst() } else if body.hasPrefix("+") { body = body.dropFirst() }

@@ -36,6 +36,31 @@ import Testing
         #expect(rebuilt.status == 0)
     }
 
+    /// The same path on a real API server (KUBECONFIG): the example fleet's plan for us-west-2,
+    /// Kustomize overlays and the feature-cache Helm chart (a PodDisruptionBudget, a
+    /// ConfigMap whose checksum the Deployment carries), applied with the kubernetes driver.
+    /// Health is not awaited: the API server under test may have no nodes to run pods.
+    @Test(.enabled(if: ProcessInfo.processInfo.environment["KUBECONFIG"] != nil, "skipped: no KUBECONFIG"))
+    func theExampleFleetIncludingItsHelmChartAppliesToARealCluster() throws {
+        let temp = try TemporaryDirectory()
+        defer { temp.remove() }
+        let kubeconfig = try #require(ProcessInfo.processInfo.environment["KUBECONFIG"]?.split(separator: ":").first.map(String.init))
+        let rendered = try ProcessRunner.run(fleet, ["render", "--repo", BuildCommandTests.repositoryRoot + "/fleet", "--cluster", "us-west-2"])
+        #expect(rendered.status == 0, "\(rendered.stderr)")
+        let plan = try temp.write("plan.json", rendered.stdout)
+        let applied = try ProcessRunner.run(spoke, ["apply", "--plan", plan, "--state", temp.file("state"), "--driver", "kubernetes",
+                                                    "--kubeconfig", kubeconfig, "--timeout", "2m"])
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(applied.stdout.utf8)) as? [String: Any], "\(applied.stderr)")
+        let applications = report["applications"] as? [[String: Any]] ?? []
+        let cache = try #require(applications.first { $0["name"] as? String == "feature-cache-us-west-2" }, "\(applied.stdout)")
+        #expect(cache["sync"] as? String == "Synced", "\(cache)")
+        let again = try ProcessRunner.run(spoke, ["apply", "--plan", plan, "--state", temp.file("state"), "--driver", "kubernetes",
+                                                  "--kubeconfig", kubeconfig, "--dry-run"])
+        let check = try #require(try JSONSerialization.jsonObject(with: Data(again.stdout.utf8)) as? [String: Any], "\(again.stderr)")
+        let cacheAgain = (check["applications"] as? [[String: Any]] ?? []).first { $0["name"] as? String == "feature-cache-us-west-2" }
+        #expect(cacheAgain?["sync"] as? String == "Synced", "no drift on the chart's objects once applied: \(again.stdout)")
+    }
+
     /// Issue 13, finding 8: a tampered plan, or another cluster's, is refused when asked to
     /// verify; an unverified apply says so on stderr. Signed here with openssl's Ed25519, as
     /// the hub signs (the plan's exact bytes).
