@@ -102,7 +102,13 @@ let package = Package(
                 .product(name: "OrderedCollections", package: "swift-collections"),
             ]
         ),
-        .target(name: "FleetRepos", dependencies: ["FleetModel", "FleetGit", "FleetFiles", "FleetAppSet", "FleetRender", "FleetHTTPClient"]),
+        .target(
+            name: "FleetRepos",
+            dependencies: [
+                "FleetModel", "FleetYAML", "FleetGit", "FleetFiles", "FleetAppSet", "FleetRender", "FleetTemplate", "FleetPlan", "FleetHTTPClient",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
         .target(name: "FleetReconcile", dependencies: ["FleetModel"]),
 
         // MARK: Spoke services (FoundationEssentials at most: the spoke must stay light)
@@ -216,7 +222,13 @@ let package = Package(
         .testTarget(name: "FleetTemplateTests", dependencies: ["FleetTemplate", "FleetModel"]),
         .testTarget(name: "FleetHelmTests", dependencies: ["FleetHelm", "FleetArchive", "FleetTemplate", "FleetModel", "FleetYAML", "FleetTestSupport"]),
         .testTarget(name: "FleetAppSetTests", dependencies: ["FleetAppSet", "FleetTemplate", "FleetModel", "FleetYAML", "FleetTestSupport"]),
-        .testTarget(name: "FleetPlanTests", dependencies: ["FleetPlan", "FleetAppSet", "FleetModel", "FleetYAML", "FleetTestSupport"]),
+        .testTarget(
+            name: "FleetPlanTests",
+            dependencies: [
+                "FleetPlan", "FleetRepos", "FleetGit", "FleetFiles", "FleetAppSet", "FleetModel", "FleetYAML", "FleetTestSupport",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
         .testTarget(
             name: "FleetHubTests",
             dependencies: [

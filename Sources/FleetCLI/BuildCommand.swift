@@ -76,9 +76,9 @@ public struct BuildCommand: ParsableCommand {
         return RenderOptions(remote: RemoteBaseCache(cacheDirectory: cache, offline: offline))
     }
 
-    static func defaultCacheDirectory() -> String {
-        if let xdg = getenv("XDG_CACHE_HOME").map({ String(cString: $0) }), !xdg.isEmpty { return xdg + "/fleet/remote-bases" }
-        return (getenv("HOME").map({ String(cString: $0) }) ?? "/tmp") + "/.cache/fleet/remote-bases"
+    static func defaultCacheDirectory(named name: String = "remote-bases") -> String {
+        if let xdg = getenv("XDG_CACHE_HOME").map({ String(cString: $0) }), !xdg.isEmpty { return xdg + "/fleet/" + name }
+        return (getenv("HOME").map({ String(cString: $0) }) ?? "/tmp") + "/.cache/fleet/" + name
     }
 }
 

@@ -15,6 +15,8 @@ struct LocalFleet {
         planner = FleetPlanner(repositories: provider, fleetRepoURL: provider.directory)
         // Remote kustomize bases are mirrored in the user's cache, fetched once per run.
         planner.remoteResolver = RemoteBaseCache(cacheDirectory: BuildCommand.defaultCacheDirectory())
+        // Charts of Helm repositories: indexes fetched once per run, archives kept by digest.
+        planner.helmRepositories = HelmRepositoryCache(cacheDirectory: BuildCommand.defaultCacheDirectory(named: "helm-charts"))
     }
 
     func plan(at revision: String?) throws -> FleetPlanSet {

@@ -132,6 +132,11 @@ public struct HelmChart: Sendable {
     /// A packaged chart (`.tgz`), read as Helm's archive loader does: the first path
     /// component (the chart's directory) dropped, absolute paths and `..` refused.
     public static func load(archive: [UInt8], displayName: String, depth: Int = 0) throws(HelmError) -> HelmChart {
+        try load(tree: unpack(archive: archive, displayName: displayName), path: "", depth: depth)
+    }
+
+    /// A packaged chart's files as a tree, the chart at its root.
+    public static func unpack(archive: [UInt8], displayName: String) throws(HelmError) -> InMemoryFileTree {
         let entries: [TarArchive.Entry]
         do {
             let tar = try Gzip.decompress(archive, limit: maxArchiveSize)
@@ -152,7 +157,7 @@ public struct HelmChart: Sendable {
             tree.write(cleaned, bytes: entry.bytes)
         }
         if (try? tree.kind(of: "Chart.yaml")) != .file { throw HelmError("Chart.yaml file is missing") }
-        return try load(tree: tree, path: "", depth: depth)
+        return tree
     }
 
     /// Every regular file below the chart, as chart-relative paths, sorted, `.helmignore` applied.

@@ -34,6 +34,10 @@ final class PlanningWorker: @unchecked Sendable {
         mirrors = MirrorSet(config: config)
         planner = FleetPlanner(repositories: mirrors, fleetRepoURL: config.repositoryURL,
                                limits: PlanningLimits(itemSeconds: config.renderTimeout.seconds, maxPlanBytes: config.maxPlanBytes))
+        // Helm chart repositories: indexes trusted for three minutes (Argo CD's default
+        // repository cache), archives kept on disk by digest, credentials by URL prefix.
+        planner.helmRepositories = HelmRepositoryCache(cacheDirectory: config.stateDirectory + "/helm-charts", indexMaxAge: 180,
+                                                       options: { [config] url in config.remoteOptions(for: url) })
     }
 
     /// Fetches the fleet repository (and `only`, or every repository Applications use), then

@@ -36,11 +36,14 @@ enum ApplicationCompiler {
         let destination = spec["destination"] ?? .object([:])
         entry["namespace"] = .string(destination["namespace"]?.stringValue ?? "")
         entry["sources"] = .array(sources.map { source in
-            [
+            var header: ValueObject = [
                 "repoURL": .string(source["repoURL"]?.stringValue ?? ""),
                 "path": .string(source["path"]?.stringValue ?? ""),
                 "targetRevision": .string(source["targetRevision"]?.stringValue ?? "HEAD"),
             ]
+            // A chart from a Helm repository is named by `chart` (and has no path).
+            if let chart = source["chart"]?.stringValue { header["chart"] = .string(chart) }
+            return .object(header)
         })
         let policy = spec["syncPolicy"]
         var syncPolicy = ValueObject()

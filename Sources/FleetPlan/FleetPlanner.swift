@@ -1,4 +1,5 @@
 import FleetAppSet
+import FleetHelm
 import FleetModel
 import FleetRender
 import FleetYAML
@@ -147,6 +148,9 @@ public final class FleetPlanner {
     /// Fetches kustomize remote bases; the hub gives a fresh one per round, so each remote is
     /// fetched once a round and shared by every render that names it.
     public var remoteResolver: (any RemoteResolver)?
+    /// Charts of Helm chart repositories (`spec.source.chart`); without it such Applications
+    /// carry an error.
+    public var helmRepositories: (any HelmChartRepositories)?
     var round = 0
 
     public init(repositories: RepositoryProvider, fleetRepoURL: String, layout: FleetLayout = FleetLayout(), limits: PlanningLimits = PlanningLimits()) {
@@ -387,7 +391,27 @@ public final class FleetPlanner {
             }
             let snapshotKey = repoURL + "\u{0}" + (revision.isEmpty ? "HEAD" : revision)
             let snapshot: RepositorySnapshot
-            if let cached = snapshots[snapshotKey] {
+            if let chart = source["chart"]?.stringValue {
+                // A chart from a Helm repository: its archive is the tree, its digest the commit.
+                let chartKey = snapshotKey + "\u{0}chart:" + chart
+                if let cached = snapshots[chartKey] {
+                    snapshot = cached
+                } else {
+                    guard let helmRepositories else {
+                        failure = "Helm chart repositories are not available here (spec.source.chart \(chart) from \(repoURL))"
+                        break
+                    }
+                    do {
+                        let resolved = try helmRepositories.chart(repoURL: repoURL, name: chart, version: revision == "HEAD" ? "" : revision)
+                        snapshot = RepositorySnapshot(tree: try HelmChart.unpack(archive: resolved.archive, displayName: "\(chart)-\(resolved.version).tgz"),
+                                                      commit: resolved.version + "@sha256:" + resolved.digest)
+                        snapshots[chartKey] = snapshot
+                    } catch {
+                        failure = "chart \(chart) from \(repoURL) at \(revision.isEmpty ? "latest" : revision): \(error)"
+                        break
+                    }
+                }
+            } else if let cached = snapshots[snapshotKey] {
                 snapshot = cached
             } else {
                 do {
@@ -400,8 +424,14 @@ public final class FleetPlanner {
             }
             revisions[repoURL] = snapshot.commit
             var renderSource = source
-            if SourceRenderer.isHelm(source, tree: snapshot.tree) {
-                renderSource = helmSource(source, application: application, snapshots: &snapshots)
+            if source["chart"] != nil, case .object(var chartSource) = source {
+                // A repository chart sits at the root of its archive (Argo CD ignores `path`).
+                chartSource["path"] = nil
+                chartSource["helm"] = chartSource["helm"] ?? .emptyObject
+                renderSource = .object(chartSource)
+            }
+            if SourceRenderer.isHelm(renderSource, tree: snapshot.tree) {
+                renderSource = helmSource(renderSource, application: application, snapshots: &snapshots)
             }
             let entry = render(renderSource, repoURL: repoURL, snapshot: snapshot, rendered: &rendered)
             tokens.append(String(entry.token))

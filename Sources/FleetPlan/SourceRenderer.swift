@@ -43,8 +43,8 @@ enum SourceRenderer {
     /// Why a source cannot be rendered at all, before its repository is even read (a Helm
     /// chart repository is not a Git repository).
     static func unsupportedReason(_ source: Value) -> String? {
-        if source["chart"]?.stringValue != nil {
-            return "Helm chart repositories (spec.source.chart) are not supported yet: vendor the chart into a Git repository and point spec.source.path at it (see docs/helm.md)"
+        if let repoURL = source["repoURL"]?.stringValue, source["chart"] != nil, repoURL.hasPrefix("oci://") || !repoURL.contains("://") {
+            return "Helm charts from OCI registries are not supported yet (\(repoURL)): use an HTTP chart repository or vendor the chart into Git (see docs/helm.md)"
         }
         if source["plugin"] != nil { return "config management plugins are not supported" }
         return nil
