@@ -46,6 +46,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client", exact: "1.37.0"),
         .package(url: "https://github.com/apple/swift-nio", exact: "2.101.3"),
         .package(url: "https://github.com/apple/swift-nio-extras", exact: "1.35.2"),
+        .package(url: "https://github.com/apple/swift-certificates", exact: "1.21.1"),
+        .package(url: "https://github.com/apple/swift-asn1", exact: "1.7.4"),
     ],
     targets: [
         // MARK: C libraries (not API: wrapped by the adapter modules)
@@ -85,7 +87,16 @@ let package = Package(
             ]
         ),
         .target(name: "FleetArchive", dependencies: ["CZlib"]),
-        .target(name: "FleetHelm", dependencies: ["FleetModel", "FleetYAML", "FleetRegex", "FleetTemplate", "FleetArchive"]),
+        .target(
+            name: "FleetHelm",
+            dependencies: [
+                "FleetModel", "FleetYAML", "FleetRegex", "FleetTemplate", "FleetArchive",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "CryptoExtras", package: "swift-crypto"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+            ]
+        ),
         .target(
             name: "FleetAppSet",
             dependencies: [

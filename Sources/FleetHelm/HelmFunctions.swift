@@ -8,7 +8,7 @@ import FleetTemplate
 /// `include` and `tpl` come with `TemplateSet` execution.
 public enum HelmFunctions {
     public static let table: [String: TemplateFunction] = {
-        var t = TemplateFunctions.table.merging(TemplateFunctions.randomFunctions) { $1 }
+        var t = TemplateFunctions.table.merging(TemplateFunctions.randomFunctions) { $1 }.merging(HelmCertificates.functions()) { $1 }
         t["toToml"] = { a in
             guard a.count == 1 else { throw TemplateError("wrong number of args for toToml: want 1 got \(a.count)") }
             return .string(HelmToml.encode(a[0]))
