@@ -9,6 +9,8 @@ import FleetTemplate
 public enum HelmFunctions {
     public static let table: [String: TemplateFunction] = {
         var t = TemplateFunctions.table.merging(TemplateFunctions.randomFunctions) { $1 }.merging(HelmCertificates.functions()) { $1 }
+        // Helm's mustToYaml: toYaml that fails instead of printing nothing (a Value always encodes).
+        if let toYaml = t["toYaml"] { t["mustToYaml"] = toYaml }
         t["toToml"] = { a in
             guard a.count == 1 else { throw TemplateError("wrong number of args for toToml: want 1 got \(a.count)") }
             return .string(HelmToml.encode(a[0]))

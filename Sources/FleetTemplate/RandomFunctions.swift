@@ -37,6 +37,11 @@ extension TemplateFunctions {
             guard high > low else { throw TemplateError("error calling randInt: invalid argument to Intn") }
             return .int(Int.random(in: low..<high))
         }
+        t["shuffle"] = { a in
+            try arity(a, 1, "shuffle")
+            var generator = SystemRandomNumberGenerator()
+            return .string(String(str(a[0]).shuffled(using: &generator)))
+        }
         t["uuidv4"] = { a in
             try arity(a, 0, "uuidv4")
             var bytes = (0..<16).map { _ in UInt8.random(in: 0...255) }

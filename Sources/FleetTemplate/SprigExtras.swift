@@ -6,6 +6,20 @@ import FleetModel
 /// libraries (goutils, net/url) define them.
 extension TemplateFunctions {
     static func addSprigExtras(to t: inout [String: TemplateFunction]) {
+        t["hello"] = { _ in "Hello!" }
+        // Aliases Sprig keeps for old names, and the filepath forms (the same on Linux).
+        for (alias, name) in [("trimall", "trimAll"), ("biggest", "max"), ("typeIsLike", "typeIs"), ("mustChunk", "chunk"),
+                              ("osBase", "base"), ("osClean", "clean"), ("osDir", "dir"), ("osExt", "ext"), ("osIsAbs", "isAbs")] {
+            if let function = t[name] { t[alias] = function }
+        }
+        t["toDecimal"] = { a in
+            try arity(a, 1, "toDecimal")
+            return .int(Int(goFormat(a[0]), radix: 8) ?? 0)
+        }
+        t["mustFromJson"] = { a in
+            try arity(a, 1, "mustFromJson")
+            do { return try JSON.parse(str(a[0])) } catch { throw TemplateError("\(error)") }
+        }
         t["abbrev"] = { a in
             try arity(a, 2, "abbrev")
             let width = toInt(a[0]), s = str(a[1])

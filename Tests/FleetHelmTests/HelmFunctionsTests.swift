@@ -93,6 +93,15 @@ import Testing
         #expect(try render(#"{{ urlJoin (dict "scheme" "https" "host" "example.org" "path" "/a b" "query" "x=1" "userinfo" "me") }}"#) == "https://me@example.org/a%20b?x=1")
     }
 
+    @Test func sprigsAliasesAndSmallFunctions() throws {
+        #expect(try render(#"{{ hello }} {{ toDecimal "0777" }} {{ toDecimal "9" }} {{ biggest 1 5 3 }} {{ trimall "$" "$5.00$" }}"#) == "Hello! 511 0 5 5.00")
+        #expect(try render(#"{{ typeIsLike "string" "x" }} {{ osBase "/a/b.txt" }} {{ osDir "/a/b.txt" }} {{ len (mustChunk 2 (list 1 2 3)) }}"#) == "true b.txt /a 2")
+        #expect(try render(#"{{ (mustFromJson "{\"a\": 2}").a }} {{ mustToYaml (dict "k" "v") }}"#) == "2 k: v")
+        #expect(throws: TemplateError.self) { try render(#"{{ mustFromJson "{" }}"#) }
+        let shuffled = try render(#"{{ shuffle "abcdef" }}"#)
+        #expect(shuffled.count == 6 && Set(shuffled) == Set("abcdef"))
+    }
+
     @Test func derivePasswordIsTheMasterPasswordAlgorithm() throws {
         // The value Helm's engine prints for these inputs.
         #expect(try render(#"{{ derivePassword 1 "long" "password" "user" "example.com" }}"#) == "ZedaFaxcZaso9*")
