@@ -90,19 +90,24 @@ public enum HelmRenderer {
         var set = TemplateSet()
         for entry in entries {
             do {
-                set.add(entry.name, try TemplateCache.parse(entry.text))
+                set.add(entry.name, try TemplateCache.parse(entry.text, name: entry.name))
             } catch {
-                throw HelmError("parse error at (\(entry.name)): \(error.message)")
+                throw HelmError("parse error at (\(error.location ?? entry.name)): \(error.message)")
             }
         }
 
         var manifests: [(manifest: HelmManifest, kind: String)] = []
-        var hooks: [HelmManifest] = []
+        var hooks: [(manifest: HelmManifest, kind: String)] = []
         let capabilities = Self.capabilities(options)
         let methods = HelmFiles.methods.merging(Self.capabilityMethods) { a, _ in a }
         let release: Value = ["Name": .string(options.releaseName), "Namespace": .string(options.namespace), "IsUpgrade": .bool(options.isUpgrade),
                               "IsInstall": .bool(!options.isUpgrade), "Revision": 1, "Service": "Helm"]
-        for entry in entries.sorted(by: { $0.name < $1.name }) {
+        // Helm renders deeper templates first and, at one depth, in reverse name order: which
+        // template's error is reported first depends on it (the output order does not).
+        for entry in entries.sorted(by: { a, b in
+            let (da, db) = (a.name.utf8.count(where: { $0 == UInt8(ascii: "/") }), b.name.utf8.count(where: { $0 == UInt8(ascii: "/") }))
+            return da != db ? da > db : a.name > b.name
+        }) {
             let base = entry.name.split(separator: "/").last.map(String.init) ?? ""
             if base.hasPrefix("_") || base == "NOTES.txt" || entry.scope.chart.isLibrary { continue }
             let data: Value = [
@@ -114,7 +119,12 @@ public enum HelmRenderer {
             do {
                 output = try set.execute(entry.name, data: data, functions: HelmFunctions.table, methods: methods)
             } catch {
-                throw HelmError("template: \(entry.name): \(error.message)")
+                // Helm's cleanupExecError: a `fail` or `required` is reported at the outermost
+                // command that led to it; any other error keeps Go's wording.
+                if let failure = error.failure, let location = error.location {
+                    throw HelmError("execution error at (\(location)): \(failure)")
+                }
+                throw HelmError(error.location == nil ? "template: \(entry.name): \(error.message)" : error.message)
             }
             let rendered = output.replacingAll([("<no value>", "")])
             for document in Self.split(rendered) {
@@ -140,7 +150,7 @@ public enum HelmRenderer {
                 if let hook {
                     if options.noHooks { continue }
                     if options.skipTests && hook.split(separator: ",").contains(where: { String($0).trimmingWhitespace().hasPrefix("test") }) { continue }
-                    hooks.append(manifest)
+                    hooks.append((manifest, parsed["kind"]?.stringValue ?? ""))
                 } else {
                     manifests.append((manifest, parsed["kind"]?.stringValue ?? ""))
                 }
@@ -155,7 +165,7 @@ public enum HelmRenderer {
             }
             collectCRDs(chart, path: chart.name)
         }
-        return crds + ordered + hooks
+        return crds + ordered + Self.sortedByInstallOrder(hooks)
     }
 
     /// Subcharts renamed by their dependency's `alias` (a copy per alias), recursively.
@@ -370,7 +380,14 @@ public enum HelmRenderer {
 
     /// Stable by InstallOrder of each manifest's kind (read once, when it was parsed).
     static func sortedByInstallOrder(_ manifests: [(manifest: HelmManifest, kind: String)]) -> [HelmManifest] {
-        let ranked = manifests.enumerated().map { (rank: installRank[$0.element.kind] ?? Int.max, offset: $0.offset, manifest: $0.element.manifest) }
-        return ranked.sorted { a, b in a.rank != b.rank ? a.rank < b.rank : a.offset < b.offset }.map(\.manifest)
+        // Helm's kind sorter: install order, unknown kinds last and by kind name, then by
+        // template path; documents of one template keep their order.
+        let ranked = manifests.enumerated().map { (rank: installRank[$0.element.kind] ?? Int.max, kind: $0.element.kind, offset: $0.offset, manifest: $0.element.manifest) }
+        return ranked.sorted { a, b in
+            if a.rank != b.rank { return a.rank < b.rank }
+            if a.rank == Int.max, a.kind != b.kind { return a.kind < b.kind }
+            if a.manifest.source != b.manifest.source { return a.manifest.source < b.manifest.source }
+            return a.offset < b.offset
+        }.map(\.manifest)
     }
 }

@@ -84,6 +84,8 @@ struct TemplateExecution {
     /// before that, so the limit is Helm's for `include`.
     static let maxCallDepth = 1000
     private var variables: [(String, Value)] = []
+    /// The template being executed, as Go's errors name it (`executing "NAME"`).
+    var executing = ""
     private var steps = 0
     /// Bytes of text (and list elements) produced so far: output written and every function
     /// result, so string building is bounded however it is nested.
@@ -207,6 +209,9 @@ struct TemplateExecution {
             case .templateCall(let name, let pipeline):
                 guard let body = templates[name] else { throw TemplateError("template \"\(name)\" not defined") }
                 let data = try pipeline.map { (p) throws(TemplateError) -> Value in try evaluate(p, dot: dot) } ?? .null
+                let caller = executing
+                executing = name
+                defer { executing = caller }
                 try call(body, data: data, into: &output)
             }
         }
@@ -231,6 +236,9 @@ struct TemplateExecution {
             throw TemplateError("error calling include: template: no template \"\(name)\" associated with template \"gotpl\"")
         }
         var text = ""
+        let caller = executing
+        executing = name
+        defer { executing = caller }
         try call(body, data: values[1], into: &text)
         return .string(text)
     }
@@ -240,7 +248,7 @@ struct TemplateExecution {
     private mutating func tpl(_ values: [Value]) throws(TemplateError) -> Value {
         let text = try Self.textAndData(values, "tpl")
         let parsed: GoTemplate
-        do { parsed = try TemplateCache.parse(text) } catch { throw TemplateError("error calling tpl: \(error.message)") }
+        do { parsed = try TemplateCache.parse(text, name: executing) } catch { throw TemplateError("error calling tpl: \(error.message)") }
         let saved = templates
         for (name, body) in parsed.definitions { templates[name] = body }
         defer { templates = saved }
@@ -281,13 +289,33 @@ struct TemplateExecution {
         return result
     }
 
+    /// One command, its errors located as Go's ExecError: `template: NAME:LINE:COL: executing
+    /// "TEMPLATE" at <COMMAND>: MESSAGE` (the innermost command that failed; a caller's
+    /// command wraps `error calling include: ...` again with its own location).
     mutating func evaluate(_ command: TemplateCommand, dot: Value, final: Value?) throws(TemplateError) -> Value {
+        do {
+            return try evaluateUnlocated(command, dot: dot, final: final)
+        } catch {
+            throw located(error, at: command.location)
+        }
+    }
+
+    /// `error` with Go's ExecError wording at `location`, unless it has a location already.
+    private func located(_ error: TemplateError, at location: TemplateLocation?) -> TemplateError {
+        guard error.location == nil, let location else { return error }
+        var located = error
+        located.location = location.description
+        located.message = "template: \(location.description): executing \"\(executing)\" at <\(location.text)>: \(error.message)"
+        return located
+    }
+
+    private mutating func evaluateUnlocated(_ command: TemplateCommand, dot: Value, final: Value?) throws(TemplateError) -> Value {
         let first = command.arguments[0]
         if case .function(let name) = first {
             return try call(name, Array(command.arguments.dropFirst()), dot: dot, final: final)
         }
         // A method with arguments: `.Capabilities.APIVersions.Has "apps/v1"`.
-        if case .fieldChain(let receiverArgument, let names) = first, command.arguments.count > 1 || final != nil,
+        if case .fieldChain(let receiverArgument, let names, _) = first, command.arguments.count > 1 || final != nil,
            let methodName = names.last {
             var receiver = try evaluate(receiverArgument, dot: dot)
             for name in names.dropLast() { receiver = try field(name, of: receiver) }
@@ -307,7 +335,7 @@ struct TemplateExecution {
     private func describe(_ argument: TemplateArgument) -> String {
         switch argument {
         case .dot: return "."
-        case .fieldChain(_, let names): return "." + names.joined(separator: ".")
+        case .fieldChain(_, let names, _): return "." + names.joined(separator: ".")
         case .variable(let name): return name
         case .function(let name): return name
         case .literal(let value): return goFormat(value)
@@ -332,10 +360,12 @@ struct TemplateExecution {
             let mark = variables.count
             defer { variables.removeSubrange(mark...) }
             return try evaluate(pipeline, dot: dot)
-        case .fieldChain(let receiver, let names):
+        case .fieldChain(let receiver, let names, let location):
             var value = try evaluate(receiver, dot: dot)
-            for name in names {
-                value = try field(name, of: value)
+            do {
+                for name in names { value = try field(name, of: value) }
+            } catch {
+                throw located(error, at: location)
             }
             return value
         }
@@ -351,7 +381,7 @@ struct TemplateExecution {
         do {
             return try method(receiver, arguments)
         } catch let error as TemplateError {
-            throw TemplateError("error calling \(name): \(error.message)")
+            throw error.calling(name)
         } catch {
             throw TemplateError("error calling \(name): \(error)")
         }
@@ -391,7 +421,11 @@ struct TemplateExecution {
             var values: [Value] = []
             for argument in arguments { values.append(try evaluateArgument(argument, dot: dot)) }
             if let final { values.append(final) }
-            let result = name == "include" ? try include(values) : try tpl(values)
+            let result: Value
+            do { result = name == "include" ? try include(values) : try tpl(values) } catch {
+                // An error inside the included template is reported by the caller's command.
+                throw error.location == nil ? error : error.calling(name)
+            }
             try charge(result)
             return result
         }
@@ -410,7 +444,7 @@ struct TemplateExecution {
             }
             return result
         } catch let error as TemplateError {
-            throw TemplateError("error calling \(name): \(error.message)")
+            throw error.calling(name)
         } catch {
             throw TemplateError("error calling \(name): \(error)")
         }
@@ -428,7 +462,7 @@ struct TemplateExecution {
         let name: String, path: [String]
         switch target {
         case .variable(let variable): name = variable; path = []
-        case .fieldChain(.variable(let variable), let names): name = variable; path = names
+        case .fieldChain(.variable(let variable), let names, _): name = variable; path = names
         default: return
         }
         guard let index = variables.lastIndex(where: { $0.0 == name }) else { return }

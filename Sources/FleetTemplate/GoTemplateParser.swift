@@ -3,9 +3,38 @@ import FleetModel
 /// Why a Go template could not be parsed or executed. The message follows Go's wording where
 /// users are likely to search for it (`map has no entry for key "x"`).
 public struct TemplateError: Error, CustomStringConvertible, Equatable, Sendable {
+    /// The whole message: for an execution error, Go's `template: NAME:LINE:COL: executing
+    /// "NAME" at <COMMAND>: ...`; for a parse error, what went wrong.
     public var message: String
-    public init(_ message: String) { self.message = message }
+    /// Where it happened, `NAME:LINE:COL` (execution, Go's 0-based byte column) or `NAME:LINE`
+    /// (parsing); nil when not known.
+    public var location: String?
+    /// The message of `fail` or `required` when one of them caused the error, for Helm's
+    /// `execution error at (LOCATION): MESSAGE`.
+    public var failure: String?
+
+    public init(_ message: String, failure: String? = nil) {
+        self.message = message
+        self.failure = failure
+    }
+
     public var description: String { message }
+
+    /// This error as the function `name` reports it to its caller (`error calling NAME: ...`):
+    /// a new, not yet located error that keeps a `fail`/`required` message.
+    func calling(_ name: String) -> TemplateError {
+        TemplateError("error calling \(name): \(message)", failure: failure)
+    }
+}
+
+/// Where a command is in its source: the file (template name it was parsed as), Go's line and
+/// byte column, and the command's text, for `executing "..." at <...>` messages.
+struct TemplateLocation: Sendable {
+    var name: String
+    var line: Int
+    var column: Int
+    var text: String
+    var description: String { "\(name):\(line):\(column)" }
 }
 
 /// A parsed Go `text/template`: actions, pipelines, variables, `if`/`else if`/`else`, `range`
@@ -17,11 +46,22 @@ public struct GoTemplate: Sendable {
     /// unless its body is empty, as Go's `associate` decides).
     let definitions: [String: [TemplateNode]]
 
-    public init(parsing source: String) throws(TemplateError) {
+    /// Parses `source`; `name` is the name errors give for it (Helm: the file's path in the
+    /// chart; Argo CD: empty).
+    public init(parsing source: String, name: String = "") throws(TemplateError) {
         var lexer = TemplateLexer(source)
-        let items = try lexer.items()
-        var parser = TemplateParser(items: items)
-        nodes = try parser.parseList(until: [])
+        let items: [TemplateToken]
+        do { items = try lexer.items() } catch {
+            var located = error
+            located.location = "\(name):\(lexer.line(atOffset: lexer.offset))"
+            throw located
+        }
+        var parser = TemplateParser(items: items, positions: lexer.positions, source: lexer.sourceMap(name: name))
+        do { nodes = try parser.parseList(until: []) } catch {
+            var located = error
+            located.location = "\(name):\(parser.currentLine)"
+            throw located
+        }
         var definitions: [String: [TemplateNode]] = [:]
         for (name, body) in parser.definitions {
             if definitions[name] != nil && TemplateNode.isEmpty(body) { continue }
@@ -64,11 +104,14 @@ struct Pipeline: Sendable {
 
 struct TemplateCommand: Sendable {
     var arguments: [TemplateArgument]
+    var location: TemplateLocation?
 }
 
 indirect enum TemplateArgument: Sendable {
     case dot
-    case fieldChain(TemplateArgument, [String])
+    /// Fields of a receiver; the location is Go's for the chain node (errors evaluating a field
+    /// are reported there).
+    case fieldChain(TemplateArgument, [String], TemplateLocation? = nil)
     case variable(String)
     case function(String)
     case literal(Value)
@@ -105,6 +148,24 @@ enum TemplateToken: Equatable, Sendable {
 struct TemplateLexer {
     private let scalars: [Unicode.Scalar]
     private var position = 0
+    /// The offset (in scalars) where each token starts.
+    private(set) var positions: [Int] = []
+    /// Where the token being lexed in an action started.
+    private var actionTokenStart = 0
+
+    var offset: Int { position }
+
+    /// Fills `positions` for tokens appended since the last call, at `start`.
+    private mutating func mark(_ tokens: [TemplateToken], from start: Int) {
+        while positions.count < tokens.count { positions.append(start) }
+    }
+
+    /// Go's line number (1-based) of an offset.
+    func line(atOffset offset: Int) -> Int {
+        scalars[..<min(offset, scalars.count)].reduce(1) { $1 == "\n" ? $0 + 1 : $0 }
+    }
+
+    func sourceMap(name: String) -> TemplateSourceMap { TemplateSourceMap(name: name, scalars: scalars) }
 
     init(_ source: String) { scalars = Array(source.unicodeScalars) }
 
@@ -149,7 +210,7 @@ struct TemplateLexer {
                 while textEnd > textStart, Self.isSpace(scalars[textEnd - 1]) { textEnd -= 1 }
                 inner += 1
             }
-            if textEnd > textStart { tokens.append(.text(string(textStart..<textEnd))) }
+            if textEnd > textStart { tokens.append(.text(string(textStart..<textEnd))); mark(tokens, from: textStart) }
             position = inner
             // A comment: {{/* ... */}}
             var probe = position
@@ -170,10 +231,11 @@ struct TemplateLexer {
                 continue
             }
             tokens.append(.leftDelimiter)
+            mark(tokens, from: position)
             try lexAction(into: &tokens)
             textStart = position
         }
-        if scalars.count > textStart { tokens.append(.text(string(textStart..<scalars.count))) }
+        if scalars.count > textStart { tokens.append(.text(string(textStart..<scalars.count))); mark(tokens, from: textStart) }
         return tokens
     }
 
@@ -188,7 +250,11 @@ struct TemplateLexer {
 
     private mutating func lexAction(into tokens: inout [TemplateToken]) throws(TemplateError) {
         var parenDepth = 0
+        var start = position
         while true {
+            mark(tokens, from: start)
+            start = position
+            actionTokenStart = position
             guard position < scalars.count else { throw TemplateError("unclosed action") }
             let c = scalars[position]
             if Self.isSpace(c) {
@@ -197,6 +263,7 @@ struct TemplateLexer {
                 while probe < scalars.count, Self.isSpace(scalars[probe]) { probe += 1 }
                 if starts(with: "-}}", at: probe) {
                     tokens.append(.rightDelimiter)
+                    mark(tokens, from: start)
                     position = probe + 3
                     while position < scalars.count, Self.isSpace(scalars[position]) { position += 1 }
                     return
@@ -207,6 +274,7 @@ struct TemplateLexer {
             if starts(with: "}}", at: position) {
                 guard parenDepth == 0 else { throw TemplateError("unclosed left paren") }
                 tokens.append(.rightDelimiter)
+                mark(tokens, from: start)
                 position += 2
                 return
             }
@@ -273,10 +341,14 @@ struct TemplateLexer {
     /// `.a.b` chains directly after a term.
     private mutating func lexFieldSuffix(into tokens: inout [TemplateToken]) throws(TemplateError) {
         while position < scalars.count, scalars[position] == ".", position + 1 < scalars.count, Self.isIdentifier(scalars[position + 1]) {
+            let dot = position
             position += 1
             let start = position
             while position < scalars.count, Self.isIdentifier(scalars[position]) { position += 1 }
+            // The term before it started where the action's token did; each field where its dot is.
+            mark(tokens, from: actionTokenStart)
             tokens.append(.chainField(string(start..<position)))
+            positions.append(dot)
         }
     }
 
@@ -375,9 +447,44 @@ private extension String {
 
 // MARK: - Parser
 
+/// A template's text, to turn token offsets into Go's line and byte column.
+struct TemplateSourceMap {
+    let name: String
+    let scalars: [Unicode.Scalar]
+    /// The offset of each line's first scalar.
+    private let lineStarts: [Int]
+
+    init(name: String, scalars: [Unicode.Scalar]) {
+        self.name = name
+        self.scalars = scalars
+        var starts = [0]
+        for (index, scalar) in scalars.enumerated() where scalar == "\n" { starts.append(index + 1) }
+        lineStarts = starts
+    }
+
+    func location(from start: Int, to end: Int) -> TemplateLocation {
+        // The last line starting at or before `start` (binary search).
+        var low = 0, high = lineStarts.count - 1
+        while low < high {
+            let middle = (low + high + 1) / 2
+            if lineStarts[middle] <= start { low = middle } else { high = middle - 1 }
+        }
+        let line = low + 1
+        let lineStart = lineStarts[low]
+        var column = 0
+        for index in lineStart..<min(start, scalars.count) { column += UTF8.width(scalars[index]) }
+        var text = ""
+        if start < end, end <= scalars.count { text.unicodeScalars.append(contentsOf: scalars[start..<end]) }
+        return TemplateLocation(name: name, line: line, column: column, text: text.trimmingWhitespace())
+    }
+}
+
 struct TemplateParser {
     let items: [TemplateToken]
     var index = 0
+    /// Where each item starts, and the text, for command locations.
+    let positions: [Int]
+    let source: TemplateSourceMap?
     /// Open parentheses and controls: Go stops parenthesized pipelines at 10000 levels
     /// ("max expression depth exceeded"); controls share the limit here, so no template can
     /// nest deeper than the stack the engines run on allows.
@@ -386,7 +493,17 @@ struct TemplateParser {
     /// `define`d and `block` bodies, in the order they appear.
     var definitions: [(String, [TemplateNode])] = []
 
-    init(items: [TemplateToken]) { self.items = items }
+    init(items: [TemplateToken], positions: [Int] = [], source: TemplateSourceMap? = nil) {
+        self.items = items
+        self.positions = positions
+        self.source = source
+    }
+
+    /// Go's line of the item being parsed (for parse errors).
+    var currentLine: Int {
+        guard let source, !positions.isEmpty else { return 0 }
+        return source.location(from: positions[min(index, positions.count - 1)], to: 0).line
+    }
 
     /// Parses nodes until one of `terminators` (as a keyword action) is reached; the keyword is
     /// left for the caller, which reads it with `keyword()`.
@@ -494,6 +611,7 @@ struct TemplateParser {
     mutating func parseControl(_ word: String) throws(TemplateError) -> TemplateNode {
         try enter("{{\(word)}} nested more than \(Self.maxDepth) levels deep")
         defer { depth -= 1 }
+        if peek() == .rightDelimiter { throw TemplateError("missing value for \(word)") }
         let pipeline = try parsePipeline(allowDeclarations: true)
         try expect(.rightDelimiter, "}} after \(word)")
         let body = try parseList(until: ["end", "else"])
@@ -553,15 +671,31 @@ struct TemplateParser {
 
     mutating func parseCommand() throws(TemplateError) -> TemplateCommand {
         var arguments: [TemplateArgument] = []
+        let first = index
         while let token = peek(), token != .pipe, token != .rightDelimiter, token != .rightParen {
             arguments.append(try parseOperand())
         }
         guard !arguments.isEmpty else { throw TemplateError("missing value for command") }
-        return TemplateCommand(arguments: arguments)
+        var location: TemplateLocation?
+        if let source, first < positions.count {
+            location = source.location(from: positions[first], to: index < positions.count ? positions[index] : source.scalars.count)
+        }
+        return TemplateCommand(arguments: arguments, location: location)
+    }
+
+    /// Go's position for a chain: its first chained field (`.test` in `.Values.test.Name`,
+    /// `.a` in `$x.a`), or the field itself when alone; the text from the operand's start.
+    private func chainLocation(start: Int, chainStart: Int) -> TemplateLocation? {
+        guard let source, start < positions.count else { return nil }
+        let end = index < positions.count ? positions[index] : source.scalars.count
+        var location = source.location(from: positions[min(chainStart, positions.count - 1)], to: end)
+        location.text = source.location(from: positions[start], to: end).text
+        return location
     }
 
     mutating func parseOperand() throws(TemplateError) -> TemplateArgument {
         guard let token = peek() else { throw TemplateError("unexpected end of action") }
+        let start = index
         index += 1
         var term: TemplateArgument
         switch token {
@@ -569,7 +703,7 @@ struct TemplateParser {
         case .field(let name):
             var names = [name]
             while case .chainField(let next) = peek() { names.append(next); index += 1 }
-            return .fieldChain(.dot, names)
+            return .fieldChain(.dot, names, chainLocation(start: start, chainStart: names.count > 1 ? start + 1 : start))
         case .variable(let name): term = .variable(name)
         case .identifier(let name): term = .function(name)
         case .string(let s): term = .literal(.string(s))
@@ -587,10 +721,11 @@ struct TemplateParser {
             throw TemplateError("unexpected token in operand")
         }
         var names: [String] = []
+        let chainStart = index
         while case .chainField(let next) = peek() { names.append(next); index += 1 }
         if !names.isEmpty {
             if case .function(let name) = term { throw TemplateError("function \(name) has no fields") }
-            term = .fieldChain(term, names)
+            term = .fieldChain(term, names, chainLocation(start: start, chainStart: chainStart))
         }
         return term
     }

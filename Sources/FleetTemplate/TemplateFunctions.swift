@@ -103,11 +103,11 @@ public enum TemplateFunctions {
             try arity(a, 3, "ternary")
             return templateTruth(a[2]) ? a[0] : a[1]
         }
-        t["fail"] = { a in throw TemplateError(goSprint(a)) }
+        t["fail"] = { a in let message = goSprint(a); throw TemplateError(message, failure: message) }
         t["required"] = { a in
             try arity(a, 2, "required")
-            if case .null = a[1] { throw TemplateError(str(a[0])) }
-            if case .string("") = a[1] { throw TemplateError(str(a[0])) }
+            if case .null = a[1] { throw TemplateError(str(a[0]), failure: str(a[0])) }
+            if case .string("") = a[1] { throw TemplateError(str(a[0]), failure: str(a[0])) }
             return a[1]
         }
 

@@ -43,6 +43,7 @@ public struct TemplateSet: Sendable {
         var state = TemplateExecution(root: data, missingKey: missingKey, functions: functions, templates: templates)
         state.includeAndTpl = includeAndTpl
         state.methods = methods
+        state.executing = name
         var output = ""
         _ = try state.walk(body, dot: data, into: &output)
         return output

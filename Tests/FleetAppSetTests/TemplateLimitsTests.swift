@@ -52,8 +52,8 @@ import Testing
 
     @Test func regexFunctionsFailAsSprigDoes() throws {
         #expect(try run("{{ regexMatch \"(\" \"x\" }}") == "false", "regexMatch ignores a bad pattern")
-        #expect(failure("{{ regexFind \"(\" \"x\" }}") == "error calling regexFind: regexp: Compile(`(`): error parsing regexp: missing closing ): `(`")
-        #expect(failure("{{ mustRegexFind \"(\" \"x\" }}") == "error calling mustRegexFind: error parsing regexp: missing closing ): `(`")
+        #expect(failure("{{ regexFind \"(\" \"x\" }}") == "template: :1:3: executing \"\" at <regexFind \"(\" \"x\">: error calling regexFind: regexp: Compile(`(`): error parsing regexp: missing closing ): `(`")
+        #expect(failure("{{ mustRegexFind \"(\" \"x\" }}")?.hasSuffix("error calling mustRegexFind: error parsing regexp: missing closing ): `(`") == true)
         #expect(try run("{{ regexReplaceAll \"a(x*)b\" \"-ab-axxb-\" \"${1}W\" }}") == "-W-xxW-")
         #expect(try run("{{ regexSplit \"z+\" \"pizza\" -1 }}") == "[pi a]")
         #expect(try run("{{ regexFindAll \"a.\" \"paranormal\" 2 }}") == "[ar an]")

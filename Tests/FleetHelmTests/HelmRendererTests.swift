@@ -111,7 +111,7 @@ import Testing
     @Test func manifestsComeInInstallOrderAndHooksLast() throws {
         let manifests = try render(HelmRenderOptions(releaseName: "prod"))
         let kinds = manifests.compactMap { (try? YAML.parse($0.text))?["kind"]?.stringValue }
-        #expect(kinds == ["PodDisruptionBudget", "ConfigMap", "Service", "Deployment", "Job", "Pod"])
+        #expect(kinds == ["PodDisruptionBudget", "ConfigMap", "Service", "Deployment", "Pod", "Job"], "hooks last, sorted by kind as Helm sorts them (Pod before Job)")
         #expect(manifests.suffix(2).allSatisfy { $0.isHook })
         let skipped = try render(HelmRenderOptions(releaseName: "prod", skipTests: true))
         #expect(!skipped.contains { $0.text.contains("smoke") })
@@ -126,7 +126,17 @@ import Testing
             try HelmRenderer.render(try HelmChart.load(tree: InMemoryFileTree(files: broken), path: "shop"), values: [:],
                                     options: HelmRenderOptions(releaseName: "prod"))
         }
-        #expect(error?.message.contains("shop/templates/configmap.yaml") == true)
+        #expect(error?.message == #"template: shop/templates/configmap.yaml:1:10: executing "shop/templates/configmap.yaml" at <.Values.nothing.deeper>: nil pointer evaluating interface {}.deeper"#)
+        broken["shop/templates/configmap.yaml"] = "a: 1\nb: {{ required \"nothing is required\" .Values.nothing }}"
+        #expect(throws: HelmError("execution error at (shop/templates/configmap.yaml:2:6): nothing is required")) {
+            try HelmRenderer.render(try HelmChart.load(tree: InMemoryFileTree(files: broken), path: "shop"), values: [:],
+                                    options: HelmRenderOptions(releaseName: "prod"))
+        }
+        broken["shop/templates/configmap.yaml"] = "a: 1\nb: {{ if }}"
+        #expect(throws: HelmError("parse error at (shop/templates/configmap.yaml:2): missing value for if")) {
+            try HelmRenderer.render(try HelmChart.load(tree: InMemoryFileTree(files: broken), path: "shop"), values: [:],
+                                    options: HelmRenderOptions(releaseName: "prod"))
+        }
     }
 }
 

@@ -39,7 +39,7 @@ import Testing
     @Test func includeOfAMissingTemplateIsHelmsError() throws {
         let set = try chart([("a.yaml", #"{{ include "nope" . }}"#)])
         let error = #expect(throws: TemplateError.self) { try set.execute("a.yaml", data: values) }
-        #expect(error?.message == #"error calling include: template: no template "nope" associated with template "gotpl""#)
+        #expect(error?.message.hasSuffix(#"error calling include: template: no template "nope" associated with template "gotpl""#) == true, "\(String(describing: error))")
     }
 
     @Test func recursiveIncludesStopAtTheDepthLimit() throws {
