@@ -6,6 +6,7 @@ import FleetCommandSupport
 import FleetFiles
 import FleetGit
 import FleetModel
+import FleetPlan
 import FleetRender
 import FleetRepos
 import FleetYAML
@@ -18,7 +19,7 @@ public struct BuildCommand: ParsableCommand {
         discussion: """
             Prints the resources as a multi-document YAML stream on stdout, in kustomize's order and format, so the output can be compared with `kubectl kustomize` using diff. Deprecation warnings go to stderr.
 
-            Bases, patches and generator files are read from the directory tree; nothing outside the repository that contains DIR (the enclosing Git work tree, or --root) may be named, symlinks included. Remote bases (github.com/org/repo//path?ref=v1, https://host/repo.git//path, git@host:org/repo//path) are fetched with libgit2 into a cache (--cache-dir) once per run; --offline serves them from the cache only. Helm charts and non-builtin plugins are refused with a clear error (see docs/rendering.md).
+            Bases, patches and generator files are read from the directory tree; nothing outside the repository that contains DIR (the enclosing Git work tree, or --root) may be named, symlinks included. Remote bases (github.com/org/repo//path?ref=v1, https://host/repo.git//path, git@host:org/repo//path) are fetched with libgit2 into a cache (--cache-dir) once per run; --offline serves them from the cache only. helmCharts are refused unless --enable-helm, as kubectl refuses them; with it, charts under helmGlobals.chartHome (default charts/) are rendered in-process as helm template renders them (never pulled). Non-builtin plugins are refused with a clear error (see docs/rendering.md).
 
             With --revision, DIR is rendered as it is at that commit, branch or tag of its Git repository, without checking anything out.
 
@@ -40,6 +41,9 @@ public struct BuildCommand: ParsableCommand {
 
     @Option(name: .long, help: "Where remote bases are mirrored (default: $XDG_CACHE_HOME/fleet/remote-bases, or ~/.cache/fleet/remote-bases).")
     public var cacheDir: String?
+
+    @Flag(name: .customLong("enable-helm"), help: "Render helmCharts (kubectl kustomize --enable-helm), with the in-process Helm engine.")
+    public var enableHelm = false
 
     public init() {}
 
@@ -73,7 +77,7 @@ public struct BuildCommand: ParsableCommand {
 
     private func renderOptions() -> RenderOptions {
         let cache = cacheDir.map(LocalPaths.absolute) ?? Self.defaultCacheDirectory()
-        return RenderOptions(remote: RemoteBaseCache(cacheDirectory: cache, offline: offline))
+        return RenderOptions(remote: RemoteBaseCache(cacheDirectory: cache, offline: offline), helm: enableHelm ? HelmKustomizeInflater() : nil)
     }
 
     static func defaultCacheDirectory(named name: String = "remote-bases") -> String {

@@ -170,6 +170,10 @@ public struct Kustomization: Sendable {
     public var openapi: OpenAPIField?
     /// `crds:` files: OpenAPI definitions of custom types with kustomize's field extensions.
     public var crds: [(String, Int)] = []
+    /// `helmCharts` entries as written, `helmGlobals`, and the line of `helmCharts`.
+    public var helmCharts: [Value] = []
+    public var helmGlobals: Value?
+    public var helmChartsLine: Int?
     public var sortOrder: SortOrder?
     /// Deprecation warnings kustomize would print on stderr.
     public var warnings: [String] = []

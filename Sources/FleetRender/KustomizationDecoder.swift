@@ -16,14 +16,13 @@ struct KustomizationDecoder {
         "commonLabels", "labels", "commonAnnotations", "images", "imageTags", "replicas", "patches",
         "patchesStrategicMerge", "patchesJson6902", "configMapGenerator", "secretGenerator", "generatorOptions",
         "sortOptions", "replacements", "vars", "configurations", "transformers", "generators", "buildMetadata", "openapi", "crds",
+        "helmCharts", "helmGlobals",
     ]
 
     /// Kustomize features outside this renderer's scope: a kustomization using them fails
     /// with a clear message instead of rendering something different from kustomize.
     static let unsupportedFields: [String: String] = [
-        "helmCharts": "Helm chart inflation is not supported yet",
-        "helmGlobals": "Helm chart inflation is not supported yet",
-        "helmChartInflationGenerator": "Helm chart inflation is not supported yet",
+        "helmChartInflationGenerator": "the deprecated helmChartInflationGenerator field is not supported: use helmCharts",
         "validators": "validator plugins are not supported",
     ]
 
@@ -101,6 +100,17 @@ struct KustomizationDecoder {
         k.generators = try stringList(fields["generators"], at: ptr("generators"))
         k.buildMetadata = try stringList(fields["buildMetadata"], at: ptr("buildMetadata")).map(\.0)
         k.crds = try stringList(fields["crds"], at: ptr("crds"))
+        if let charts = fields["helmCharts"], !charts.isNull {
+            guard case .array(let entries) = charts, entries.allSatisfy({ if case .object = $0 { true } else { false } }) else {
+                throw fail(ptr("helmCharts"), "helmCharts must be a list of charts")
+            }
+            k.helmCharts = entries
+            k.helmChartsLine = lines.line(of: ptr("helmCharts"))
+        }
+        if let globals = fields["helmGlobals"], !globals.isNull {
+            guard case .object = globals else { throw fail(ptr("helmGlobals"), "helmGlobals must be a mapping") }
+            k.helmGlobals = globals
+        }
         let openapi = try stringMap(fields["openapi"], at: ptr("openapi"))
         switch (openapi["path"], openapi["version"]) {
         case (let path?, nil): k.openapi = .path(path)

@@ -8,10 +8,14 @@ public struct RenderOptions: Sendable {
     /// Fetches remote bases and files (`github.com/org/repo//path?ref=v1`); without one, a
     /// remote reference is an error saying so.
     public var remote: (any RemoteResolver)?
+    /// Renders `helmCharts` (kustomize's `--enable-helm`); without one they are refused as
+    /// kubectl refuses them without the flag.
+    public var helm: (any HelmInflater)?
 
-    public init(maxFileBytes: Int = 8 << 20, remote: (any RemoteResolver)? = nil) {
+    public init(maxFileBytes: Int = 8 << 20, remote: (any RemoteResolver)? = nil, helm: (any HelmInflater)? = nil) {
         self.maxFileBytes = maxFileBytes
         self.remote = remote
+        self.helm = helm
     }
 }
 
@@ -192,6 +196,7 @@ public final class KustomizeBuilder {
             if recordsOrigins { generated.origin = .builtin("SecretGenerator", configuredIn: configuredIn(kustomization)) }
             try collection.absorb(generated)
         }
+        try inflateHelmCharts(kustomization, directory: directory, origin: origin, into: &collection)
         for plugin in try loadPlugins(kustomization.generators, field: "generators", kustomization: kustomization, directory: directory) {
             try generate(plugin, load: load, into: &collection)
         }
