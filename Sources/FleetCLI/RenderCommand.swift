@@ -46,7 +46,7 @@ struct RenderCommand: ParsableCommand {
         commandName: "render",
         abstract: "Print the plan the hub would serve to each cluster, from a checkout of the fleet repo.",
         discussion: """
-            Reads the fleet repository as the hub does: Cluster records under clusters/, ApplicationSets under applicationsets/ and plain Applications under applications/ (each searched recursively for .yaml and .yml files). Generates the Applications, assigns each to the cluster its destination names (by name, or by server), renders every source (kustomization or plain directory) and compiles one plan per cluster.
+            Reads the fleet repository as the hub does: Cluster records under clusters/, ApplicationSets under applicationsets/ and plain Applications under applications/ (each searched recursively for .yaml and .yml files). Generates the Applications, assigns each to the cluster its destination names (by name, or by server), renders every source (kustomization, Helm chart or plain directory) and compiles one plan per cluster. Charts of Helm repositories are fetched into $XDG_CACHE_HOME/fleet/helm-charts; --enable-helm lets kustomizations inflate helmCharts, as a hub with kustomize.buildOptions: --enable-helm does.
 
             A plan is canonical JSON (sorted keys, no spaces): the same inputs always give the same bytes, and its id is the SHA-256 of the desired state. With --cluster, that cluster's plan is printed (the file `spoke apply --plan` takes); without it, every plan, one per line, sorted by cluster.
 
@@ -70,8 +70,12 @@ struct RenderCommand: ParsableCommand {
     @Flag(name: .long, help: "Indent the JSON for reading (the canonical form is compact).")
     var pretty = false
 
+    @Flag(name: .customLong("enable-helm"), help: "Let kustomizations inflate helmCharts (the hub's kustomize.buildOptions: --enable-helm).")
+    var enableHelm = false
+
     func run() throws {
         let fleet = try LocalFleet(repo: repo)
+        fleet.planner.kustomizeEnableHelm = enableHelm
         let result = try fleet.plan(at: revision)
         let failed = LocalFleet.report(result.problems)
         var plans = result.plans.values.sorted { $0.cluster < $1.cluster }

@@ -67,6 +67,8 @@ public struct HubConfig: Sendable {
     public var maxPlanBytes: Int = PlanningLimits.spokeResponseLimit
     /// Longest time one ApplicationSet may take to generate, or one source to render.
     public var renderTimeout: KubeDuration = .seconds(30)
+    /// `kustomize.buildOptions: --enable-helm` (Argo CD's argocd-cm key of the same name).
+    public var kustomizeEnableHelm = false
     /// A planning round running longer than this makes /readyz fail (the planner is stuck).
     public var stuckPlannerAfter: KubeDuration = .minutes(10)
 
@@ -105,6 +107,7 @@ public struct HubConfig: Sendable {
         ("limits.maxPlanBytes", "largest plan published for a cluster; a bigger one keeps the cluster on its last plan (default 67108864, what a spoke accepts)"),
         ("limits.renderTimeout", "longest one ApplicationSet may take to generate or one source to render; it then fails alone (default 30s)"),
         ("limits.stuckPlannerAfter", "/readyz fails while a planning round runs longer than this (default 10m)"),
+        ("kustomize.buildOptions", "kustomize build options for every kustomization, as Argo CD's argocd-cm has them; --enable-helm (the one supported) lets helmCharts render (default none)"),
     ]
 
     /// Reads and validates a configuration file. `environment` supplies `*Env` secrets.
@@ -164,7 +167,7 @@ public struct HubConfig: Sendable {
             return nil
         }
 
-        try check(root, allowed: ["listen", "stateDir", "repository", "credentials", "webhook", "tls", "tokens", "retention", "staleAfter", "limits"], at: "")
+        try check(root, allowed: ["listen", "stateDir", "repository", "credentials", "webhook", "tls", "tokens", "retention", "staleAfter", "limits", "kustomize"], at: "")
         if let listen = try string(root["listen"], "listen") {
             guard let colon = listen.lastIndex(of: ":"), let port = Int(listen[listen.index(after: colon)...]), (0...65535).contains(port) else {
                 throw fail("listen", "\"\(listen)\" is not host:port")
@@ -236,6 +239,15 @@ public struct HubConfig: Sendable {
             reportBytesPerCluster = try integer(retention, "reportBytesPerCluster", at: "retention", minimum: 1 << 20) ?? reportBytesPerCluster
         }
         staleAfter = try duration(root["staleAfter"], "staleAfter") ?? staleAfter
+        if case .object(let kustomize)? = root["kustomize"] {
+            try check(kustomize, allowed: ["buildOptions"], at: "kustomize")
+            for option in (try string(kustomize["buildOptions"], "kustomize.buildOptions") ?? "").split(separator: " ") {
+                guard option == "--enable-helm" else {
+                    throw fail("kustomize.buildOptions", "\(option) is not supported (the supported option is --enable-helm)")
+                }
+                kustomizeEnableHelm = true
+            }
+        }
         if case .object(let limits)? = root["limits"] {
             try check(limits, allowed: ["maxBodyBytes", "maxConnections", "idleTimeout", "headerTimeout", "bodyTimeout", "webhookBufferBytes",
                                         "reportsPerMinute", "reportBytesPerMinute", "maxPlanBytes", "renderTimeout", "stuckPlannerAfter"], at: "limits")

@@ -36,6 +36,7 @@ final class PlanningWorker: @unchecked Sendable {
                                limits: PlanningLimits(itemSeconds: config.renderTimeout.seconds, maxPlanBytes: config.maxPlanBytes))
         // Helm chart repositories: indexes trusted for three minutes (Argo CD's default
         // repository cache), archives kept on disk by digest, credentials by URL prefix.
+        planner.kustomizeEnableHelm = config.kustomizeEnableHelm
         planner.helmRepositories = HelmRepositoryCache(cacheDirectory: config.stateDirectory + "/helm-charts", indexMaxAge: 180,
                                                        options: { [config] url in config.remoteOptions(for: url) })
     }

@@ -28,7 +28,7 @@ extension FleetPlanner {
             let path = source["path"]?.stringValue ?? ""
             outcome = .success(try WorkDeadline.run(seconds: limits.itemSeconds,
                                                     reason: "rendering \(repoURL) \(path) took longer than \(Self.seconds(limits.itemSeconds))") { () throws(RenderError) in
-                try SourceRenderer.render(source, tree: snapshot.tree, remote: remoteResolver)
+                try SourceRenderer.render(source, tree: snapshot.tree, remote: remoteResolver, kustomizeHelm: kustomizeEnableHelm ? HelmKustomizeInflater() : nil)
             })
         } catch {
             outcome = .failure(error)

@@ -151,6 +151,9 @@ public final class FleetPlanner {
     /// Charts of Helm chart repositories (`spec.source.chart`); without it such Applications
     /// carry an error.
     public var helmRepositories: (any HelmChartRepositories)?
+    /// Kustomize's `--enable-helm` (Argo CD's `kustomize.buildOptions`): kustomizations may
+    /// inflate `helmCharts`; otherwise they are refused as kubectl refuses them.
+    public var kustomizeEnableHelm = false
     var round = 0
 
     public init(repositories: RepositoryProvider, fleetRepoURL: String, layout: FleetLayout = FleetLayout(), limits: PlanningLimits = PlanningLimits()) {

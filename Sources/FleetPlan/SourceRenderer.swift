@@ -59,7 +59,7 @@ enum SourceRenderer {
         return !kustomizationNames.contains { (try? tree.kind(of: TreePath.join(path, $0))) == .file }
     }
 
-    static func render(_ source: Value, tree: FileTree, remote: (any RemoteResolver)? = nil) throws(RenderError) -> RenderedSource {
+    static func render(_ source: Value, tree: FileTree, remote: (any RemoteResolver)? = nil, kustomizeHelm: (any HelmInflater)? = nil) throws(RenderError) -> RenderedSource {
         let path = TreePath.normalize(source["path"]?.stringValue ?? "") ?? ""
         if let reason = unsupportedReason(source) {
             throw RenderError(.unsupported, file: path.isEmpty ? nil : path, reason)
@@ -87,7 +87,7 @@ enum SourceRenderer {
                 let edited = try applyKustomizeOptions(options, to: original, file: tree.displayPath(kustomizationFile))
                 renderTree = OverlayFileTree(base: tree, overrides: [kustomizationFile: Array(edited.utf8)])
             }
-            let result = try KustomizeBuilder(tree: renderTree, options: RenderOptions(remote: remote)).build(path)
+            let result = try KustomizeBuilder(tree: renderTree, options: RenderOptions(remote: remote, helm: kustomizeHelm)).build(path)
             return RenderedSource(objects: result.objects, inputs: result.inputs, root: path, usesRemote: !result.remoteReferences.isEmpty)
         }
         if case .object(let options)? = source["kustomize"], !options.isEmpty {

@@ -57,6 +57,8 @@ import Testing
         ("repository: {url: x}\nlimits: {maxPlanBytes: 999999999}", "limits.maxPlanBytes"),
         ("repository: {url: x}\nlimits: {renderTimeout: 0s}", "limits.renderTimeout"),
         ("repository: {url: x}\nlimits: {maxBodyByte: 5}", "limits.maxBodyByte"),
+        ("repository: {url: x}\nkustomize: {buildOptions: --load-restrictor LoadRestrictionsNone}", "kustomize.buildOptions"),
+        ("repository: {url: x}\nkustomize: {enableHelm: true}", "kustomize.enableHelm"),
     ])
     func aBadConfigurationNamesTheKeyAndTheReason(yaml: String, key: String) {
         do {
@@ -68,6 +70,11 @@ import Testing
         } catch {
             Issue.record("unexpected \(error)")
         }
+    }
+
+    @Test func kustomizeBuildOptionsEnableHelmAsArgoCDsDo() throws {
+        #expect(try parse("repository: {url: x}").kustomizeEnableHelm == false)
+        #expect(try parse("repository: {url: x}\nkustomize: {buildOptions: --enable-helm}").kustomizeEnableHelm == true)
     }
 
     @Test func theExampleConfigurationInTheRepositoryParses() throws {

@@ -178,4 +178,32 @@ import Testing
         plan = try JSON.parse(try #require(try planner.plan().plans["us-east-1"]).json)
         #expect(try object(try application(plan, "cache"), "ConfigMap")[path: "object", "data", "memory"] == "32Gi", "a change to the referenced file renders again")
     }
+
+    @Test func kustomizationsInflateHelmChartsOnlyWithEnableHelm() throws {
+        var files = Self.files
+        files["applicationsets/cache.yaml"] = nil
+        files["applications/k.yaml"] = """
+            apiVersion: argoproj.io/v1alpha1
+            kind: Application
+            metadata: {name: k}
+            spec:
+              project: default
+              source: {repoURL: '\(Self.fleetURL)', path: overlay}
+              destination: {name: us-east-1, namespace: k}
+            """
+        // The chart under the kustomization (kustomize reads its values file, which must be inside).
+        for (path, text) in Self.files where path.hasPrefix("charts/cache/") { files["overlay/" + path] = text }
+        files["overlay/kustomization.yaml"] = "namePrefix: k-\nhelmCharts:\n- {name: cache, releaseName: c, valuesInline: {tier: silver}}\n"
+        let history = InMemoryHistory()
+        history.commit(files)
+        let planner = FleetPlanner(repositories: history, fleetRepoURL: Self.fleetURL)
+        let refused = try application(try JSON.parse(try #require(try planner.plan().plans["us-east-1"]).json), "k")
+        #expect(refused["error"]?.stringValue?.contains("must specify --enable-helm") == true, "\(refused)")
+        let enabled = FleetPlanner(repositories: history, fleetRepoURL: Self.fleetURL)
+        enabled.kustomizeEnableHelm = true
+        let app = try application(try JSON.parse(try #require(try enabled.plan().plans["us-east-1"]).json), "k")
+        #expect(app["error"] == nil, "\(app)")
+        let config = try object(app, "ConfigMap")
+        #expect(config["name"] == "k-c" && config[path: "object", "data", "tier"] == "silver", "the chart's output goes through the overlay's transformers")
+    }
 }
