@@ -62,7 +62,36 @@ enum HelmCertificates {
             _ = try privateKey(key)
             return ["Cert": .string(cert), "Key": .string(key)]
         }
+        // Sprig's AES-256-CBC with a zero-padded password as the key, a random IV first, PKCS #7.
+        t["encryptAES"] = { a in
+            try arity(a, 2, "encryptAES")
+            let plaintext = Array(text(a[1]).utf8)
+            if plaintext.isEmpty { return "" }
+            let iv = (0..<16).map { _ in UInt8.random(in: 0...255) }
+            return .string(try run {
+                let sealed = try AES._CBC.encrypt(plaintext, using: aesKey(text(a[0])), iv: try AES._CBC.IV(ivBytes: iv))
+                return Base64.encode(iv + Array(sealed))
+            })
+        }
+        t["decryptAES"] = { a in
+            try arity(a, 2, "decryptAES")
+            guard let data = Base64.decode(text(a[1])) else { throw TemplateError("error calling decryptAES: illegal base64 data") }
+            guard data.count >= 32, data.count % 16 == 0 else { throw TemplateError("error calling decryptAES: ciphertext too short") }
+            return .string(try run {
+                let opened = try AES._CBC.decrypt(Array(data[16...]), using: aesKey(text(a[0])), iv: try AES._CBC.IV(ivBytes: Array(data[..<16])))
+                return String(decoding: Array(opened), as: UTF8.self)
+            })
+        }
+        for name in ["bcrypt", "htpasswd"] {
+            t[name] = { _ in throw TemplateError("\(name) is not implemented in fleet's Helm engine (bcrypt hashing); put the hash in values instead") }
+        }
         return t
+    }
+
+    private static func aesKey(_ password: String) -> SymmetricKey {
+        var key = [UInt8](repeating: 0, count: 32)
+        for (index, byte) in password.utf8.prefix(32).enumerated() { key[index] = byte }
+        return SymmetricKey(data: key)
     }
 
     private static func arity(_ a: [Value], _ n: Int, _ name: String) throws(TemplateError) {

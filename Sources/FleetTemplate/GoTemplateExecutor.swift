@@ -63,6 +63,7 @@ package func goFormat(_ value: Value, nilText: String = "<nil>") -> String {
     case .string(let s): return s
     case .array(let a): return "[" + a.map { goFormat($0) }.joined(separator: " ") + "]"
     case .object(let o):
+        if let time = GoTime(value) { return time.goDescription }
         return "map[" + o.keys.sorted().map { "\($0):\(goFormat(o[$0]!))" }.joined(separator: " ") + "]"
     }
 }
