@@ -117,7 +117,6 @@ let package = Package(
             name: "FleetRepos",
             dependencies: [
                 "FleetModel", "FleetYAML", "FleetGit", "FleetFiles", "FleetAppSet", "FleetRender", "FleetTemplate", "FleetPlan", "FleetHTTPClient",
-                .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
         .target(name: "FleetReconcile", dependencies: ["FleetModel"]),

@@ -2,7 +2,7 @@ import Crypto
 import CryptoExtras
 import FleetModel
 import FleetTemplate
-import Foundation
+import FoundationEssentials
 import SwiftASN1
 import X509
 
@@ -181,7 +181,7 @@ enum HelmCertificates {
             return bytes.count == 4 ? bytes : nil
         }
         guard text.contains(":") else { return nil }
-        let halves = text.components(separatedBy: "::")
+        let halves = text.split(separator: "::", omittingEmptySubsequences: false).map(String.init)
         guard halves.count <= 2 else { return nil }
         func groups(_ part: String) -> [UInt16]? {
             part.isEmpty ? [] : part.split(separator: ":", omittingEmptySubsequences: false).map { UInt16($0, radix: 16) }.reduce([UInt16]()) { acc, g in

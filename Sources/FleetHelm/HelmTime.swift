@@ -1,6 +1,8 @@
 import FleetModel
 import FleetTemplate
-import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Sprig's date functions for Helm charts (`now`, `date`, `dateInZone`, `htmlDate`,
 /// `htmlDateInZone`, `dateModify`, `ago`, `toDate`, `unixEpoch`, `duration`, `durationRound`).
@@ -108,25 +110,20 @@ enum HelmTime {
         }
     }
 
-    /// The time seen in `zone` (an IANA name, "UTC" or "Local").
+    /// The time seen in `zone` (an IANA name, "UTC" or "Local"), with the offset and
+    /// abbreviation the zone's tzdata file gives at that instant, as Go reads them.
     static func zoned(_ time: GoTime, zone: String) -> GoTime {
-        let timeZone: TimeZone?
-        if zone == "Local" { timeZone = TimeZone.current } else { timeZone = TimeZone(identifier: zone) }
-        guard let timeZone else { return GoTime(seconds: time.seconds, nanoseconds: time.nanoseconds) }
-        let date = Date(timeIntervalSince1970: Double(time.seconds))
-        let offset = timeZone.secondsFromGMT(for: date)
-        var abbreviation = timeZone.abbreviation(for: date) ?? "UTC"
-        if abbreviation.hasPrefix("GMT"), offset != 0 {
-            // tzdata's abbreviations (EST, CET) through ICU's short names, where it has them.
-            let style: NSTimeZone.NameStyle = timeZone.isDaylightSavingTime(for: date) ? .shortDaylightSaving : .shortStandard
-            if let short = timeZone.localizedName(for: style, locale: Locale(identifier: "en_US")), !short.hasPrefix("GMT") { abbreviation = short }
+        let name = zone == "Local" ? (localZoneName ?? "UTC") : zone
+        guard name != "UTC", let rule = TimeZoneFile.load(name)?.rule(at: time.seconds) else {
+            return GoTime(seconds: time.seconds, nanoseconds: time.nanoseconds)
         }
-        if abbreviation == "GMT" && offset == 0 && (zone == "UTC" || zone == "Local") { abbreviation = "UTC" }
-        if abbreviation.hasPrefix("GMT") && offset != 0 {
-            let hours = abs(offset) / 3600, minutes = abs(offset) % 3600 / 60
-            abbreviation = (offset < 0 ? "-" : "+") + (hours < 10 ? "0" : "") + String(hours) + (minutes == 0 ? "" : (minutes < 10 ? "0" : "") + String(minutes))
-        }
-        return GoTime(seconds: time.seconds, nanoseconds: time.nanoseconds, offset: offset, zone: abbreviation)
+        return GoTime(seconds: time.seconds, nanoseconds: time.nanoseconds, offset: rule.offset, zone: rule.abbreviation)
+    }
+
+    /// `TZ` as Go reads it (a zone name, `:name`, or unset: /etc/localtime, here UTC).
+    static var localZoneName: String? {
+        guard let tz = getenv("TZ").map({ String(cString: $0) }), !tz.isEmpty else { return nil }
+        return tz.hasPrefix(":") ? String(tz.dropFirst()) : tz
     }
 
     /// Go's ParseDuration: `300ms`, `-1.5h`, `2h45m`; nil when malformed.

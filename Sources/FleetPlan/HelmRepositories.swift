@@ -1,3 +1,4 @@
+import Crypto
 import FleetModel
 
 /// A chart version taken from a Helm chart repository: the version chosen (an Application's
@@ -7,6 +8,9 @@ public struct HelmRepositoryChart: Sendable {
     /// The archive's SHA-256, hex: a render of the same digest and options is the same render.
     public var digest: String
     public var archive: [UInt8]
+
+    /// The hex SHA-256 a Helm repository index gives as a chart's `digest`.
+    public static func digest(of bytes: [UInt8]) -> String { Hex.encode(SHA256.hash(data: bytes)) }
 
     public init(version: String, digest: String, archive: [UInt8]) {
         self.version = version

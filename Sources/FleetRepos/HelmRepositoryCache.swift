@@ -1,4 +1,3 @@
-import Crypto
 import Dispatch
 import FleetFiles
 import FleetGit
@@ -54,7 +53,7 @@ public final class HelmRepositoryCache: HelmChartRepositories, @unchecked Sendab
             let chosen = entry["version"].flatMap { YAML.plainScalarText($0) ?? $0.stringValue } ?? version
             let expected = entry["digest"].flatMap { YAML.plainScalarText($0) ?? $0.stringValue }?.lowercased()
             if let expected, let cached = try? LocalPaths.read(path(digest: expected), limit: Self.maxArchiveBytes),
-               Hex.encode(SHA256.hash(data: cached)) == expected {
+               HelmRepositoryChart.digest(of: cached) == expected {
                 return HelmRepositoryChart(version: chosen, digest: expected, archive: cached)
             }
             guard let first = entry["urls"]?.arrayValue?.first?.stringValue else {
@@ -63,7 +62,7 @@ public final class HelmRepositoryCache: HelmChartRepositories, @unchecked Sendab
             guard !offline else { throw RepositoryError("chart \(name) \(chosen) from \(repoURL) is not in the cache, and the network is off") }
             let url = Self.resolve(first, against: repoURL)
             let bytes = try download(url, limit: Self.maxArchiveBytes, credentialsFor: repoURL)
-            let digest = Hex.encode(SHA256.hash(data: bytes))
+            let digest = HelmRepositoryChart.digest(of: bytes)
             if let expected, !expected.isEmpty, expected != digest {
                 throw RepositoryError("chart \(name) \(chosen) from \(url): digest \(digest) does not match the index's \(expected)")
             }
@@ -101,7 +100,7 @@ public final class HelmRepositoryCache: HelmChartRepositories, @unchecked Sendab
     private func path(digest: String) -> String { cacheDirectory + "/" + digest + ".tgz" }
 
     private func indexPath(_ repoURL: String) -> String {
-        cacheDirectory + "/index-" + Hex.encode(SHA256.hash(data: Array(repoURL.utf8))).prefix(16) + ".yaml"
+        cacheDirectory + "/index-" + HelmRepositoryChart.digest(of: Array(repoURL.utf8)).prefix(16) + ".yaml"
     }
 
     private func index(_ repoURL: String) -> Result<ValueObject, RepositoryError> {

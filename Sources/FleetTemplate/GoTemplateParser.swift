@@ -27,14 +27,23 @@ public struct TemplateError: Error, CustomStringConvertible, Equatable, Sendable
     }
 }
 
-/// Where a command is in its source: the file (template name it was parsed as), Go's line and
-/// byte column, and the command's text, for `executing "..." at <...>` messages.
+/// Where a command is in its source, for `executing "..." at <...>` messages: the file
+/// (template name it was parsed as), Go's line and byte column, and the command's text. Only
+/// offsets are kept; line, column and text are worked out when an error needs them.
 struct TemplateLocation: Sendable {
-    var name: String
-    var line: Int
-    var column: Int
-    var text: String
-    var description: String { "\(name):\(line):\(column)" }
+    let source: TemplateSourceMap
+    /// Go's position of the node, and the range of its text (UTF-8 bytes).
+    let position: Int
+    let textRange: Range<Int>
+
+    var name: String { source.name }
+    var line: Int { source.lineAndColumn(position).line }
+    var column: Int { source.lineAndColumn(position).column }
+    var text: String { source.text(textRange) }
+    var description: String {
+        let (line, column) = source.lineAndColumn(position)
+        return "\(name):\(line):\(column)"
+    }
 }
 
 /// A parsed Go `text/template`: actions, pipelines, variables, `if`/`else if`/`else`, `range`
@@ -56,7 +65,8 @@ public struct GoTemplate: Sendable {
             located.location = "\(name):\(lexer.line(atOffset: lexer.offset))"
             throw located
         }
-        var parser = TemplateParser(items: items, positions: lexer.positions, source: lexer.sourceMap(name: name))
+        let (map, positions) = lexer.sourceMap(name: name, source: source)
+        var parser = TemplateParser(items: items, positions: positions, source: map)
         do { nodes = try parser.parseList(until: []) } catch {
             var located = error
             located.location = "\(name):\(parser.currentLine)"
@@ -165,7 +175,21 @@ struct TemplateLexer {
         scalars[..<min(offset, scalars.count)].reduce(1) { $1 == "\n" ? $0 + 1 : $0 }
     }
 
-    func sourceMap(name: String) -> TemplateSourceMap { TemplateSourceMap(name: name, scalars: scalars) }
+    /// The text's map for locations, and the token positions as UTF-8 byte offsets (what the
+    /// map and Go's columns count in).
+    func sourceMap(name: String, source: String) -> (TemplateSourceMap, [Int]) {
+        // Positions only grow, so one walk over the scalars converts them all.
+        var converted: [Int] = []
+        converted.reserveCapacity(positions.count)
+        var scalarIndex = 0, bytes = 0
+        for position in positions {
+            let target = min(position, scalars.count)
+            if target < scalarIndex { scalarIndex = 0; bytes = 0 }
+            while scalarIndex < target { bytes += UTF8.width(scalars[scalarIndex]); scalarIndex += 1 }
+            converted.append(bytes)
+        }
+        return (TemplateSourceMap(name: name, source: source), converted)
+    }
 
     init(_ source: String) { scalars = Array(source.unicodeScalars) }
 
@@ -447,35 +471,41 @@ private extension String {
 
 // MARK: - Parser
 
-/// A template's text, to turn token offsets into Go's line and byte column.
-struct TemplateSourceMap {
+/// A template's text, to turn token offsets (UTF-8 bytes) into Go's line and byte column. It
+/// keeps the template's own string (shared, not copied) and where its lines start.
+struct TemplateSourceMap: Sendable {
     let name: String
-    let scalars: [Unicode.Scalar]
-    /// The offset of each line's first scalar.
+    let source: String
+    /// The byte offset of each line's first byte.
     private let lineStarts: [Int]
 
-    init(name: String, scalars: [Unicode.Scalar]) {
+    var byteCount: Int { source.utf8.count }
+
+    init(name: String, source: String) {
         self.name = name
-        self.scalars = scalars
+        self.source = source
         var starts = [0]
-        for (index, scalar) in scalars.enumerated() where scalar == "\n" { starts.append(index + 1) }
+        for (index, byte) in source.utf8.enumerated() where byte == 0x0A { starts.append(index + 1) }
         lineStarts = starts
     }
 
     func location(from start: Int, to end: Int) -> TemplateLocation {
-        // The last line starting at or before `start` (binary search).
+        TemplateLocation(source: self, position: start, textRange: start..<max(start, min(end, byteCount)))
+    }
+
+    /// Go's line (1-based) and byte column (0-based) of a byte offset.
+    func lineAndColumn(_ offset: Int) -> (line: Int, column: Int) {
         var low = 0, high = lineStarts.count - 1
         while low < high {
             let middle = (low + high + 1) / 2
-            if lineStarts[middle] <= start { low = middle } else { high = middle - 1 }
+            if lineStarts[middle] <= offset { low = middle } else { high = middle - 1 }
         }
-        let line = low + 1
-        let lineStart = lineStarts[low]
-        var column = 0
-        for index in lineStart..<min(start, scalars.count) { column += UTF8.width(scalars[index]) }
-        var text = ""
-        if start < end, end <= scalars.count { text.unicodeScalars.append(contentsOf: scalars[start..<end]) }
-        return TemplateLocation(name: name, line: line, column: column, text: text.trimmingWhitespace())
+        return (low + 1, offset - lineStarts[low])
+    }
+
+    func text(_ range: Range<Int>) -> String {
+        let utf8 = Array(source.utf8)
+        return String(decoding: utf8[min(range.lowerBound, utf8.count)..<min(range.upperBound, utf8.count)], as: UTF8.self).trimmingWhitespace()
     }
 }
 
@@ -502,7 +532,7 @@ struct TemplateParser {
     /// Go's line of the item being parsed (for parse errors).
     var currentLine: Int {
         guard let source, !positions.isEmpty else { return 0 }
-        return source.location(from: positions[min(index, positions.count - 1)], to: 0).line
+        return source.lineAndColumn(positions[min(index, positions.count - 1)]).line
     }
 
     /// Parses nodes until one of `terminators` (as a keyword action) is reached; the keyword is
@@ -678,7 +708,7 @@ struct TemplateParser {
         guard !arguments.isEmpty else { throw TemplateError("missing value for command") }
         var location: TemplateLocation?
         if let source, first < positions.count {
-            location = source.location(from: positions[first], to: index < positions.count ? positions[index] : source.scalars.count)
+            location = source.location(from: positions[first], to: index < positions.count ? positions[index] : source.byteCount)
         }
         return TemplateCommand(arguments: arguments, location: location)
     }
@@ -687,10 +717,9 @@ struct TemplateParser {
     /// `.a` in `$x.a`), or the field itself when alone; the text from the operand's start.
     private func chainLocation(start: Int, chainStart: Int) -> TemplateLocation? {
         guard let source, start < positions.count else { return nil }
-        let end = index < positions.count ? positions[index] : source.scalars.count
-        var location = source.location(from: positions[min(chainStart, positions.count - 1)], to: end)
-        location.text = source.location(from: positions[start], to: end).text
-        return location
+        let end = index < positions.count ? positions[index] : source.byteCount
+        let from = positions[start]
+        return TemplateLocation(source: source, position: positions[min(chainStart, positions.count - 1)], textRange: from..<max(from, min(end, source.byteCount)))
     }
 
     mutating func parseOperand() throws(TemplateError) -> TemplateArgument {
