@@ -73,7 +73,7 @@ indirect enum ApplicationShape: Sendable {
         switch self {
         case .value(let keep):
             guard let value else { return keep ? .string("") : Value?.none }
-            return keep || !Self.isEmpty(value) ? value : Value?.none
+            return keep || !value.isGoEmpty ? value : Value?.none
         case .pointer:
             return value
         case .map:
@@ -111,15 +111,4 @@ indirect enum ApplicationShape: Sendable {
         return out
     }
 
-    private static func isEmpty(_ v: Value) -> Bool {
-        switch v {
-        case .null: return true
-        case .bool(let b): return !b
-        case .int(let i): return i == 0
-        case .double(let d): return d == 0
-        case .string(let s): return s.isEmpty
-        case .array(let a): return a.isEmpty
-        case .object(let o): return o.isEmpty
-        }
-    }
 }

@@ -16,7 +16,7 @@ enum HelmCertificates {
     static func functions() -> [String: TemplateFunction] {
         var t: [String: TemplateFunction] = [:]
         t["genPrivateKey"] = { a in
-            try arity(a, 1, "genPrivateKey")
+            try TemplateFunctions.arity(a, 1, "genPrivateKey")
             switch a[0].stringValue ?? "" {
             case "rsa": return .string(try run { try _RSA.Signing.PrivateKey(keySize: .bits4096).pemRepresentation })
             case "ecdsa": return .string(P256.Signing.PrivateKey().pemRepresentation)
@@ -25,35 +25,35 @@ enum HelmCertificates {
             }
         }
         t["genCA"] = { a in
-            try arity(a, 2, "genCA")
+            try TemplateFunctions.arity(a, 2, "genCA")
             return try authority(commonName: text(a[0]), days: days(a[1]), key: try run { try _RSA.Signing.PrivateKey(keySize: .bits2048) })
         }
         t["genCAWithKey"] = { a in
-            try arity(a, 3, "genCAWithKey")
+            try TemplateFunctions.arity(a, 3, "genCAWithKey")
             return try authority(commonName: text(a[0]), days: days(a[1]), key: try privateKey(text(a[2])))
         }
         t["genSelfSignedCert"] = { a in
-            try arity(a, 4, "genSelfSignedCert")
+            try TemplateFunctions.arity(a, 4, "genSelfSignedCert")
             let key = try run { try _RSA.Signing.PrivateKey(keySize: .bits2048) }
             return try issue(commonName: text(a[0]), ips: a[1], names: a[2], days: days(a[3]), key: Certificate.PrivateKey(key), keyPEM: key.pemRepresentation, issuer: nil)
         }
         t["genSelfSignedCertWithKey"] = { a in
-            try arity(a, 5, "genSelfSignedCertWithKey")
+            try TemplateFunctions.arity(a, 5, "genSelfSignedCertWithKey")
             let pem = text(a[4])
             return try issue(commonName: text(a[0]), ips: a[1], names: a[2], days: days(a[3]), key: try privateKey(pem), keyPEM: pem, issuer: nil)
         }
         t["genSignedCert"] = { a in
-            try arity(a, 5, "genSignedCert")
+            try TemplateFunctions.arity(a, 5, "genSignedCert")
             let key = try run { try _RSA.Signing.PrivateKey(keySize: .bits2048) }
             return try issue(commonName: text(a[0]), ips: a[1], names: a[2], days: days(a[3]), key: Certificate.PrivateKey(key), keyPEM: key.pemRepresentation, issuer: a[4])
         }
         t["genSignedCertWithKey"] = { a in
-            try arity(a, 6, "genSignedCertWithKey")
+            try TemplateFunctions.arity(a, 6, "genSignedCertWithKey")
             let pem = text(a[5])
             return try issue(commonName: text(a[0]), ips: a[1], names: a[2], days: days(a[3]), key: try privateKey(pem), keyPEM: pem, issuer: a[4])
         }
         t["buildCustomCert"] = { a in
-            try arity(a, 2, "buildCustomCert")
+            try TemplateFunctions.arity(a, 2, "buildCustomCert")
             guard let cert = Base64.decode(text(a[0])).map({ String(decoding: $0, as: UTF8.self) }),
                   let key = Base64.decode(text(a[1])).map({ String(decoding: $0, as: UTF8.self) }) else {
                 throw TemplateError("error calling buildCustomCert: unable to decode base64")
@@ -64,7 +64,7 @@ enum HelmCertificates {
         }
         // Sprig's AES-256-CBC with a zero-padded password as the key, a random IV first, PKCS #7.
         t["encryptAES"] = { a in
-            try arity(a, 2, "encryptAES")
+            try TemplateFunctions.arity(a, 2, "encryptAES")
             let plaintext = Array(text(a[1]).utf8)
             if plaintext.isEmpty { return "" }
             let iv = (0..<16).map { _ in UInt8.random(in: 0...255) }
@@ -74,7 +74,7 @@ enum HelmCertificates {
             })
         }
         t["decryptAES"] = { a in
-            try arity(a, 2, "decryptAES")
+            try TemplateFunctions.arity(a, 2, "decryptAES")
             guard let data = Base64.decode(text(a[1])) else { throw TemplateError("error calling decryptAES: illegal base64 data") }
             guard data.count >= 32, data.count % 16 == 0 else { throw TemplateError("error calling decryptAES: ciphertext too short") }
             return .string(try run {
@@ -92,10 +92,6 @@ enum HelmCertificates {
         var key = [UInt8](repeating: 0, count: 32)
         for (index, byte) in password.utf8.prefix(32).enumerated() { key[index] = byte }
         return SymmetricKey(data: key)
-    }
-
-    private static func arity(_ a: [Value], _ n: Int, _ name: String) throws(TemplateError) {
-        guard a.count == n else { throw TemplateError("wrong number of args for \(name): want \(n) got \(a.count)") }
     }
 
     private static func text(_ value: Value) -> String { value.stringValue ?? value.scalarText ?? "" }

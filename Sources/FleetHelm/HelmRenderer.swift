@@ -37,6 +37,10 @@ public struct HelmManifest: Sendable, Equatable {
     public var source: String
     public var text: String
     public var isHook: Bool
+    /// The document as parsed for Helm's checks (nil for a `crds/` file, which may hold several).
+    public var object: Value?
+
+    var kind: String { object?["kind"]?.stringValue ?? "" }
 }
 
 /// Renders a chart as `helm template` does (Helm's engine and its manifest post-processing):
@@ -96,8 +100,8 @@ public enum HelmRenderer {
             }
         }
 
-        var manifests: [(manifest: HelmManifest, kind: String)] = []
-        var hooks: [(manifest: HelmManifest, kind: String)] = []
+        var manifests: [HelmManifest] = []
+        var hooks: [HelmManifest] = []
         let capabilities = Self.capabilities(options)
         let methods = HelmFiles.methods.merging(Self.capabilityMethods) { a, _ in a }
         let release: Value = ["Name": .string(options.releaseName), "Namespace": .string(options.namespace), "IsUpgrade": .bool(options.isUpgrade),
@@ -146,13 +150,13 @@ public enum HelmRenderer {
                 }
                 guard !parsed.isNull else { continue }
                 let hook = parsed[path: "metadata", "annotations", "helm.sh/hook"]?.stringValue
-                let manifest = HelmManifest(source: entry.name, text: document, isHook: hook != nil)
+                let manifest = HelmManifest(source: entry.name, text: document, isHook: hook != nil, object: parsed)
                 if let hook {
                     if options.noHooks { continue }
                     if options.skipTests && hook.split(separator: ",").contains(where: { String($0).trimmingWhitespace().hasPrefix("test") }) { continue }
-                    hooks.append((manifest, parsed["kind"]?.stringValue ?? ""))
+                    hooks.append(manifest)
                 } else {
-                    manifests.append((manifest, parsed["kind"]?.stringValue ?? ""))
+                    manifests.append(manifest)
                 }
             }
         }
@@ -379,10 +383,10 @@ public enum HelmRenderer {
     private static let installRank: [String: Int] = Dictionary(uniqueKeysWithValues: installOrder.enumerated().map { ($1, $0) })
 
     /// Stable by InstallOrder of each manifest's kind (read once, when it was parsed).
-    static func sortedByInstallOrder(_ manifests: [(manifest: HelmManifest, kind: String)]) -> [HelmManifest] {
+    static func sortedByInstallOrder(_ manifests: [HelmManifest]) -> [HelmManifest] {
         // Helm's kind sorter: install order, unknown kinds last and by kind name, then by
         // template path; documents of one template keep their order.
-        let ranked = manifests.enumerated().map { (rank: installRank[$0.element.kind] ?? Int.max, kind: $0.element.kind, offset: $0.offset, manifest: $0.element.manifest) }
+        let ranked = manifests.enumerated().map { (rank: installRank[$0.element.kind] ?? Int.max, kind: $0.element.kind, offset: $0.offset, manifest: $0.element) }
         return ranked.sorted { a, b in
             if a.rank != b.rank { return a.rank < b.rank }
             if a.rank == Int.max, a.kind != b.kind { return a.kind < b.kind }

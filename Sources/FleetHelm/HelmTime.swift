@@ -13,35 +13,35 @@ enum HelmTime {
     static func functions() -> [String: TemplateFunction] {
         var t: [String: TemplateFunction] = [:]
         t["now"] = { a in
-            try arity(a, 0, "now")
+            try TemplateFunctions.arity(a, 0, "now")
             let now = SystemClock.now()
             let seconds = Int(now.rounded(.down))
             return zoned(GoTime(seconds: seconds, nanoseconds: Int((now - Double(seconds)) * 1e9)), zone: "Local").value
         }
         t["date"] = { a in
-            try arity(a, 2, "date")
+            try TemplateFunctions.arity(a, 2, "date")
             return .string(zoned(try time(a[1]), zone: "Local").format(text(a[0])))
         }
         t["dateInZone"] = { a in
-            try arity(a, 3, "dateInZone")
+            try TemplateFunctions.arity(a, 3, "dateInZone")
             return .string(zoned(try time(a[1]), zone: text(a[2])).format(text(a[0])))
         }
         t["date_in_zone"] = t["dateInZone"]
         t["htmlDate"] = { a in
-            try arity(a, 1, "htmlDate")
+            try TemplateFunctions.arity(a, 1, "htmlDate")
             return .string(zoned(try time(a[0]), zone: "Local").format("2006-01-02"))
         }
         t["htmlDateInZone"] = { a in
-            try arity(a, 2, "htmlDateInZone")
+            try TemplateFunctions.arity(a, 2, "htmlDateInZone")
             return .string(zoned(try time(a[0]), zone: text(a[1])).format("2006-01-02"))
         }
         t["unixEpoch"] = { a in
-            try arity(a, 1, "unixEpoch")
+            try TemplateFunctions.arity(a, 1, "unixEpoch")
             return .string(String(try time(a[0]).seconds))
         }
         for (name, must) in [("dateModify", false), ("date_modify", false), ("mustDateModify", true)] {
             t[name] = { a in
-                try arity(a, 2, name)
+                try TemplateFunctions.arity(a, 2, name)
                 var base = try time(a[1])
                 guard let nanos = goDuration(text(a[0])) else {
                     if must { throw TemplateError("time: invalid duration \"\(text(a[0]))\"") }
@@ -54,25 +54,25 @@ enum HelmTime {
             }
         }
         t["ago"] = { a in
-            try arity(a, 1, "ago")
+            try TemplateFunctions.arity(a, 1, "ago")
             let elapsed = (SystemClock.now() - Double(try time(a[0]).seconds)).rounded()
             return .string(durationText(Int(elapsed) * 1_000_000_000))
         }
         for (name, must) in [("toDate", false), ("mustToDate", true)] {
             t[name] = { a in
-                try arity(a, 2, name)
+                try TemplateFunctions.arity(a, 2, name)
                 if let parsed = parse(text(a[1]), layout: text(a[0])) { return parsed.value }
                 if must { throw TemplateError("parsing time \"\(text(a[1]))\" as \"\(text(a[0]))\": cannot parse") }
                 return GoTime(seconds: -62_135_596_800).value  // Go's zero time
             }
         }
         t["duration"] = { a in
-            try arity(a, 1, "duration")
+            try TemplateFunctions.arity(a, 1, "duration")
             let seconds = Int(text(a[0])) ?? (a[0].doubleValue.map { Int($0) } ?? 0)
             return .string(durationText(seconds * 1_000_000_000))
         }
         t["durationRound"] = { a in
-            try arity(a, 1, "durationRound")
+            try TemplateFunctions.arity(a, 1, "durationRound")
             var nanos: Int
             if let time = GoTime(a[0]) { nanos = Int(SystemClock.now() - Double(time.seconds)) * 1_000_000_000 }
             else if case .string(let s) = a[0] { nanos = goDuration(s) ?? 0 }
@@ -92,10 +92,6 @@ enum HelmTime {
             return .string(text)
         }
         return t
-    }
-
-    private static func arity(_ a: [Value], _ n: Int, _ name: String) throws(TemplateError) {
-        guard a.count == n else { throw TemplateError("wrong number of args for \(name): want \(n) got \(a.count)") }
     }
 
     private static func text(_ value: Value) -> String { value.stringValue ?? value.scalarText ?? "" }

@@ -1,7 +1,6 @@
 import FleetHelm
 import FleetModel
 import FleetRender
-import FleetYAML
 
 /// kustomize's `helmCharts` rendered by the in-process Helm engine, as `kubectl kustomize
 /// --enable-helm` renders them with `helm template RELEASE CHART --values V [-f F]...`:
@@ -27,16 +26,6 @@ public struct HelmKustomizeInflater: HelmInflater {
         if !spec.kubeVersion.isEmpty { options.kubeVersion = spec.kubeVersion }
         let manifests: [HelmManifest]
         do { manifests = try HelmRenderer.render(chart, values: values, options: options) } catch { throw failure(error.message) }
-        var objects: [Value] = []
-        for manifest in manifests {
-            do {
-                for document in try YAML.parseStream(Array(manifest.text.utf8), source: manifest.source) where !document.value.isNull {
-                    objects.append(document.value)
-                }
-            } catch {
-                throw RenderError(.yaml, file: manifest.source, line: error.line, error.message)
-            }
-        }
-        return objects
+        return try HelmSource.objects(of: manifests)
     }
 }

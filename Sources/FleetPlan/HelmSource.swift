@@ -107,8 +107,19 @@ enum HelmSource {
         )
         let manifests: [HelmManifest]
         do { manifests = try HelmRenderer.render(chart, values: values, options: options) } catch { throw failure(error.message) }
+        let objects = try Self.objects(of: manifests)
+        return RenderedSource(objects: objects, inputs: inputs, root: path)
+    }
+
+    /// The objects of rendered manifests: documents Helm's checks parsed already, `crds/`
+    /// files parsed here (one may hold several documents).
+    static func objects(of manifests: [HelmManifest]) throws(RenderError) -> [Value] {
         var objects: [Value] = []
         for manifest in manifests {
+            if let object = manifest.object {
+                objects.append(object)
+                continue
+            }
             let documents: [YAMLDocument]
             do { documents = try YAML.parseStream(Array(manifest.text.utf8), source: manifest.source) } catch {
                 throw RenderError(.yaml, file: manifest.source, line: error.line, error.message)
@@ -120,7 +131,7 @@ enum HelmSource {
                 objects.append(document.value)
             }
         }
-        return RenderedSource(objects: objects, inputs: inputs, root: path)
+        return objects
     }
 
     /// Argo CD's cleanSetParameters: `,` becomes `\,` unless already escaped.

@@ -86,7 +86,7 @@ extension KustomizeBuilder {
                 values = inline
             } else {
                 let file = (try? kind(valuesPath)) == .file ? try readValues(valuesPath) : [:]
-                values = KustomizeMergo.merge(file, inline, override: merge == "override")
+                values = Mergo.merge(file, inline, override: merge == "override")
             }
             var additional: [String] = []
             for file in entry["additionalValuesFiles"]?.arrayValue?.compactMap(\.stringValue) ?? [] {
@@ -102,34 +102,6 @@ extension KustomizeBuilder {
                 if recordsOrigins { resource.origin = .builtin("HelmChartInflationGenerator", configuredIn: configuredIn(kustomization)) }
                 try collection.append(resource)
             }
-        }
-    }
-}
-
-/// mergo's Merge as kustomize's inflation generator calls it on values: maps merge key by key;
-/// with `override`, the inline value wins, else it only fills what the file lacks (or has empty).
-enum KustomizeMergo {
-    static func merge(_ destination: ValueObject, _ source: ValueObject, override: Bool) -> ValueObject {
-        var out = destination
-        for (key, value) in source {
-            if case .object(let existing)? = out[key], case .object(let incoming) = value {
-                out[key] = .object(merge(existing, incoming, override: override))
-            } else if override || out[key] == nil || isEmpty(out[key]!) {
-                out[key] = value
-            }
-        }
-        return out
-    }
-
-    static func isEmpty(_ value: Value) -> Bool {
-        switch value {
-        case .null: return true
-        case .bool(let b): return !b
-        case .int(let i): return i == 0
-        case .double(let d): return d == 0
-        case .string(let s): return s.isEmpty
-        case .array(let a): return a.isEmpty
-        case .object(let o): return o.isEmpty
         }
     }
 }

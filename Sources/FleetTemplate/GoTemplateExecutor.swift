@@ -36,17 +36,7 @@ extension GoTemplate {
 }
 
 /// Go's notion of truth: false, 0, nil, and empty strings, arrays and maps are false.
-func templateTruth(_ value: Value) -> Bool {
-    switch value {
-    case .null: return false
-    case .bool(let b): return b
-    case .int(let i): return i != 0
-    case .double(let d): return d != 0
-    case .string(let s): return !s.isEmpty
-    case .array(let a): return !a.isEmpty
-    case .object(let o): return !o.isEmpty
-    }
-}
+func templateTruth(_ value: Value) -> Bool { !value.isGoEmpty }
 
 /// How `fmt.Sprint` (`%v`) writes a value: strings as they are, floats in Go's shortest `%g`
 /// (so a JSON `1000000` prints `1e+06`, as in Argo CD), lists as `[a b]`, maps as

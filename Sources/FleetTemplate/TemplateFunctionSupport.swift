@@ -7,7 +7,7 @@ import OrderedCollections
 extension TemplateFunctions {
     // MARK: Helpers
 
-    static func arity(_ a: [Value], _ n: Int, _ name: String) throws(TemplateError) {
+    package static func arity(_ a: [Value], _ n: Int, _ name: String) throws(TemplateError) {
         guard a.count == n else { throw TemplateError("wrong number of args for \(name): want \(n) got \(a.count)") }
     }
 
@@ -303,22 +303,3 @@ extension String {
     }
 }
 
-/// mergo's `Merge` on decoded maps, which Argo CD uses to combine parameters (matrix: without
-/// override; merge generator: with) and Sprig uses for `merge`/`mergeOverwrite`: nested maps
-/// merge; otherwise a destination value stays unless it is empty (nil, "", 0, false, empty
-/// list or map), or, with `override`, the source value is not empty.
-package enum Mergo {
-    package static func merge(_ destination: ValueObject, _ source: ValueObject, override: Bool) -> ValueObject {
-        var out = destination
-        for (key, value) in source {
-            if case .object(let d)? = out[key], case .object(let s) = value {
-                out[key] = .object(merge(d, s, override: override))
-            } else if let existing = out[key], templateTruth(existing) {
-                if override && templateTruth(value) { out[key] = value }
-            } else {
-                out[key] = value
-            }
-        }
-        return out
-    }
-}
