@@ -4,6 +4,7 @@
 //
 //   C system libraries     CYAML  CGit2  CCurl  CSQLite  CZlib
 //   pure core              FleetModel (values, JSON, identities, durations, file trees)
+//                          FleetProtocol (the typed hub-spoke contract: plans, reports, names)
 //                          FleetRegex (Go's regexp: RE2 syntax, linear-time matching)
 //   adapters               FleetYAML (libyaml)  FleetGit (libgit2)  FleetHTTPClient (libcurl)
 //                          FleetSQLite (thin sqlite3, for the spoke)  FleetHubStore (GRDB, for the hub)
@@ -65,6 +66,7 @@ let package = Package(
             name: "FleetModel",
             dependencies: [.product(name: "OrderedCollections", package: "swift-collections")]
         ),
+        .target(name: "FleetProtocol", dependencies: ["FleetModel", .product(name: "OrderedCollections", package: "swift-collections")]),
 
         // MARK: Adapters
         .target(name: "FleetYAML", dependencies: ["FleetModel", "CYAML"]),
@@ -108,7 +110,7 @@ let package = Package(
         .target(
             name: "FleetPlan",
             dependencies: [
-                "FleetModel", "FleetYAML", "FleetRender", "FleetAppSet", "FleetHelm",
+                "FleetModel", "FleetProtocol", "FleetYAML", "FleetRender", "FleetAppSet", "FleetHelm",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "OrderedCollections", package: "swift-collections"),
             ]
@@ -119,16 +121,16 @@ let package = Package(
                 "FleetModel", "FleetYAML", "FleetGit", "FleetFiles", "FleetAppSet", "FleetRender", "FleetTemplate", "FleetPlan", "FleetHTTPClient",
             ]
         ),
-        .target(name: "FleetReconcile", dependencies: ["FleetModel"]),
+        .target(name: "FleetReconcile", dependencies: ["FleetModel", "FleetProtocol"]),
 
         // MARK: Spoke services (FoundationEssentials at most: the spoke must stay light)
         .target(
             name: "FleetSpoke",
-            dependencies: ["FleetModel", "FleetYAML", "FleetReconcile", "FleetSQLite", "FleetHTTPClient", "CCrypto", "CMalloc"]
+            dependencies: ["FleetModel", "FleetProtocol", "FleetYAML", "FleetReconcile", "FleetSQLite", "FleetHTTPClient", "CCrypto", "CMalloc"]
         ),
         .target(
             name: "FleetKube",
-            dependencies: ["FleetModel", "FleetYAML", "FleetFiles", "FleetHTTPClient", "FleetReconcile", "FleetSpoke"]
+            dependencies: ["FleetModel", "FleetProtocol", "FleetYAML", "FleetFiles", "FleetHTTPClient", "FleetReconcile", "FleetSpoke"]
         ),
         .target(name: "FleetSQLite", dependencies: ["CSQLite"]),
         .target(
@@ -140,7 +142,7 @@ let package = Package(
         .target(
             name: "FleetHubCore",
             dependencies: [
-                "FleetModel", "FleetYAML", "FleetGit", "FleetAppSet", "FleetPlan", "FleetRepos", "FleetHubStore", "CMalloc",
+                "FleetModel", "FleetProtocol", "FleetYAML", "FleetGit", "FleetAppSet", "FleetPlan", "FleetRepos", "FleetHubStore", "CMalloc",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Logging", package: "swift-log"),
@@ -149,7 +151,7 @@ let package = Package(
         .target(
             name: "FleetHubServer",
             dependencies: [
-                "FleetHubCore", "FleetModel", "FleetPlan",
+                "FleetHubCore", "FleetModel", "FleetProtocol", "FleetPlan",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
@@ -183,7 +185,7 @@ let package = Package(
         .target(
             name: "FleetCLI",
             dependencies: [
-                "FleetModel", "FleetYAML", "FleetRender", "FleetTemplate", "FleetAppSet", "FleetHelm", "FleetPlan", "FleetRepos", "FleetFiles", "FleetGit", "FleetHTTPClient", "FleetCommandSupport",
+                "FleetModel", "FleetProtocol", "FleetYAML", "FleetRender", "FleetTemplate", "FleetAppSet", "FleetHelm", "FleetPlan", "FleetRepos", "FleetFiles", "FleetGit", "FleetHTTPClient", "FleetCommandSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -201,7 +203,7 @@ let package = Package(
         // MARK: Fuzzing (`make fuzz`): entry points, and the libFuzzer driver
         .target(
             name: "FleetFuzzTargets",
-            dependencies: ["FleetModel", "FleetYAML", "FleetRegex", "FleetRender", "FleetTemplate", "FleetAppSet", "FleetHubCore"]
+            dependencies: ["FleetModel", "FleetProtocol", "FleetYAML", "FleetRegex", "FleetRender", "FleetTemplate", "FleetAppSet", "FleetHubCore"]
         ),
         .executableTarget(name: "fleet-fuzz", dependencies: ["FleetFuzzTargets"]),
 
@@ -209,7 +211,7 @@ let package = Package(
         .executableTarget(
             name: "fleet-bench",
             dependencies: [
-                "FleetRender", "FleetFiles", "FleetModel", "FleetYAML", "FleetPlan", "FleetRepos", "FleetAppSet", "FleetSpoke", "FleetReconcile", "FleetCommandSupport", "FleetHelm",
+                "FleetRender", "FleetFiles", "FleetModel", "FleetProtocol", "FleetYAML", "FleetPlan", "FleetRepos", "FleetAppSet", "FleetSpoke", "FleetReconcile", "FleetCommandSupport", "FleetHelm",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
             path: "Benchmarks/FleetBench"
@@ -217,6 +219,7 @@ let package = Package(
 
         // MARK: Tests
         .testTarget(name: "FleetModelTests", dependencies: ["FleetModel", "FleetTestSupport"]),
+        .testTarget(name: "FleetProtocolTests", dependencies: ["FleetProtocol", "FleetModel"]),
         .testTarget(name: "FleetRegexTests", dependencies: ["FleetRegex"], exclude: ["Fixtures"]),
         .testTarget(name: "FleetFuzzTests", dependencies: ["FleetFuzzTargets"]),
         .testTarget(name: "FleetYAMLTests", dependencies: ["FleetYAML", "FleetModel", "FleetTestSupport"]),
@@ -235,24 +238,24 @@ let package = Package(
         .testTarget(
             name: "FleetPlanTests",
             dependencies: [
-                "FleetPlan", "FleetRepos", "FleetGit", "FleetFiles", "FleetAppSet", "FleetModel", "FleetYAML", "FleetTestSupport",
+                "FleetPlan", "FleetRepos", "FleetGit", "FleetFiles", "FleetAppSet", "FleetModel", "FleetProtocol", "FleetYAML", "FleetTestSupport",
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
         .testTarget(
             name: "FleetHubTests",
             dependencies: [
-                "FleetHubCore", "FleetHubServer", "FleetHubStore", "FleetModel", "FleetPlan", "FleetTestSupport", "FleetSpoke", "FleetReconcile", "FleetYAML",
+                "FleetHubCore", "FleetHubServer", "FleetHubStore", "FleetModel", "FleetProtocol", "FleetPlan", "FleetTestSupport", "FleetSpoke", "FleetReconcile", "FleetYAML",
                 "fleet-load-helper", "hub",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
         ),
-        .testTarget(name: "FleetReconcileTests", dependencies: ["FleetReconcile", "FleetModel", "FleetYAML"], exclude: ["Fixtures"]),
+        .testTarget(name: "FleetReconcileTests", dependencies: ["FleetReconcile", "FleetModel", "FleetProtocol", "FleetYAML"], exclude: ["Fixtures"]),
         .testTarget(
             name: "FleetSpokeTests",
-            dependencies: ["FleetSpoke", "FleetReconcile", "FleetModel", "FleetTestSupport", .product(name: "Crypto", package: "swift-crypto")]
+            dependencies: ["FleetSpoke", "FleetReconcile", "FleetModel", "FleetProtocol", "FleetTestSupport", .product(name: "Crypto", package: "swift-crypto")]
         ),
-        .testTarget(name: "FleetKubeTests", dependencies: ["FleetKube", "FleetSpoke", "FleetReconcile", "FleetModel", "FleetTestSupport"]),
+        .testTarget(name: "FleetKubeTests", dependencies: ["FleetKube", "FleetSpoke", "FleetReconcile", "FleetModel", "FleetProtocol", "FleetTestSupport"]),
         .testTarget(name: "FleetCLITests", dependencies: ["FleetTestSupport", "fleet", "spoke", "hub"]),
         .testTarget(
             name: "FleetRenderTests",

@@ -1,6 +1,7 @@
 import FleetCommandSupport
 import FleetFiles
 import FleetModel
+import FleetProtocol
 import FleetReconcile
 import FleetSpoke
 import Foundation
@@ -40,20 +41,21 @@ enum SpokeBenchmark {
         defer { _ = system("rm -rf '\(directory)'") }
         // In-process tick cost.
         let document = plan(resources: resources)
+        let typed = try Plan(document)
         let cluster = try LocalCluster(path: directory + "/tick-cluster.sqlite", readyDelay: 0)
         let reconciler = Reconciler(driver: cluster, state: try SpokeState(path: directory + "/tick-state.sqlite"))
         var start = SystemClock.monotonic()
-        _ = try reconciler.reconcile(plan: document)
+        _ = try reconciler.reconcile(plan: typed)
         let first = SystemClock.monotonic() - start
         // Let the simulated controller settle (its own work, not the spoke's), then time ticks.
         Thread.sleep(forTimeInterval: 1.5)
-        _ = try reconciler.reconcile(plan: document)
+        _ = try reconciler.reconcile(plan: typed)
         var ticks: [Double] = []
         for _ in 0..<5 {
             start = SystemClock.monotonic()
-            let report = try reconciler.reconcile(plan: document)
+            let report = try reconciler.reconcile(plan: typed)
             ticks.append(SystemClock.monotonic() - start)
-            guard report["synced"] == true else { throw BenchmarkFailure("the bench plan did not converge") }
+            guard report.synced else { throw BenchmarkFailure("the bench plan did not converge") }
         }
 
         // The idle process: a plan file applied once, then `spoke --config` long-polling a hub

@@ -2,6 +2,7 @@ import FleetAppSet
 import FleetTemplate
 import FleetHubCore
 import FleetModel
+import FleetProtocol
 import FleetRegex
 import FleetRender
 import FleetYAML
@@ -82,7 +83,7 @@ public enum FuzzTargets {
     /// What the hub decodes from requests: a status report, a label selector, a webhook payload.
     public static func request(_ bytes: [UInt8]) {
         if let value = try? JSON.parse(bytes) {
-            _ = try? StatusReport(value, cluster: "us-west-2")
+            _ = try? StatusReport(value)
             _ = value["repository"]?["clone_url"]?.stringValue
         }
         _ = try? LabelSelector(parsing: String(decoding: bytes.prefix(4096), as: UTF8.self))

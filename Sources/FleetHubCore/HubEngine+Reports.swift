@@ -1,5 +1,6 @@
 import FleetHubStore
 import FleetModel
+import FleetProtocol
 import Foundation
 
 /// Spoke reports: only a cluster's own spoke writes them (the route checks the token), within
@@ -7,9 +8,6 @@ import Foundation
 /// fleet. Stored reports are trimmed to `retention.reportBytesPerCluster`.
 extension HubEngine {
     public enum ReportOutcome: Sendable, Equatable { case stored, duplicate }
-
-    /// The largest sequence number accepted: what a JSON number holds exactly.
-    public static let maxReportSequence: Int64 = (1 << 53) - 1
 
     /// Validates and stores a spoke's report.
     ///
@@ -33,15 +31,16 @@ extension HubEngine {
             throw HubError(.badRequest, "the report is not valid JSON: \(error)")
         }
         let report: StatusReport
-        do { report = try StatusReport(value, cluster: cluster) } catch {
+        do {
+            report = try StatusReport(value)
+            guard report.cluster == cluster else {
+                throw ProtocolError(path: "cluster", "is \"\(report.cluster)\" but the report was posted for \"\(cluster)\"")
+            }
+        } catch {
             metrics.reportsRejected.increment()
             throw HubError(.badRequest, "invalid report: \(error)")
         }
-        guard report.sequence <= Self.maxReportSequence else {
-            metrics.reportsRejected.increment()
-            throw HubError(.badRequest, "invalid report: \"sequence\" must be at most \(Self.maxReportSequence)")
-        }
-        switch try database.recordReport(cluster: cluster, tokenID: principal.tokenID, sequence: report.sequence, body: body) {
+        switch try database.recordReport(cluster: cluster, tokenID: principal.tokenID, sequence: Int64(report.sequence), body: body) {
         case .duplicate:
             metrics.reportsRejected.increment()
             return .duplicate
@@ -53,7 +52,7 @@ extension HubEngine {
             break
         }
         metrics.reportsReceived.increment()
-        reports[cluster] = (value, report.sequence, Date())
+        reports[cluster] = (value, Int64(report.sequence), Date())
         try keepReportBytesWithinBudget(cluster: cluster, added: body.count)
         var completed = false
         for app in report.applications {

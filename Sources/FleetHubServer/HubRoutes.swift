@@ -1,6 +1,7 @@
 import Crypto
 import FleetHubCore
 import FleetModel
+import FleetProtocol
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -10,8 +11,8 @@ import Logging
 /// Every route names the capability it needs (`HubAction`); errors are JSON
 /// `{"error": "..."}` with a 4xx or 5xx status, never a stack trace or an internal detail.
 public enum HubRoutes {
-    public static let signatureHeader = HTTPField.Name("X-Fleet-Signature")!
-    public static let planIdHeader = HTTPField.Name("X-Fleet-Plan-Id")!
+    public static let signatureHeader = HTTPField.Name(PlanFormat.signatureHeader)!
+    public static let planIdHeader = HTTPField.Name(PlanFormat.planIdHeader)!
     static let githubSignature = HTTPField.Name("X-Hub-Signature-256")!
     static let gitlabToken = HTTPField.Name("X-Gitlab-Token")!
     static let maxWait = 60

@@ -1,6 +1,7 @@
 import FleetFiles
 import FleetHTTPClient
 import FleetModel
+import FleetProtocol
 import FleetReconcile
 import FleetSpoke
 
@@ -188,7 +189,7 @@ public final class KubeDriver: ClusterDriver {
         for kind in kinds.sorted(by: { ($0.group, $0.kind) < ($1.group, $1.kind) }) {
             guard let resource = try? resource(group: kind.group, version: nil, kind: kind.kind) else { continue }
             var path = resource.groupVersionPath + "/" + resource.resource
-            path += "?labelSelector=" + URLQuery.escape("fleet.gitops.dev/app=\(trackingLabel)")
+            path += "?labelSelector=" + URLQuery.escape("\(PlanFormat.applicationLabel)=\(trackingLabel)")
             let (_, body) = try request("GET", path, action: "list \(resource.resource)")
             for item in try JSON.parse(body)["items"]?.arrayValue ?? [] {
                 var object = item

@@ -1,6 +1,7 @@
 import Crypto
 import FleetAppSet
 import FleetModel
+import FleetProtocol
 import FleetRender
 import FleetYAML
 import OrderedCollections
@@ -27,60 +28,42 @@ public struct ApplicationError: Error, CustomStringConvertible, Sendable {
 /// annotations, resources in apply order (wave, kind, name).
 enum ApplicationCompiler {
     /// The plan entry's fields other than resources (sync policy, ignoreDifferences...).
-    static func header(_ application: Value, sources: [Value]) -> ValueObject {
+    /// Throws for a health-overrides annotation that is not a list of `{group, kind, health}`.
+    static func header(_ application: Value, sources: [Value]) throws(ApplicationError) -> PlanEntry {
         let name = application["metadata"]?["name"]?.stringValue ?? ""
         let spec = application["spec"] ?? .object([:])
-        var entry: ValueObject = ["name": .string(name)]
-        entry["trackingLabel"] = .string(PlanFormat.labelValue(forApplication: name))
-        entry["project"] = .string(spec["project"]?.stringValue ?? "default")
-        let destination = spec["destination"] ?? .object([:])
-        entry["namespace"] = .string(destination["namespace"]?.stringValue ?? "")
-        entry["sources"] = .array(sources.map { source in
-            var header: ValueObject = [
-                "repoURL": .string(source["repoURL"]?.stringValue ?? ""),
-                "path": .string(source["path"]?.stringValue ?? ""),
-                "targetRevision": .string(source["targetRevision"]?.stringValue ?? "HEAD"),
-            ]
+        var entry = PlanEntry(name: name, trackingLabel: PlanFormat.labelValue(forApplication: name))
+        entry.project = spec["project"]?.stringValue ?? "default"
+        entry.namespace = spec["destination"]?["namespace"]?.stringValue ?? ""
+        entry.sources = sources.map { source in
             // A chart from a Helm repository is named by `chart` (and has no path).
-            if let chart = source["chart"]?.stringValue { header["chart"] = .string(chart) }
-            return .object(header)
-        })
-        let policy = spec["syncPolicy"]
-        var syncPolicy = ValueObject()
-        if let automated = policy?["automated"], !automated.isNull {
-            syncPolicy["automated"] = [
-                "prune": .bool(automated["prune"]?.boolValue ?? false),
-                "selfHeal": .bool(automated["selfHeal"]?.boolValue ?? false),
-                "allowEmpty": .bool(automated["allowEmpty"]?.boolValue ?? false),
-            ]
-        } else {
-            syncPolicy["automated"] = .null
+            PlanSource(repoURL: source["repoURL"]?.stringValue ?? "", path: source["path"]?.stringValue ?? "",
+                       targetRevision: source["targetRevision"]?.stringValue ?? "HEAD", chart: source["chart"]?.stringValue)
         }
-        syncPolicy["syncOptions"] = .array((policy?["syncOptions"]?.arrayValue ?? []).compactMap { $0.stringValue.map(Value.string) })
+        let policy = spec["syncPolicy"]
+        if let automated = policy?["automated"], !automated.isNull {
+            entry.syncPolicy.automated = AutomatedSync(prune: automated["prune"]?.boolValue ?? false, selfHeal: automated["selfHeal"]?.boolValue ?? false,
+                                                       allowEmpty: automated["allowEmpty"]?.boolValue ?? false)
+        }
+        entry.syncPolicy.syncOptions = (policy?["syncOptions"]?.arrayValue ?? []).compactMap(\.stringValue)
         if let retry = policy?["retry"], !retry.isNull {
             let backoff = retry["backoff"]
-            syncPolicy["retry"] = [
-                "limit": .int(retry["limit"]?.intValue ?? 5),
-                "backoff": [
-                    "duration": .string(backoff?["duration"]?.scalarText ?? "5s"),
-                    "factor": .int(backoff?["factor"]?.intValue ?? 2),
-                    "maxDuration": .string(backoff?["maxDuration"]?.scalarText ?? "3m"),
-                ],
-            ]
+            entry.syncPolicy.retry = RetryPolicy(limit: retry["limit"]?.intValue ?? 5, duration: backoff?["duration"]?.scalarText ?? "5s",
+                                                 factor: backoff?["factor"]?.intValue ?? 2, maxDuration: backoff?["maxDuration"]?.scalarText ?? "3m")
         }
-        entry["syncPolicy"] = .object(syncPolicy)
-        entry["ignoreDifferences"] = spec["ignoreDifferences"] ?? .array([])
-        var overrides: Value = .array([])
-        if let text = application["metadata"]?["annotations"]?[PlanFormat.healthOverridesAnnotation]?.stringValue,
-           let parsed = try? YAML.parse(text), case .array = parsed {
-            overrides = parsed
+        entry.ignoreDifferences = spec["ignoreDifferences"]?.arrayValue ?? []
+        if let text = application["metadata"]?["annotations"]?[PlanFormat.healthOverridesAnnotation]?.stringValue {
+            do {
+                entry.healthOverrides = try HealthOverride.list(try YAML.parse(text))
+            } catch {
+                throw ApplicationError(application: name, message: "annotation \(PlanFormat.healthOverridesAnnotation): \(error)")
+            }
         }
-        entry["healthOverrides"] = overrides
         return entry
     }
 
     /// The plan resources of one Application, in apply order.
-    static func resources(application name: String, destinationNamespace: String, objects: [Value]) throws(ApplicationError) -> [Value] {
+    static func resources(application name: String, destinationNamespace: String, objects: [Value]) throws(ApplicationError) -> [PlannedResource] {
         // Kinds the rendering itself defines as cluster-scoped (CRDs with scope: Cluster).
         var clusterScopedCustomKinds = Set<String>()
         for object in objects where object["kind"]?.stringValue == "CustomResourceDefinition" {
@@ -91,7 +74,7 @@ enum ApplicationCompiler {
         }
         let label = PlanFormat.labelValue(forApplication: name)
         var seen = Set<String>()
-        var resources: [(wave: Int, order: Int, kind: String, namespace: String, name: String, value: Value)] = []
+        var resources: [(order: Int, resource: PlannedResource)] = []
         for object in objects {
             guard case .object(var body) = object,
                   let apiVersion = body["apiVersion"]?.stringValue, let kind = body["kind"]?.stringValue,
@@ -140,26 +123,18 @@ enum ApplicationCompiler {
             labels[PlanFormat.applicationLabel] = .string(label)
             metadata["labels"] = .object(labels)
             body["metadata"] = .object(metadata)
-            var resource: ValueObject = [
-                "wave": .int(wave),
-                "group": .string(gvk.group),
-                "version": .string(gvk.version),
-                "kind": .string(kind),
-                "namespace": .string(namespace),
-                "name": .string(objectName),
-                "syncOptions": .array(syncOptions.map(Value.string)),
-            ]
-            if !hooks.isEmpty { resource["hooks"] = .array(hooks.map(Value.string)) }
-            resource["object"] = .object(body)
-            resources.append((wave, PlanFormat.kindOrder[kind] ?? PlanFormat.kindOrder.count, kind, namespace, objectName, .object(resource)))
+            let resource = PlannedResource(group: gvk.group, version: gvk.version, kind: kind, namespace: namespace, name: objectName,
+                                           wave: wave, syncOptions: syncOptions, hooks: hooks, object: .object(body))
+            resources.append((PlanFormat.kindOrder[kind] ?? PlanFormat.kindOrder.count, resource))
         }
-        resources.sort { a, b in
+        resources.sort { x, y in
+            let a = x.resource, b = y.resource
             if a.wave != b.wave { return a.wave < b.wave }
-            if a.order != b.order { return a.order < b.order }
+            if x.order != y.order { return x.order < y.order }
             if a.kind != b.kind { return a.kind < b.kind }
             if a.namespace != b.namespace { return a.namespace < b.namespace }
             return a.name < b.name
         }
-        return resources.map(\.value)
+        return resources.map(\.resource)
     }
 }

@@ -1,6 +1,7 @@
 import FleetAppSet
 import FleetHelm
 import FleetModel
+import FleetProtocol
 import FleetRender
 import FleetYAML
 import OrderedCollections
@@ -44,21 +45,14 @@ public struct ClusterPlan: Sendable {
     public var applications: [String]
     /// The commit of every repository the plan was read from.
     public var revisions: [String: String]
-    /// The desired state up to `formatVersion`, shared with the planner's cache.
+    /// The desired state before `server` (`CanonicalPlanWriter`), shared with the planner's cache.
     let state: [UInt8]
     let server: String
 
     /// The plan as canonical JSON (sorted keys, no insignificant space). Built on access: a
     /// fleet's plans are large and most callers only compare ids.
     public var json: [UInt8] {
-        func string(_ s: String) -> [UInt8] { JSON.encodeBytes(.string(s)) }
-        var revisionObject = ValueObject()
-        for key in revisions.keys.sorted() { revisionObject[key] = .string(revisions[key]!) }
-        var out = state
-        out += Array(",\"id\":".utf8) + string(id)
-        out += Array(",\"revisions\":".utf8) + JSON.encodeBytes(.object(revisionObject), options: [.sortedKeys])
-        out += Array(",\"server\":".utf8) + string(server) + [UInt8(ascii: "}")]
-        return out
+        CanonicalPlanWriter.document(desiredState: state, id: id, revisions: revisions, server: server)
     }
 }
 
@@ -449,28 +443,32 @@ public final class FleetPlanner {
             used.insert(fragmentKey)
             return (cached, revisions, fragmentKey)
         }
-        var entry = ApplicationCompiler.header(application, sources: sourceHeaders)
+        var entry: PlanEntry
+        do { entry = try ApplicationCompiler.header(application, sources: sourceHeaders) } catch {
+            entry = PlanEntry(name: name, trackingLabel: PlanFormat.labelValue(forApplication: name))
+            failure = failure ?? error.message
+        }
         if failure == nil {
             do {
-                let resources = try ApplicationCompiler.resources(application: name, destinationNamespace: entry["namespace"]?.stringValue ?? "", objects: objects)
-                let encoded = JSON.encodeBytes(.array(resources), options: [.sortedKeys])
+                let resources = try ApplicationCompiler.resources(application: name, destinationNamespace: entry.namespace, objects: objects)
+                let encoded = JSON.encodeBytes(.array(resources.map(\.value)), options: [.sortedKeys])
                 if encoded.count > limits.maxPlanBytes {
                     failure = "renders to \(encoded.count) bytes, more than the \(limits.maxPlanBytes) a spoke accepts in one plan"
                 } else {
                     lastGoodResources[lastGoodKey] = encoded
-                    entry["resources"] = .array(resources)
+                    entry.resources = resources
                 }
             } catch {
                 failure = error.message
             }
         }
         if let failure {
-            let kept = lastGoodResources[lastGoodKey].flatMap { try? JSON.parse($0) }
-            entry["error"] = .string(failure)
-            entry["resources"] = kept ?? .array([])
+            let kept = lastGoodResources[lastGoodKey].flatMap { try? PlannedResource.list(json: $0) }
+            entry.error = failure
+            entry.resources = kept ?? []
             problems.append(PlanProblem(kind: .application, subject: name, message: "Application \(name) (cluster \(cluster.name)): \(failure)" + (kept == nil ? "" : " (keeping its last good resources)")))
         }
-        let bytes = JSON.encodeBytes(.object(entry), options: [.sortedKeys])
+        let bytes = JSON.encodeBytes(entry.value, options: [.sortedKeys])
         if failure == nil {
             fragments[fragmentKey] = bytes
             used.insert(fragmentKey)
@@ -485,22 +483,14 @@ public final class FleetPlanner {
     private var states: [String: (key: String, state: [UInt8], id: String)] = [:]
 
     private func assemblePlan(cluster: ClusterRecord, applications: [[UInt8]], revisions: [String: String], names: [String], stateKey: String?) -> ClusterPlan {
-        func string(_ s: String) -> [UInt8] { JSON.encodeBytes(.string(s)) }
         var state: [UInt8]
         var id: String
         if let stateKey, let cached = states[cluster.name], cached.key == stateKey {
             state = cached.state
             id = cached.id
         } else {
-            state = Array("{\"applications\":[".utf8)
-            state.reserveCapacity(applications.reduce(64) { $0 + $1.count + 1 })
-            for (index, fragment) in applications.enumerated() {
-                if index > 0 { state.append(UInt8(ascii: ",")) }
-                state += fragment
-            }
-            state += Array("],\"cluster\":".utf8) + string(cluster.name)
-            state += Array(",\"formatVersion\":\(PlanFormat.version)".utf8)
-            let tail = Array(",\"server\":".utf8) + string(cluster.server) + [UInt8(ascii: "}")]
+            state = CanonicalPlanWriter.desiredState(entries: applications, cluster: cluster.name)
+            let tail = CanonicalPlanWriter.stateTail(server: cluster.server)
             id = "sha256:" + PlanDigest.hex(state, tail)
             if let stateKey { states[cluster.name] = (stateKey, state, id) } else { states[cluster.name] = nil }
         }

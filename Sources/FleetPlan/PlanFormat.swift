@@ -1,29 +1,12 @@
 import FleetAppSet
+import FleetProtocol
 import FleetModel
 import FleetRender
 import OrderedCollections
 
-/// The names the plan format and the objects it carries use. The plan is the contract between
-/// hub and spoke (and `fleet render` and `spoke apply --plan`): see docs/plan-format.md.
-public enum PlanFormat {
-    /// Bumped when a field changes meaning; spokes refuse versions they do not know.
-    public static let version = 1
-    /// Label on every object an Application owns (value: a label-safe form of the name), so a
-    /// spoke lists an Application's live objects with one selector.
-    public static let applicationLabel = "fleet.gitops.dev/app"
-    /// Annotation with the full owner identity `<app>:<group>/<kind>:<namespace>/<name>`, as Argo
-    /// CD's annotation tracking writes it, so a copied object is not mistaken for ours.
-    public static let trackingAnnotation = "fleet.gitops.dev/tracking-id"
-    public static let syncWaveAnnotation = "argocd.argoproj.io/sync-wave"
-    public static let syncOptionsAnnotation = "argocd.argoproj.io/sync-options"
-    public static let compareOptionsAnnotation = "argocd.argoproj.io/compare-options"
-    public static let hookAnnotation = "argocd.argoproj.io/hook"
-    public static let hookDeletePolicyAnnotation = "argocd.argoproj.io/hook-delete-policy"
-    /// Helm's hook annotations, which Argo CD (gitops-engine) reads when an object has no
-    /// Argo CD hook annotation.
-    public static let helmHookAnnotation = "helm.sh/hook"
-    public static let helmHookWeightAnnotation = "helm.sh/hook-weight"
-
+/// How the planner derives the plan's names and order (the names themselves are the
+/// protocol's: FleetProtocol's `PlanFormat`).
+extension PlanFormat {
     /// The Argo CD hooks a `helm.sh/hook` value maps to, as gitops-engine maps them:
     /// pre-install/pre-upgrade run PreSync, post-install/post-upgrade PostSync, post-delete
     /// PostDelete; any other Helm hook (tests, rollbacks, pre-delete) is a hook of no phase,
@@ -36,10 +19,6 @@ public enum PlanFormat {
         }
         return hooks.isEmpty ? ["Skip"] : hooks
     }
-    /// Application annotation with per-kind health overrides (a YAML list of
-    /// `{group, kind, health}`), for resources whose health the spoke should not assess.
-    public static let healthOverridesAnnotation = "fleet.gitops.dev/health-overrides"
-
     /// The label value for an Application name: the name itself when it is a valid label value,
     /// otherwise a prefix and a digest of it (label values are at most 63 characters).
     public static func labelValue(forApplication name: String) -> String {

@@ -1,33 +1,5 @@
 import FleetModel
-
-/// Argo CD's health statuses, ordered from best to worst for aggregation.
-public enum HealthStatus: String, Sendable, Comparable, CaseIterable {
-    case healthy = "Healthy"
-    case suspended = "Suspended"
-    case progressing = "Progressing"
-    case missing = "Missing"
-    case degraded = "Degraded"
-    case unknown = "Unknown"
-
-    var severity: Int {
-        switch self {
-        case .healthy: return 0
-        case .suspended: return 1
-        case .progressing: return 2
-        case .missing: return 3
-        case .degraded: return 4
-        case .unknown: return 5
-        }
-    }
-
-    public static func < (a: HealthStatus, b: HealthStatus) -> Bool { a.severity < b.severity }
-
-    /// The Application's health: its worst resource's (Degraded > Missing > Progressing >
-    /// Suspended > Healthy), Healthy for an Application without resources.
-    public static func aggregate(_ statuses: [HealthStatus]) -> HealthStatus {
-        statuses.filter { $0 != .unknown }.max() ?? (statuses.isEmpty ? .healthy : .unknown)
-    }
-}
+import FleetProtocol
 
 public struct HealthResult: Equatable, Sendable {
     public var status: HealthStatus

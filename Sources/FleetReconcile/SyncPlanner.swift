@@ -1,4 +1,5 @@
 import FleetModel
+import FleetProtocol
 
 /// An object's identity within a cluster.
 public struct ResourceKey: Hashable, Comparable, Sendable, CustomStringConvertible {
@@ -63,14 +64,13 @@ public struct DesiredResource: Equatable, Sendable {
         self.object = object
     }
 
-    /// Reads a plan's resource entry (docs/plan-format.md).
-    public init?(planEntry entry: Value) {
-        guard let object = entry["object"], let key = ResourceKey(object: object) else { return nil }
-        self.key = key
-        wave = entry["wave"]?.intValue ?? 0
-        syncOptions = Set((entry["syncOptions"]?.arrayValue ?? []).compactMap(\.stringValue))
-        hooks = (entry["hooks"]?.arrayValue ?? []).compactMap(\.stringValue)
-        self.object = object
+    /// A plan's resource entry (docs/plan-format.md).
+    public init(_ resource: PlannedResource) {
+        key = ResourceKey(group: resource.group, kind: resource.kind, namespace: resource.namespace, name: resource.name)
+        wave = resource.wave
+        syncOptions = Set(resource.syncOptions)
+        hooks = resource.hooks
+        object = resource.object
     }
 }
 
@@ -100,22 +100,19 @@ public struct ApplicationIntent: Sendable {
         self.syncToken = syncToken
     }
 
-    /// Reads one `applications[]` entry of a plan, and its pending sync request.
-    public init(planEntry entry: Value, syncRequests: Value? = nil) throws(JSONPointerError) {
-        name = entry["name"]?.stringValue ?? ""
-        namespace = entry["namespace"]?.stringValue ?? ""
-        if let automated = entry["syncPolicy"]?["automated"], case .object = automated {
-            self.automated = (automated["prune"]?.boolValue ?? false, automated["selfHeal"]?.boolValue ?? false, automated["allowEmpty"]?.boolValue ?? false)
-        } else {
-            automated = nil
-        }
-        syncOptions = Set((entry["syncPolicy"]?["syncOptions"]?.arrayValue ?? []).compactMap(\.stringValue))
+    /// One `applications[]` entry of a plan, and its pending sync request's token. Throws
+    /// for an `ignoreDifferences` JSON pointer that does not parse.
+    public init(_ entry: PlanEntry, syncToken: String? = nil) throws(JSONPointerError) {
+        name = entry.name
+        namespace = entry.namespace
+        automated = entry.syncPolicy.automated.map { ($0.prune, $0.selfHeal, $0.allowEmpty) }
+        syncOptions = Set(entry.syncPolicy.syncOptions)
         var rules: [IgnoreRule] = []
-        for rule in entry["ignoreDifferences"]?.arrayValue ?? [] { rules.append(try IgnoreRule(rule)) }
+        for rule in entry.ignoreDifferences { rules.append(try IgnoreRule(rule)) }
         ignoreRules = rules
-        resources = (entry["resources"]?.arrayValue ?? []).compactMap(DesiredResource.init(planEntry:))
-        renderError = entry["error"]?.stringValue
-        syncToken = syncRequests?[name]?.stringValue
+        resources = entry.resources.map(DesiredResource.init)
+        renderError = entry.error
+        self.syncToken = syncToken
     }
 
     func rules(for key: ResourceKey) -> [IgnoreRule] {

@@ -1,4 +1,5 @@
 import FleetModel
+import FleetProtocol
 import FleetReconcile
 import FleetSQLite
 
@@ -82,7 +83,7 @@ public final class LocalCluster: ClusterDriver {
             SQLiteMigration(version: 2, sql: """
                 ALTER TABLE objects ADD COLUMN app TEXT;
                 ALTER TABLE objects ADD COLUMN settled INTEGER NOT NULL DEFAULT 0;
-                UPDATE objects SET app = json_extract(body, '$.metadata.labels."fleet.gitops.dev/app"');
+                UPDATE objects SET app = json_extract(body, '$.metadata.labels."\(PlanFormat.applicationLabel)"');
                 CREATE INDEX objectsByApp ON objects(app);
                 CREATE INDEX objectsUnsettled ON objects(settled);
                 """),
@@ -183,7 +184,7 @@ public final class LocalCluster: ClusterDriver {
             INSERT INTO objects (grp, kind, ns, name, body, changedAt, app, settled) VALUES (?, ?, ?, ?, ?, ?, ?, 0)
             ON CONFLICT (grp, kind, ns, name) DO UPDATE SET body = excluded.body, changedAt = excluded.changedAt, app = excluded.app, settled = 0
             """, [.text(key.group), .text(key.kind), .text(key.namespace), .text(key.name), .text(JSON.encode(object, options: [.sortedKeys])), .real(changedAt),
-                  object["metadata"]?["labels"]?["fleet.gitops.dev/app"]?.stringValue.map(SQLiteValue.text) ?? .null])
+                  object["metadata"]?["labels"]?[PlanFormat.applicationLabel]?.stringValue.map(SQLiteValue.text) ?? .null])
     }
 
     public func delete(_ key: ResourceKey) throws {

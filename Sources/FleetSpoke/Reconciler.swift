@@ -1,4 +1,5 @@
 import FleetModel
+import FleetProtocol
 import FleetReconcile
 import FleetSQLite
 
@@ -77,8 +78,8 @@ public final class Reconciler {
     public var sleep: (Double) -> Void
     /// The server's view of desired objects, by key, while neither side changed.
     private var storedForms: [ResourceKey: (digest: String, liveVersion: String, stored: Value)] = [:]
-    /// Each Application's last sync as reported (`.null`: none), mirroring the state.
-    private var lastSyncs: [String: Value] = [:]
+    /// Each Application's last sync as reported (nil inside: none), mirroring the state.
+    private var lastSyncs: [String: LastSync?] = [:]
 
     public init(driver: ClusterDriver, state: SpokeState, waveTimeout: Double = 120, clock: @escaping () -> Double = SystemClock.now,
                 sleep: @escaping (Double) -> Void = SystemClock.sleep) {
@@ -97,59 +98,51 @@ public final class Reconciler {
 
     /// The last sync that changed something, read from the state once per Application (the
     /// ticks that change nothing report it too, and should not each read it back).
-    private func lastSync(of app: String) -> Value? {
-        if let cached = lastSyncs[app] { return cached.isNull ? nil : cached }
-        let stored = (try? state.value("last-sync:" + app)).flatMap { try? JSON.parse($0) }
-        lastSyncs[app] = stored ?? .null
+    private func lastSync(of app: String) -> LastSync? {
+        if let cached = lastSyncs[app] { return cached }
+        let stored = (try? state.value("last-sync:" + app)).flatMap { try? JSON.parse($0) }.flatMap { try? LastSync.decode($0) }
+        lastSyncs[app] = .some(stored)
         return stored
     }
 
     /// One pass over the whole plan. `dryRun` decides and reports without changing anything.
-    public func reconcile(plan: Value, dryRun: Bool = false) throws -> Value {
+    public func reconcile(plan: Plan, dryRun: Bool = false) throws -> StatusReport {
         // The cluster's own controllers move on whether or not we act.
         try driver.advance(now: clock())
-        var applications: [Value] = []
-        for entry in plan["applications"]?.arrayValue ?? [] {
+        var applications: [ApplicationStatus] = []
+        for entry in plan.applications {
             do {
-                applications.append(try reconcile(entry: entry, syncRequests: plan["syncRequests"], planId: plan["id"]?.stringValue ?? "", dryRun: dryRun))
+                applications.append(try reconcile(entry: entry, syncToken: plan.syncRequests[entry.name], planId: plan.id ?? "", dryRun: dryRun))
             } catch {
                 // One Application's trouble (a forbidden list, an unreachable API) is its own.
-                applications.append(["name": entry["name"] ?? "", "planId": plan["id"] ?? .null, "sync": "Unknown", "health": "Unknown",
-                                     "conditions": [["type": "SyncError", "message": .string("\(error)")]]])
+                applications.append(ApplicationStatus(name: entry.name, planId: plan.id, sync: .unknown, health: .unknown,
+                                                      conditions: [StatusCondition(type: "SyncError", message: "\(error)")]))
             }
         }
-        var report: ValueObject = [
-            "cluster": plan["cluster"] ?? .null,
-            "planId": plan["id"] ?? .null,
-            "applications": .array(applications),
-        ]
-        report["synced"] = .bool(applications.allSatisfy { $0["sync"] == "Synced" })
-        report["healthy"] = .bool(applications.allSatisfy { $0["health"] == "Healthy" })
-        return .object(report)
+        return StatusReport(cluster: plan.cluster, planId: plan.id, applications: applications)
     }
 
     /// A stable digest of an Application's plan entry (change detection, not security).
     static func digest(_ entry: Value) -> String {
         var hash: UInt64 = 0xcbf29ce484222325
-        for byte in JSON.encode(entry, options: [.sortedKeys]).utf8 {
+        for byte in JSON.encodeBytes(entry, options: [.sortedKeys]) {
             hash ^= UInt64(byte)
             hash = hash &* 0x100000001b3
         }
         return String(hash, radix: 16)
     }
 
-    func reconcile(entry: Value, syncRequests: Value?, planId: String, dryRun: Bool) throws -> Value {
+    func reconcile(entry: PlanEntry, syncToken: String?, planId: String, dryRun: Bool) throws -> ApplicationStatus {
         let intent: ApplicationIntent
-        do { intent = try ApplicationIntent(planEntry: entry, syncRequests: syncRequests) } catch {
-            return ["name": entry["name"] ?? "", "sync": "Unknown", "health": "Unknown",
-                    "conditions": [["type": "InvalidPlan", "message": .string("\(error)")]]]
+        do { intent = try ApplicationIntent(entry, syncToken: syncToken) } catch {
+            return ApplicationStatus(name: entry.name, sync: .unknown, health: .unknown, conditions: [StatusCondition(type: "InvalidPlan", message: "\(error)")])
         }
-        let label = entry["trackingLabel"]?.stringValue
-            ?? intent.resources.first?.object["metadata"]?["labels"]?["fleet.gitops.dev/app"]?.stringValue ?? intent.name
-        let digest = Self.digest(entry)
+        let label = entry.trackingLabel
+            ?? intent.resources.first?.object["metadata"]?["labels"]?[PlanFormat.applicationLabel]?.stringValue ?? intent.name
+        let digest = Self.digest(entry.value)
         let started = clock()
         let lastApplied = try state.lastApplied(app: intent.name)
-        let overrides = entry["healthOverrides"]?.arrayValue ?? []
+        let overrides = entry.healthOverrides
         let kinds = Set(intent.resources.map(\.key.groupKind)).union(lastApplied.keys.map(\.groupKind))
         var live = try driver.list(trackingLabel: label, kinds: kinds)
         let planChanged = try state.syncedDigest(app: intent.name) != digest
@@ -157,7 +150,7 @@ public final class Reconciler {
         let decision = decide(intent, live: live, lastApplied: lastApplied, context: context)
         // syncPolicy.retry: after a failed sync, wait (duration x factor^n, up to maxDuration)
         // and give up after `limit` attempts until the plan changes.
-        let retry = entry["syncPolicy"]?["retry"]
+        let retry = entry.syncPolicy.retry ?? RetryPolicy()
         let retryKey = "retry:" + intent.name
         var attempts = 0
         var notBefore = 0.0
@@ -165,20 +158,20 @@ public final class Reconciler {
             let parts = text.split(separator: ",").map(String.init)
             if parts.count == 3, parts[2] == digest { attempts = Int(parts[0]) ?? 0; notBefore = Double(parts[1]) ?? 0 }
         }
-        let limit = retry?["limit"]?.intValue ?? 5
+        let limit = retry.limit
         var dryRun = dryRun
-        var retryCondition: Value?
+        var retryCondition: StatusCondition?
         if attempts > 0 && !dryRun {
             if limit >= 0 && attempts > limit {
-                retryCondition = ["type": "SyncError", "message": .string("sync failed \(attempts) times; retries exhausted (syncPolicy.retry.limit \(limit)) until the plan changes")]
+                retryCondition = StatusCondition(type: "SyncError", message: "sync failed \(attempts) times; retries exhausted (syncPolicy.retry.limit \(limit)) until the plan changes")
                 dryRun = true
             } else if started < notBefore {
-                retryCondition = ["type": "SyncError", "message": .string("sync failed \(attempts) time(s); next attempt in \(Int(notBefore - started))s")]
+                retryCondition = StatusCondition(type: "SyncError", message: "sync failed \(attempts) time(s); next attempt in \(Int(notBefore - started))s")
                 dryRun = true
             }
         }
         var results: [ResourceKey: (String, String)] = [:]
-        var conditions = decision.conditions.map { c -> Value in ["type": .string(c.kind.rawValue), "message": .string(c.message)] }
+        var conditions = decision.conditions.map { StatusCondition(type: $0.kind.rawValue, message: $0.message) }
         var failed = false
         var acted = false
         if !dryRun {
@@ -204,12 +197,12 @@ public final class Reconciler {
                     } catch {
                         failed = true
                         if case .apply(let resource, _, _) = action { results[resource.key] = ("SyncFailed", "\(error)") }
-                        conditions.append(["type": "SyncError", "message": .string("\(error)")])
+                        conditions.append(StatusCondition(type: "SyncError", message: "\(error)"))
                         break waves
                     }
                 }
                 if wave != Int.min, !applied.isEmpty, !waitHealthy(applied, overrides: overrides) {
-                    conditions.append(["type": "WaveTimeout", "message": .string("wave \(wave) was not healthy after \(Int(waveTimeout))s; later waves wait")])
+                    conditions.append(StatusCondition(type: "WaveTimeout", message: "wave \(wave) was not healthy after \(Int(waveTimeout))s; later waves wait"))
                     failed = true
                     break
                 }
@@ -223,7 +216,7 @@ public final class Reconciler {
                         acted = true
                     } catch {
                         failed = true
-                        conditions.append(["type": "SyncError", "message": .string("pruning \(key): \(error)")])
+                        conditions.append(StatusCondition(type: "SyncError", message: "pruning \(key): \(error)"))
                     }
                 }
             }
@@ -231,10 +224,9 @@ public final class Reconciler {
                 try state.recordSynced(app: intent.name, digest: digest, at: clock())
             }
             if failed {
-                let backoff = retry?["backoff"]
-                let base = (try? KubeDuration(parsing: backoff?["duration"]?.scalarText ?? "5s"))?.seconds ?? 5
-                let factor = Double(backoff?["factor"]?.intValue ?? 2)
-                let cap = (try? KubeDuration(parsing: backoff?["maxDuration"]?.scalarText ?? "3m"))?.seconds ?? 180
+                let base = (try? KubeDuration(parsing: retry.duration))?.seconds ?? 5
+                let factor = Double(retry.factor)
+                let cap = (try? KubeDuration(parsing: retry.maxDuration))?.seconds ?? 180
                 var delay = base
                 for _ in 0..<attempts { delay = min(delay * factor, cap) }
                 try state.setValue(retryKey, "\(attempts + 1),\(clock() + delay),\(digest)")
@@ -250,57 +242,50 @@ public final class Reconciler {
         // The status after acting.
         let after = dryRun || !acted ? decision
             : decide(intent, live: live, lastApplied: try state.lastApplied(app: intent.name), context: SyncPlanner.Context(planChanged: false))
-        var resources: [Value] = []
+        var resources: [ResourceStatus] = []
         var healths: [HealthStatus] = []
         for resource in intent.resources {
             let health = Self.health(of: resource.key, live[resource.key], overrides: overrides)
             healths.append(health.status)
-            var r: ValueObject = ["resource": .string(resource.key.description), "health": .string(health.status.rawValue)]
-            let sync = after.drift[resource.key] != nil || after.missing.contains(resource.key) ? "OutOfSync" : "Synced"
-            r["sync"] = .string(sync)
-            if let (result, message) = results[resource.key] { r["result"] = .string(result); r["message"] = .string(message) }
-            if !health.message.isEmpty && r["message"] == nil { r["message"] = .string(health.message) }
-            resources.append(.object(r))
+            let sync: SyncStatus = after.drift[resource.key] != nil || after.missing.contains(resource.key) ? .outOfSync : .synced
+            var status = ResourceStatus(resource: resource.key.description, sync: sync, health: health.status)
+            if let (result, message) = results[resource.key] { status.result = result; status.message = message }
+            if !health.message.isEmpty && status.message == nil { status.message = health.message }
+            resources.append(status)
         }
-        let drift = Self.driftEntries(after.drift)
-        var out: ValueObject = ["name": .string(intent.name), "planId": .string(planId)]
+        var out = ApplicationStatus(name: intent.name, planId: planId, sync: after.synced ? .synced : .outOfSync, health: HealthStatus.aggregate(healths),
+                                    drift: Self.driftEntries(after.drift))
         if resources.count > 1000 {
-            out["resourcesOmitted"] = .int(resources.count - 1000)
+            out.resourcesOmitted = resources.count - 1000
             resources = Array(resources.prefix(1000))
         }
-        out["sync"] = .string(after.synced ? "Synced" : "OutOfSync")
-        out["health"] = .string(HealthStatus.aggregate(healths).rawValue)
-        out["drift"] = .array(drift)
-        out["resources"] = .array(resources)
-        let lastSyncKey = "last-sync:" + intent.name
+        out.resources = resources
         if acted || failed {
-            var lastSync: ValueObject = ["result": .string(failed ? "Failed" : "Succeeded"), "startedAt": .string(Timestamp.rfc3339(started)),
-                                         "finishedAt": .string(Timestamp.rfc3339(clock()))]
-            lastSync["reason"] = .string(planChanged ? "plan changed" : intent.syncToken != nil ? "sync requested" : decision.drift.isEmpty ? "missing objects" : "self-heal")
+            let reason = planChanged ? "plan changed" : intent.syncToken != nil ? "sync requested" : decision.drift.isEmpty ? "missing objects" : "self-heal"
+            var lastSync = LastSync(result: failed ? .failed : .succeeded, startedAt: Timestamp.rfc3339(started), finishedAt: Timestamp.rfc3339(clock()), reason: reason)
             // What a self-heal put back: the drift as it was found, field by field.
-            if !planChanged, !decision.drift.isEmpty { lastSync["healed"] = .array(Self.driftEntries(decision.drift)) }
-            out["lastSync"] = .object(lastSync)
+            if !planChanged, !decision.drift.isEmpty { lastSync.healed = Self.driftEntries(decision.drift) }
+            out.lastSync = lastSync
             if !dryRun {
-                try? state.setValue(lastSyncKey, JSON.encode(.object(lastSync), options: [.sortedKeys]))
-                lastSyncs[intent.name] = .object(lastSync)
+                try? state.setValue("last-sync:" + intent.name, JSON.encode(lastSync.value, options: [.sortedKeys]))
+                lastSyncs[intent.name] = .some(lastSync)
             }
         } else {
-            out["lastSync"] = lastSync(of: intent.name)
+            out.lastSync = lastSync(of: intent.name)
         }
-        if !after.extraneous.isEmpty { out["extraneous"] = .array(after.extraneous.map { .string($0.description) }) }
+        out.extraneous = after.extraneous.map(\.description)
         if let retryCondition { conditions.append(retryCondition) }
-        out["conditions"] = .array(conditions)
-        if let token = intent.syncToken, !failed, !dryRun { out["completedSyncToken"] = .string(token) }
-        return .object(out)
+        out.conditions = conditions
+        if let token = intent.syncToken, !failed, !dryRun { out.completedSyncToken = token }
+        return out
     }
 
     /// Drift as reported: one entry per field (at most 20 per object, 50 in all).
-    static func driftEntries(_ drift: [ResourceKey: [Drift]]) -> [Value] {
-        var out: [Value] = []
+    static func driftEntries(_ drift: [ResourceKey: [Drift]]) -> [DriftEntry] {
+        var out: [DriftEntry] = []
         for (key, fields) in drift.sorted(by: { $0.key < $1.key }) {
             for field in fields.prefix(20) where out.count < 50 {
-                out.append(["resource": .string(key.description), "pointer": .string(field.pointer.description),
-                            "desired": field.desired ?? .null, "live": field.live ?? .null])
+                out.append(DriftEntry(resource: key.description, pointer: field.pointer.description, desired: field.desired ?? .null, live: field.live ?? .null))
             }
         }
         return out
@@ -344,18 +329,15 @@ public final class Reconciler {
 
     /// A live object's health, unless the Application overrides it for its kind (an Argo CD
     /// resource customization), in which case the override counts everywhere, waves included.
-    static func health(of key: ResourceKey, _ object: Value?, overrides: [Value]) -> HealthResult {
-        if object != nil, let override = overrides.first(where: {
-            ($0["kind"]?.stringValue == key.kind) && ($0["group"]?.stringValue ?? key.group) == key.group
-        }) {
-            let wanted = override["health"]?.stringValue ?? "Healthy"
-            return HealthResult(HealthStatus(rawValue: wanted) ?? .healthy, "health overridden by the Application (\(wanted))")
+    static func health(of key: ResourceKey, _ object: Value?, overrides: [HealthOverride]) -> HealthResult {
+        if object != nil, let override = overrides.first(where: { $0.matches(group: key.group, kind: key.kind) }) {
+            return HealthResult(override.health, "health overridden by the Application (\(override.health.rawValue))")
         }
         return ResourceHealth.assess(object)
     }
 
     /// Waits until the resources are Healthy (or Suspended), driving the local controller.
-    func waitHealthy(_ keys: [ResourceKey], overrides: [Value] = []) -> Bool {
+    func waitHealthy(_ keys: [ResourceKey], overrides: [HealthOverride] = []) -> Bool {
         let deadline = clock() + waveTimeout
         while true {
             try? driver.advance(now: clock())

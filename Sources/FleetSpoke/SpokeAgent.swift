@@ -1,6 +1,7 @@
 import CMalloc
 import FleetHTTPClient
 import FleetModel
+import FleetProtocol
 import FleetYAML
 
 #if canImport(Glibc)
@@ -98,10 +99,10 @@ public final class SpokeAgent {
     let verifier: PlanVerifier
     let reconciler: Reconciler
     let state: SpokeState
-    public private(set) var plan: Value?
-    private var planId: String?
+    public private(set) var plan: Plan?
+    private var planId: String? { plan?.id }
     /// The generation of the plan held: a served plan with a lower one is a replay.
-    private var planGeneration: Int?
+    private var planGeneration: Int? { plan?.generation }
     /// The hub's ETag for the plan held (sent as If-None-Match).
     private var planETag: String?
     private var failures = 0
@@ -110,7 +111,7 @@ public final class SpokeAgent {
     private var pendingSignatureFailure: String?
     /// The outcome of the last drill carried out (kept in the state: a drill runs once per id,
     /// across restarts too), reported every tick.
-    private var lastDrill: Value?
+    private var lastDrill: DrillOutcome?
     public var log: (String) -> Void = { line in print(line) }
 
     public init(config: SpokeConfig, driver: ClusterDriver, state: SpokeState) throws {
@@ -121,13 +122,11 @@ public final class SpokeAgent {
                                                                    maxResponseBytes: PlanSizeLimit.bytes, caFile: config.caFile,
                                                                    userAgent: "fleet-spoke/\(FleetVersion.current)"))
         reconciler = Reconciler(driver: driver, state: state, waveTimeout: config.waveTimeout.seconds)
-        lastDrill = try state.value("drill-report").flatMap { try? JSON.parse($0) }
+        lastDrill = try state.value("drill-report").flatMap { try? JSON.parse($0) }.flatMap { try? DrillOutcome.decode($0) }
         // The last verified plan, from disk: enforced even if the hub never answers.
         if let text = try state.value("plan"), let signature = try state.value("plan-signature"),
-           verifier.verify(Array(text.utf8), signature: signature), let value = try? JSON.parse(text) {
-            plan = value
-            planId = value["id"]?.stringValue
-            planGeneration = value["generation"]?.intValue
+           verifier.verify(Array(text.utf8), signature: signature), let stored = try? Plan(json: Array(text.utf8)) {
+            plan = stored
             planETag = try state.value("plan-etag")
         }
     }
@@ -141,7 +140,7 @@ public final class SpokeAgent {
     public func tick() {
         fetchPlan()
         if let plan { runDrillIfAsked(plan) }
-        var report: Value = ["cluster": .string(config.cluster), "applications": []]
+        var report = StatusReport(cluster: config.cluster)
         if let plan {
             do { report = try reconciler.reconcile(plan: plan) } catch {
                 log("spoke: reconcile failed: \(error)")
@@ -156,25 +155,25 @@ public final class SpokeAgent {
     /// wipe the cluster (local driver only) and forget what this spoke learnt, so the tick
     /// that follows rebuilds everything from the plan as on a fresh cluster. The outcome
     /// travels in every report until the next drill.
-    func runDrillIfAsked(_ plan: Value) {
-        guard let drill = plan["drill"], let id = drill["id"]?.intValue, drill["wipe"]?.boolValue == true,
-              lastDrill?["id"]?.intValue != id else { return }
-        var outcome: ValueObject = ["id": .int(id), "at": .string(Timestamp.rfc3339(SystemClock.now()))]
+    func runDrillIfAsked(_ plan: Plan) {
+        guard let drill = plan.drill, drill.wipe, lastDrill?.id != drill.id else { return }
+        let id = drill.id
+        var outcome = DrillOutcome(id: id, at: Timestamp.rfc3339(SystemClock.now()))
         do {
             let wiped = try reconciler.driver.wipeForDrill()
             try state.resetForDrill()
             reconciler.forgetCaches()
-            outcome["wiped"] = .int(wiped)
+            outcome.wiped = wiped
             log("spoke: drill \(id): wiped \(wiped) object(s) and the spoke's memory; rebuilding from the plan")
         } catch {
-            outcome["error"] = .string("\(error)")
+            outcome.error = "\(error)"
             log("spoke: drill \(id) refused: \(error)")
         }
-        lastDrill = .object(outcome)
-        try? state.setValue("drill-report", JSON.encode(.object(outcome)))
+        lastDrill = outcome
+        try? state.setValue("drill-report", JSON.encode(outcome.value))
     }
 
-    private var url: String { "\(config.hubURL)/api/v1/clusters/\(config.cluster)" }
+    private var url: String { config.hubURL + PlanFormat.clusterPath(config.cluster) }
 
     /// One plan request (a long-poll up to `pollWait`): a newer plan that verifies is kept,
     /// persisted and used; one that does not verify is refused and reported.
@@ -187,18 +186,28 @@ public final class SpokeAgent {
             let response = try client.send(request)
             switch response.status {
             case 200:
-                guard let signature = response.header("X-Fleet-Signature"), verifier.verify(response.body, signature: signature) else {
+                guard let signature = response.header(PlanFormat.signatureHeader), verifier.verify(response.body, signature: signature) else {
                     pendingSignatureFailure = "the plan from the hub does not verify against the pinned key; keeping plan \(planId ?? "none")"
                     log("spoke: \(pendingSignatureFailure!)")
                     backoff()
                     return
                 }
-                let value = try JSON.parse(response.body)
-                guard value["cluster"]?.stringValue == config.cluster, value["formatVersion"]?.intValue == 1 else {
-                    pendingSignatureFailure = "the hub sent a plan for another cluster or format; ignored"
+                let offered: Plan
+                do { offered = try Plan(json: response.body) } catch {
+                    pendingSignatureFailure = "the hub sent a plan this spoke cannot read (\(error)); keeping plan \(planId ?? "none")"
+                    log("spoke: \(pendingSignatureFailure!)")
+                    backoff()
                     return
                 }
-                if let refusal = Self.replayRefusal(offered: value, heldGeneration: planGeneration, heldID: planId) {
+                guard offered.cluster == config.cluster else {
+                    // A validly signed plan of another cluster: a hub mistake or a replay across
+                    // clusters. Never applied; said once per attempt, with backoff.
+                    pendingSignatureFailure = "the hub sent the plan of cluster \(offered.cluster), not \(config.cluster); keeping plan \(planId ?? "none")"
+                    log("spoke: \(pendingSignatureFailure!)")
+                    backoff()
+                    return
+                }
+                if let refusal = Self.replayRefusal(offered: offered, heldGeneration: planGeneration, heldID: planId) {
                     pendingSignatureFailure = refusal
                     log("spoke: \(refusal)")
                     backoff()
@@ -208,9 +217,7 @@ public final class SpokeAgent {
                 try state.setValue("plan-signature", signature)
                 planETag = response.header("ETag")
                 try state.setValue("plan-etag", planETag ?? "")
-                plan = value
-                planId = value["id"]?.stringValue
-                planGeneration = value["generation"]?.intValue
+                plan = offered
                 pendingSignatureFailure = nil
                 failures = 0
                 log("spoke: new plan \(planId ?? "")")
@@ -229,15 +236,15 @@ public final class SpokeAgent {
     /// Why a validly signed plan must still be refused, if it must: it has no generation, or
     /// an older one than the plan held (someone replaying an old plan to roll the cluster
     /// back), or the same generation with other content. A rollback is a newer generation.
-    static func replayRefusal(offered: Value, heldGeneration: Int?, heldID: String?) -> String? {
-        guard let generation = offered["generation"]?.intValue else {
+    static func replayRefusal(offered: Plan, heldGeneration: Int?, heldID: String?) -> String? {
+        guard let generation = offered.generation else {
             return "the hub sent a plan without a generation (a hub older than this spoke, or a replayed plan); keeping plan \(heldID ?? "none")"
         }
         guard let held = heldGeneration else { return nil }
         if generation < held {
             return "refused plan generation \(generation): older than generation \(held), which this spoke holds (a replayed plan?); keeping plan \(heldID ?? "none")"
         }
-        if generation == held, offered["id"]?.stringValue != heldID {
+        if generation == held, offered.id != heldID {
             return "refused plan generation \(generation): same generation as the plan held but different content; keeping plan \(heldID ?? "none")"
         }
         return nil
@@ -252,28 +259,23 @@ public final class SpokeAgent {
 
     /// Sends the report and anything queued before it, oldest first; queues it if the hub
     /// cannot take it now (keeping at most `maxQueuedReports`, the newest).
-    func send(_ report: Value) {
-        guard case .object(var object) = report else { return }
+    func send(_ report: StatusReport) {
+        var report = report
         let sequence = (Int((try? state.value("report-sequence")) ?? "0") ?? 0) + 1
         try? state.setValue("report-sequence", String(sequence))
-        object["cluster"] = .string(config.cluster)
-        object["sequence"] = .int(sequence)
-        object["spokeVersion"] = .string(FleetVersion.current)
-        object["time"] = .string(Timestamp.rfc3339(SystemClock.now()))
-        object["drill"] = lastDrill
+        report.cluster = config.cluster
+        report.sequence = sequence
+        report.spokeVersion = FleetVersion.current
+        report.time = Timestamp.rfc3339(SystemClock.now())
+        report.drill = lastDrill
         if let failure = pendingSignatureFailure {
-            object["conditions"] = [["type": "SignatureFailure", "message": .string(failure)]]
+            report.conditions = [StatusCondition(type: "SignatureFailure", message: failure)]
         }
-        for key in ["synced", "healthy", "unsigned", "dryRun"] { object[key] = nil }
-        if case .array(let apps)? = object["applications"] {
-            object["applications"] = .array(apps.map { app in
-                guard case .object(var a) = app else { return app }
-                for key in ["extraneous"] { a[key] = nil }
-                return .object(a)
-            })
-        }
+        // Extraneous objects are for `spoke apply`'s reader; the hub has no use for them.
+        for index in report.applications.indices { report.applications[index].extraneous = [] }
+        let object = report.value
         var queue = ((try? state.value("report-queue")).flatMap { try? JSON.parse($0) }?.arrayValue) ?? []
-        queue.append(.object(object))
+        queue.append(object)
         if queue.count > config.maxQueuedReports { queue.removeFirst(queue.count - config.maxQueuedReports) }
         var resequenced = false
         while SystemClock.monotonic() >= reportsPausedUntil, let next = queue.first {

@@ -3,6 +3,7 @@ import FleetCommandSupport
 import FleetFiles
 import FleetKube
 import FleetModel
+import FleetProtocol
 import FleetSpoke
 import FleetYAML
 
@@ -14,7 +15,7 @@ struct ApplyCommand: ParsableCommand {
         discussion: """
             Applies every Application of the plan wave by wave (waiting for each wave to be healthy), prunes what they no longer have (with the plan's guards), prints the report as JSON and exits 0 only when every Application is Synced, and also Healthy with --wait-healthy (else 3).
 
-            With --hub-key the plan must carry the hub's signature (in PLAN.sig, or --signature FILE: the X-Fleet-Signature the hub served with it) and is refused when it does not verify. Without it the plan is applied unverified, which stderr and the report ("verified": false) say. --cluster refuses a plan made for another cluster.
+            With --hub-key the plan must carry the hub's signature (in PLAN.sig, or --signature FILE: the \(PlanFormat.signatureHeader) header the hub served with it) and is refused when it does not verify. Without it the plan is applied unverified, which stderr and the report ("verified": false) say. --cluster refuses a plan made for another cluster.
 
             This is how an operator rebuilds a cluster from Git when the hub itself is lost: `fleet render --repo FLEET --cluster NAME > plan.json && spoke apply --plan plan.json --wait-healthy`.
             """
@@ -26,7 +27,7 @@ struct ApplyCommand: ParsableCommand {
     @Option(name: .long, help: "The hub's plan-signing public key (base64, or @FILE): verify the plan's signature before applying it.")
     var hubKey: String?
 
-    @Option(name: .long, help: "The plan's signature file (default: PLAN.sig), as the hub serves it in X-Fleet-Signature.")
+    @Option(name: .long, help: "The plan's signature file (default: PLAN.sig), as the hub serves it in \(PlanFormat.signatureHeader).")
     var signature: String?
 
     @Option(name: .long, help: "Refuse the plan unless it was made for this cluster.")
@@ -65,13 +66,12 @@ struct ApplyCommand: ParsableCommand {
     func run() throws {
         let bytes: [UInt8]
         do { bytes = try LocalPaths.read(plan) } catch { throw SpokeFailure("\(error)") }
-        let document: Value
-        do { document = try JSON.parse(bytes) } catch { throw SpokeFailure("\(plan): not a plan (JSON): \(error)") }
-        guard document["formatVersion"]?.intValue == 1, document["applications"]?.arrayValue != nil else {
-            throw SpokeFailure("\(plan): not a plan of format version 1 (fleet render --cluster NAME prints one)")
+        let document: Plan
+        do { document = try Plan(json: bytes) } catch {
+            throw SpokeFailure("\(plan): not a plan of format version \(PlanFormat.version) (fleet render --cluster NAME prints one): \(error)")
         }
-        if let cluster, document["cluster"]?.stringValue != cluster {
-            throw SpokeFailure("\(plan) is the plan of cluster \(document["cluster"]?.stringValue ?? "(none)"), not \(cluster): refused")
+        if let cluster, document.cluster != cluster {
+            throw SpokeFailure("\(plan) is the plan of cluster \(document.cluster), not \(cluster): refused")
         }
         let verified = try verify(bytes)
         if !verified {
@@ -88,18 +88,12 @@ struct ApplyCommand: ParsableCommand {
         reconciler.waveTimeout = try KubeDuration(parsing: timeout).seconds
         let deadline = reconciler.clock() + reconciler.waveTimeout
         var report = try reconciler.reconcile(plan: document, dryRun: dryRun)
-        while waitHealthy, !dryRun, report["healthy"] != true, reconciler.clock() < deadline {
+        while waitHealthy, !dryRun, !report.healthy, reconciler.clock() < deadline {
             reconciler.sleep(0.5)
             report = try reconciler.reconcile(plan: document)
         }
-        if case .object(var object) = report {
-            object["unsigned"] = .bool(!verified)
-            object["verified"] = .bool(verified)
-            object["dryRun"] = .bool(dryRun)
-            report = .object(object)
-        }
-        print(JSON.encode(report, options: [.pretty, .sortedKeys]))
-        let ok = report["synced"] == true && (!waitHealthy || report["healthy"] == true)
+        print(JSON.encode(report.printed(verified: verified, dryRun: dryRun), options: [.pretty, .sortedKeys]))
+        let ok = report.synced && (!waitHealthy || report.healthy)
         if !ok { throw NotSynced() }
     }
 }

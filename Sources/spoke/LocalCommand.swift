@@ -1,5 +1,6 @@
 import ArgumentParser
 import FleetModel
+import FleetProtocol
 import FleetReconcile
 import FleetSpoke
 import FleetYAML
@@ -38,7 +39,7 @@ struct LocalCommand: ParsableCommand {
             try cluster.advance(now: cluster.clock())
             for (key, object) in try cluster.all() {
                 let health = ResourceHealth.assess(object)
-                let app = object["metadata"]?["labels"]?["fleet.gitops.dev/app"]?.stringValue ?? "-"
+                let app = object["metadata"]?["labels"]?[PlanFormat.applicationLabel]?.stringValue ?? "-"
                 print("\(key)\t\(health.status.rawValue)\t\(app)")
             }
         }

@@ -199,7 +199,7 @@ import Testing
 
         // A restarted spoke (new agent, same state) still has the verified plan.
         let restarted = try SpokeAgent(config: config, driver: cluster, state: state)
-        #expect(restarted.plan?["cluster"] == "a")
+        #expect(restarted.plan?.cluster == "a")
 
         // The hub is back: queued reports are delivered.
         try start(&hub)

@@ -1,4 +1,5 @@
 import FleetModel
+import FleetProtocol
 import FleetYAML
 import Foundation
 import Testing
@@ -243,7 +244,7 @@ import Testing
              "ignoreDifferences":[{"kind":"Deployment","jsonPointers":["/spec/replicas"]}],
              "resources":[{"wave":1,"syncOptions":["Replace=true"],"object":{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"web","namespace":"ml"}}}]}
             """#)
-        let intent = try ApplicationIntent(planEntry: entry, syncRequests: ["web": "tok"])
+        let intent = try ApplicationIntent(PlanEntry(entry), syncToken: "tok")
         #expect(intent.automated?.prune == true && intent.automated?.selfHeal == false)
         #expect(intent.resources.first?.wave == 1 && intent.resources.first?.syncOptions == ["Replace=true"])
         #expect(intent.ignoreRules.first?.jsonPointers.first?.description == "/spec/replicas")

@@ -1,5 +1,6 @@
 import Crypto
 import FleetModel
+import FleetProtocol
 import FleetTestSupport
 import Foundation
 import Synchronization
@@ -18,9 +19,11 @@ import Testing
         /// Status codes the status route answers, one per report (then 202).
         let statusAnswers = Mutex<[TestHTTPResponse]>([])
         let reports = Mutex<[Value]>([])
+        /// The cluster named in the served plan.
+        let servedCluster = Mutex("a")
 
         func plan(generation: Int, marker: String) -> [UInt8] {
-            let document: Value = ["applications": [], "cluster": "a", "formatVersion": 1, "generation": .int(generation),
+            let document: Value = ["applications": [], "cluster": .string(servedCluster.withLock { $0 }), "formatVersion": 1, "generation": .int(generation),
                                    "id": .string("sha256:\(marker)")]
             return JSON.encodeBytes(document, options: [.sortedKeys])
         }
@@ -59,31 +62,52 @@ import Testing
         defer { server.stop() }
         let agent = try agent(hub, server: server, temp: temp)
         agent.fetchPlan()
-        #expect(agent.plan?["id"] == "sha256:first")
+        #expect(agent.plan?.id == "sha256:first")
         // An attacker answering the spoke serves an older plan the hub really signed.
         hub.served.withLock { $0 = (9, "older") }
         agent.fetchPlan()
-        #expect(agent.plan?["id"] == "sha256:first", "the replayed plan is not applied")
+        #expect(agent.plan?.id == "sha256:first", "the replayed plan is not applied")
         // The same generation with other content is refused too; a newer one is taken.
         hub.served.withLock { $0 = (10, "forged") }
         agent.fetchPlan()
-        #expect(agent.plan?["id"] == "sha256:first")
+        #expect(agent.plan?.id == "sha256:first")
         hub.served.withLock { $0 = (11, "rollback") }
         agent.fetchPlan()
-        #expect(agent.plan?["id"] == "sha256:rollback", "a rollback arrives as a newer generation")
+        #expect(agent.plan?.id == "sha256:rollback", "a rollback arrives as a newer generation")
         // Restarted, the spoke still knows the generation it holds.
         let restarted = try SpokeAgent(config: agent.config, driver: try LocalCluster(path: temp.file("c.sqlite")), state: try SpokeState(path: temp.file("s.sqlite")))
         restarted.log = { _ in }
         hub.served.withLock { $0 = (10, "first") }
         restarted.fetchPlan()
-        #expect(restarted.plan?["id"] == "sha256:rollback")
+        #expect(restarted.plan?.id == "sha256:rollback")
     }
 
+    @Test func aValidlySignedPlanOfAnotherClusterIsRefusedLoggedAndReported() throws {
+        let temp = try TemporaryDirectory()
+        defer { temp.remove() }
+        let hub = FakeHub()
+        hub.servedCluster.withLock { $0 = "b" }
+        let server = try LoopbackHTTPServer { hub.handle($0) }
+        defer { server.stop() }
+        let agent = try agent(hub, server: server, temp: temp)
+        let lines = Mutex<[String]>([])
+        agent.log = { line in lines.withLock { $0.append(line) } }
+        agent.fetchPlan()
+        #expect(agent.plan == nil, "never applied")
+        #expect(lines.withLock { $0 }.contains { $0.contains("the plan of cluster b, not a") }, "said in the log")
+        agent.send(StatusReport(cluster: "a"))
+        let condition = hub.reports.withLock { $0.last?["conditions"]?[0] }
+        #expect(condition?["type"] == "SignatureFailure")
+        #expect(condition?["message"]?.stringValue?.contains("cluster b") == true)
+    }
+
+    static func plan(generation: Int?, id: String) -> Plan { Plan(cluster: "a", server: "", id: id, generation: generation) }
+
     @Test func theReplayRuleIsGenerationOrder() {
-        #expect(SpokeAgent.replayRefusal(offered: ["generation": 5, "id": "x"], heldGeneration: nil, heldID: nil) == nil)
-        #expect(SpokeAgent.replayRefusal(offered: ["id": "x"], heldGeneration: nil, heldID: nil)?.contains("without a generation") == true)
-        #expect(SpokeAgent.replayRefusal(offered: ["generation": 4, "id": "x"], heldGeneration: 5, heldID: "y")?.contains("older") == true)
-        #expect(SpokeAgent.replayRefusal(offered: ["generation": 5, "id": "y"], heldGeneration: 5, heldID: "y") == nil)
+        #expect(SpokeAgent.replayRefusal(offered: Self.plan(generation: 5, id: "x"), heldGeneration: nil, heldID: nil) == nil)
+        #expect(SpokeAgent.replayRefusal(offered: Self.plan(generation: nil, id: "x"), heldGeneration: nil, heldID: nil)?.contains("without a generation") == true)
+        #expect(SpokeAgent.replayRefusal(offered: Self.plan(generation: 4, id: "x"), heldGeneration: 5, heldID: "y")?.contains("older") == true)
+        #expect(SpokeAgent.replayRefusal(offered: Self.plan(generation: 5, id: "y"), heldGeneration: 5, heldID: "y") == nil)
     }
 
     @Test func a429KeepsTheReportQueuedAndA409ResumesFromTheHubsSequence() throws {
@@ -94,23 +118,23 @@ import Testing
         defer { server.stop() }
         let agent = try agent(hub, server: server, temp: temp)
         hub.statusAnswers.withLock { $0 = [TestHTTPResponse(status: 429, headers: [("Retry-After", "1")], body: Array(#"{"error":"slow down"}"#.utf8))] }
-        agent.send(["applications": []])
+        agent.send(StatusReport(cluster: "a"))
         #expect(hub.reports.withLock { $0.count } == 1)
         let queued = try JSON.parse(try #require(try agent.state.value("report-queue")))
         #expect(queued.arrayValue?.count == 1, "the refused report stays queued")
-        agent.send(["applications": []])
+        agent.send(StatusReport(cluster: "a"))
         #expect(hub.reports.withLock { $0.count } == 1, "nothing is sent while paused")
         Thread.sleep(forTimeInterval: 1.2)
-        agent.send(["applications": []])
+        agent.send(StatusReport(cluster: "a"))
         let sequences = hub.reports.withLock { $0.map { $0["sequence"]?.intValue ?? -1 } }
         #expect(sequences == [1, 1, 2, 3], "after the pause the queue goes out in order")
 
         // The hub has reports up to 40 from this token (the spoke lost its state).
         hub.statusAnswers.withLock { $0 = [TestHTTPResponse(status: 409, body: Array(#"{"error":"behind","lastSequence":40}"#.utf8))] }
-        agent.send(["applications": []])
+        agent.send(StatusReport(cluster: "a"))
         let last = hub.reports.withLock { $0.last?["sequence"]?.intValue }
         #expect(last == 41, "the report is sent again as 41")
-        agent.send(["applications": []])
+        agent.send(StatusReport(cluster: "a"))
         #expect(hub.reports.withLock { $0.last?["sequence"]?.intValue } == 42)
     }
 

@@ -1,5 +1,6 @@
 import Crypto
 import FleetModel
+import FleetProtocol
 import FleetReconcile
 import FleetTestSupport
 import Foundation
@@ -230,14 +231,14 @@ final class FakeClock: @unchecked Sendable {
         #expect(try setup.cluster.all().count == 4)
         let agent = try agent(setup.cluster, setup.reconciler.state)
         plan.setValue(["id": 7, "wipe": true], at: ["drill"])
-        agent.runDrillIfAsked(plan)
+        agent.runDrillIfAsked(try Plan(plan))
         #expect(try setup.cluster.all().isEmpty, "the cluster is wiped")
         #expect(try setup.reconciler.state.lastApplied(app: "web").isEmpty, "and the spoke forgot what it applied")
         let outcome = try JSON.parse(try #require(try setup.reconciler.state.value("drill-report")))
         #expect(outcome["id"] == 7 && outcome["wiped"] == 4)
         let rebuilt = try setup.reconciler.reconcile(plan: plan)
         #expect(rebuilt["synced"] == true && rebuilt["healthy"] == true)
-        agent.runDrillIfAsked(plan)
+        agent.runDrillIfAsked(try Plan(plan))
         #expect(try setup.cluster.all().count == 4, "the same drill is not run twice")
     }
 
@@ -246,7 +247,7 @@ final class FakeClock: @unchecked Sendable {
         defer { temp.remove() }
         let state = try SpokeState(path: temp.file("s.sqlite"))
         let agent = try agent(UnwipeableDriver(), state)
-        agent.runDrillIfAsked(["formatVersion": 1, "cluster": "a", "applications": [], "drill": ["id": 3, "wipe": true]])
+        agent.runDrillIfAsked(Plan(cluster: "a", server: "", drill: PlanDrill(id: 3, wipe: true)))
         let outcome = try JSON.parse(try #require(try state.value("drill-report")))
         #expect(outcome["id"] == 3)
         #expect(outcome["error"]?.stringValue?.contains("local driver") == true)
