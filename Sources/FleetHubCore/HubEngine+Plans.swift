@@ -1,5 +1,6 @@
 import FleetHubStore
 import FleetModel
+import FleetProtocol
 import FleetPlan
 import Foundation
 
@@ -18,34 +19,28 @@ extension HubEngine {
         for (cluster, base) in basePlans.sorted(by: { $0.key < $1.key }) {
             let pending = requests[cluster] ?? [:]
             let drill = openDrills[cluster].flatMap { $0.wipe ? $0 : nil }
-            var document: ValueObject?
+            var document: Plan?
             var id = base.id
             if !pending.isEmpty || drill != nil {
-                guard case .object(var parsed)? = try? JSON.parse(base.json) else { continue }
-                if !pending.isEmpty {
-                    var tokens = ValueObject()
-                    for (app, token) in pending.sorted(by: { $0.key < $1.key }) { tokens[app] = .string(token) }
-                    parsed["syncRequests"] = .object(tokens)
-                }
-                if let drill { parsed["drill"] = ["id": .int(Int(drill.id)), "wipe": true] }
-                id = PlanDocument.seal(.object(parsed)).id
-                document = parsed
+                guard var plan = try? Plan(json: base.json) else { continue }
+                plan.syncRequests = pending
+                plan.drill = drill.map { PlanDrill(id: Int($0.id), wipe: true) }
+                id = PlanDocument.seal(plan.value).id
+                document = plan
             }
             guard plans[cluster]?.id != id else { continue }
             let generation = Self.nextGeneration(after: plans[cluster]?.generation, now: now)
-            let envelope: ValueObject = [
-                "generation": .int(Int(generation)),
-                "issuedAt": .string(issuedAt),
-                "fleetCommit": .string(commit),
-                "committedAt": fleetCommitTime.map(Value.string) ?? .null,
-            ]
             let json: [UInt8]
             if var document {
-                for (key, value) in envelope { document[key] = value }
-                json = PlanDocument.seal(.object(document)).json
+                document.generation = Int(generation)
+                document.issuedAt = issuedAt
+                document.fleetCommit = commit
+                document.committedAt = fleetCommitTime
+                json = PlanDocument.seal(document.value).json
             } else {
                 // The common case: the planner's canonical bytes with the envelope spliced in
                 // (the same bytes a parse and re-encode would give, without either).
+                let envelope = Plan.envelope(generation: Int(generation), issuedAt: issuedAt, fleetCommit: commit, committedAt: fleetCommitTime)
                 guard let spliced = CanonicalJSONObject.setting(envelope, in: base.json) else { continue }
                 json = spliced
             }

@@ -52,7 +52,7 @@ extension HubEngine {
             break
         }
         metrics.reportsReceived.increment()
-        reports[cluster] = (value, Int64(report.sequence), Date())
+        reports[cluster] = (report, Date())
         try keepReportBytesWithinBudget(cluster: cluster, added: body.count)
         var completed = false
         for app in report.applications {

@@ -1,5 +1,6 @@
 import FleetHubStore
 import FleetModel
+import FleetProtocol
 import FleetPlan
 import Foundation
 import Logging
@@ -46,6 +47,9 @@ public actor HubEngine {
     public nonisolated let signer: PlanSigner
     public nonisolated let metrics: HubMetrics
     let database: HubDatabase
+    /// Bearer tokens, checked from memory (nonisolated: requests never queue behind planning
+    /// to authenticate).
+    public nonisolated let tokens: TokenStore
     public nonisolated let logger: Logger
     let worker: PlanningWorker
 
@@ -54,22 +58,23 @@ public actor HubEngine {
     var fleetCommit: String?
     /// When the fleet commit was made (RFC 3339), carried in every plan.
     var fleetCommitTime: String?
-    private var clusters: [ClusterRecord] = []
+    var clusters: [ClusterRecord] = []
     var applications: [Value] = []
     var applicationCluster: [String: String] = [:]
     var applicationErrors: [String: String] = [:]
-    private var problems: [PlanProblem] = []
-    var reports: [String: (value: Value, sequence: Int64, receivedAt: Date)] = [:]
+    var problems: [PlanProblem] = []
+    /// Each cluster's latest report, as validated, and when it came.
+    var reports: [String: (report: StatusReport, receivedAt: Date)] = [:]
     /// Each spoke's report allowance (rate and bytes).
     var reportBudget: ReportBudget
     /// Report bytes stored per cluster, as far as known (trimmed past the retention budget).
     var storedReportBytes: [String: Int] = [:]
     /// Clusters whose plan was too large to publish this round (they keep their last plan).
     var oversizedPlans: [String: Int] = [:]
-    private var lastRound: (time: Date, error: String?)?
+    var lastRound: (time: Date, error: String?)?
     /// When the planning round now running started (monotonic seconds), if one is.
     private var roundStarted: Double?
-    private var fetchErrors: [String: String] = [:]
+    var fetchErrors: [String: String] = [:]
     private var waiters: [String: [UUID: CheckedContinuation<Void, Never>]] = [:]
     private var triggers: AsyncStream<(force: Bool, url: String?)>.Continuation?
     private var roundsCompleted = 0
@@ -86,6 +91,7 @@ public actor HubEngine {
         try FileManager.default.createDirectory(atPath: config.stateDirectory, withIntermediateDirectories: true,
                                                 attributes: [.posixPermissions: 0o700])
         database = try HubDatabase(path: config.stateDirectory + "/hub.sqlite")
+        tokens = try TokenStore(database: database)
         signer = try PlanSigner(stateDirectory: config.stateDirectory)
         metrics = HubMetrics()
         worker = PlanningWorker(config: config)
@@ -105,11 +111,12 @@ public actor HubEngine {
                                                signature: stored.signature, fleetCommit: stored.fleetCommit)
         }
         for report in try database.latestReports() {
-            if let value = try? JSON.parse(Array(report.body)) {
-                reports[report.cluster] = (value, report.sequence, report.receivedAt)
+            // Stored reports were validated when they came; one that no longer decodes is left out.
+            if let value = try? JSON.parse(Array(report.body)), let decoded = try? StatusReport(value) {
+                reports[report.cluster] = (decoded, report.receivedAt)
             }
         }
-        guard try database.countTokens(role: Role.admin.rawValue) == 0 else { return nil }
+        guard tokens.count(.admin) == 0 else { return nil }
         let token = TokenCodec.generate()
         // Written before it is stored: a file that cannot be written leaves no token nobody has.
         if let file = config.adminTokenFile {
@@ -117,7 +124,7 @@ public actor HubEngine {
                 throw HubConfigError(file: file, key: "tokens.adminTokenFile", reason: "cannot write the first admin token there: \(error)")
             }
         }
-        _ = try database.insertToken(hash: TokenCodec.hash(token), role: Role.admin.rawValue, cluster: nil, label: "initial admin")
+        _ = try tokens.issue(role: .admin, cluster: nil, label: "initial admin", secret: token)
         try database.recordEvent(kind: "token-created", actor: "hub", subject: "admin", message: "initial admin token created")
         return token
     }
@@ -308,45 +315,38 @@ public actor HubEngine {
     // MARK: Tokens and roles
 
     /// The principal a bearer token stands for, or nil (unknown or revoked).
-    public func authenticate(_ token: String) -> Principal? {
-        let hash = TokenCodec.hash(token)
-        guard let (stored, storedHash) = try? database.token(hash: hash), TokenCodec.constantTimeEquals(storedHash, hash),
-              let role = Role(rawValue: stored.role) else { return nil }
-        return Principal(tokenID: stored.id, role: role, cluster: stored.cluster, label: stored.label)
-    }
+    public nonisolated func authenticate(_ token: String) -> Principal? { tokens.authenticate(token) }
 
     /// A new spoke token for a cluster of the fleet (enroll and rotate both revoke the old ones).
     public func enroll(cluster: String, by principal: Principal, rotate: Bool) throws -> String {
         guard isKnownCluster(cluster) else { throw HubError(.notFound, "no cluster named \(cluster) in the fleet repository") }
-        let revoked = try database.revokeTokens(cluster: cluster)
-        let token = TokenCodec.generate()
-        _ = try database.insertToken(hash: TokenCodec.hash(token), role: Role.spoke.rawValue, cluster: cluster, label: "spoke \(cluster)")
+        let revoked = try tokens.revoke(cluster: cluster)
+        let token = try tokens.issue(role: .spoke, cluster: cluster, label: "spoke \(cluster)").token
         try database.recordEvent(kind: rotate ? "cluster-token-rotated" : "cluster-enrolled", actor: principal.name, subject: cluster,
                                  message: "\(rotate ? "rotated" : "enrolled") \(cluster)\(revoked > 0 ? " (\(revoked) old token(s) revoked)" : "")")
         return token
     }
 
     public func revoke(cluster: String, by principal: Principal) throws -> Int {
-        let revoked = try database.revokeTokens(cluster: cluster)
+        let revoked = try tokens.revoke(cluster: cluster)
         try database.recordEvent(kind: "cluster-token-revoked", actor: principal.name, subject: cluster, message: "revoked \(revoked) token(s) of \(cluster)")
         return revoked
     }
 
     public func createToken(role: Role, label: String, by principal: Principal) throws -> (id: Int64, token: String) {
         guard role != .spoke else { throw HubError(.badRequest, "spoke tokens are made with POST /api/v1/clusters/{name}/enroll") }
-        let token = TokenCodec.generate()
-        let id = try database.insertToken(hash: TokenCodec.hash(token), role: role.rawValue, cluster: nil, label: label)
+        let (id, token) = try tokens.issue(role: role, cluster: nil, label: label)
         try database.recordEvent(kind: "token-created", actor: principal.name, subject: label, message: "\(role.rawValue) token \(id) created")
         return (id, token)
     }
 
     public func revokeToken(id: Int64, by principal: Principal) throws {
-        guard try database.revokeTokens(id: id) > 0 else { throw HubError(.notFound, "no live token \(id)") }
+        guard try tokens.revoke(id: id) > 0 else { throw HubError(.notFound, "no live token \(id)") }
         try database.recordEvent(kind: "token-revoked", actor: principal.name, subject: "\(id)", message: "token \(id) revoked")
     }
 
     public func tokenList() throws -> Value {
-        .array(try database.tokens().map { t in
+        .array(try tokens.all().map { t in
             var o: ValueObject = ["id": .int(Int(t.id)), "role": .string(t.role), "label": .string(t.label),
                                   "createdAt": .string(Self.timestamp(t.createdAt))]
             if let cluster = t.cluster { o["cluster"] = .string(cluster) }
@@ -371,160 +371,5 @@ public actor HubEngine {
         try database.requestSync(application: application, cluster: owner, token: token, requestedBy: principal.name)
         if let commit = fleetCommit { republish(commit: commit) }
         return [owner]
-    }
-
-    // MARK: Views
-
-    static func timestamp(_ date: Date) -> String {
-        Timestamp.rfc3339(date.timeIntervalSince1970)
-    }
-
-    private func reportedStatus(_ app: String, cluster: String) -> (sync: String, health: String, report: Value?) {
-        guard let report = reports[cluster],
-              let entry = report.value["applications"]?.arrayValue?.first(where: { $0["name"]?.stringValue == app }) else {
-            return ("Unknown", "Unknown", nil)
-        }
-        if isStale(cluster) { return ("Unknown", "Unknown", entry) }
-        return (entry["sync"]?.stringValue ?? "Unknown", entry["health"]?.stringValue ?? "Unknown", entry)
-    }
-
-    private func isStale(_ cluster: String) -> Bool {
-        guard let seen = reports[cluster]?.receivedAt else { return true }
-        return Date().timeIntervalSince(seen) > config.staleAfter.seconds
-    }
-
-    public func status() -> Value {
-        var o: ValueObject = [
-            "version": .string(FleetVersion.current),
-            "publicKey": .string(signer.publicKey),
-            "repository": .string(config.repositoryURL),
-            "branch": .string(config.branch),
-            "fleetCommit": fleetCommit.map(Value.string) ?? .null,
-            "ready": .bool(isReady),
-            "clusters": .int(Set(clusters.map(\.name)).union(plans.keys).count),
-            "applications": .int(applications.count),
-        ]
-        o["lastSync"] = lastRound.map { .string(Self.timestamp($0.time)) } ?? .null
-        o["lastError"] = lastRound?.error.map(Value.string) ?? .null
-        o["fetchErrors"] = .object(ValueObject(uniqueKeysWithValues: fetchErrors.sorted { $0.key < $1.key }.map { ($0.key, .string($0.value)) }))
-        o["problems"] = .array(problems.map { .string($0.message) })
-        return .object(o)
-    }
-
-    public func clusterList() -> Value {
-        let names = Set(clusters.map(\.name)).union(plans.keys).sorted()
-        return .array(names.map(clusterSummary))
-    }
-
-    public func cluster(_ name: String) -> Value? {
-        guard isKnownCluster(name) else { return nil }
-        guard case .object(var o) = clusterSummary(name) else { return nil }
-        o["report"] = reports[name]?.value ?? .null
-        o["planHistory"] = .array(((try? database.planHistory(cluster: name, limit: 20)) ?? []).map {
-            ["id": .string($0.id), "generation": .int(Int($0.generation)), "fleetCommit": .string($0.fleetCommit), "createdAt": .string(Self.timestamp($0.createdAt))]
-        })
-        return .object(o)
-    }
-
-    /// An Application as planned (pins applied), by name.
-    func applicationDocument(_ name: String) -> Value? {
-        applications.first { $0["metadata"]?["name"]?.stringValue == name }
-    }
-
-    /// The Applications assigned to a cluster, sorted.
-    func applicationNames(on cluster: String) -> [String] {
-        applicationCluster.filter { $0.value == cluster }.keys.sorted()
-    }
-
-    private func clusterSummary(_ name: String) -> Value {
-        let record = clusters.first { $0.name == name }
-        let report = reports[name]
-        let apps = applicationNames(on: name)
-        var o: ValueObject = ["name": .string(name)]
-        o["server"] = .string(record?.server ?? "")
-        o["labels"] = .object(record?.labels ?? [:])
-        o["inFleetRepository"] = .bool(record != nil)
-        o["planId"] = plans[name].map { .string($0.id) } ?? .null
-        o["planGeneration"] = plans[name].map { .int(Int($0.generation)) } ?? .null
-        o["planTooLarge"] = oversizedPlans[name].map { .int($0) } ?? .null
-        o["appliedPlanId"] = report?.value["planId"] ?? .null
-        o["lastSeen"] = report.map { .string(Self.timestamp($0.receivedAt)) } ?? .null
-        o["stale"] = .bool(isStale(name))
-        o["spokeVersion"] = report?.value["spokeVersion"] ?? .null
-        o["applications"] = .array(apps.map { app in
-            let status = reportedStatus(app, cluster: name)
-            var entry: ValueObject = ["name": .string(app), "sync": .string(status.sync), "health": .string(status.health)]
-            if let pin = pins[app] { entry["rolledBackTo"] = .string(pin.revision) }
-            return .object(entry)
-        })
-        o["drill"] = openDrills[name].map { .int(Int($0.id)) } ?? .null
-        return .object(o)
-    }
-
-    /// Applications, optionally filtered by cluster, a label selector (`env=prod,tier in
-    /// (a,b),!legacy`, as kubectl writes them), sync and health.
-    public func applicationList(cluster: String?, label: String?, sync: String?, health: String?) throws -> Value {
-        var selector = LabelSelector.everything
-        if let label {
-            do { selector = try LabelSelector(parsing: label) } catch { throw HubError(.badRequest, "label: \(error)") }
-        }
-        var out: [Value] = []
-        for app in applications {
-            guard let name = app["metadata"]?["name"]?.stringValue else { continue }
-            let owner = applicationCluster[name] ?? ""
-            if let cluster, owner != cluster { continue }
-            if !selector.isEmpty && !selector.matches(app["metadata"]?["labels"]?.stringMap ?? [:]) { continue }
-            let status = reportedStatus(name, cluster: owner)
-            if let sync, status.sync != sync { continue }
-            if let health, status.health != health { continue }
-            var o: ValueObject = ["name": .string(name), "cluster": .string(owner), "sync": .string(status.sync), "health": .string(status.health)]
-            o["labels"] = app["metadata"]?["labels"] ?? .object([:])
-            o["error"] = applicationErrors[name].map(Value.string) ?? .null
-            o["drift"] = .int(status.report?["drift"]?.arrayValue?.count ?? 0)
-            o["rolledBackTo"] = pins[name].map { .string($0.revision) } ?? .null
-            out.append(.object(o))
-        }
-        return .array(out)
-    }
-
-    public func application(_ name: String) -> Value? {
-        guard let app = applicationDocument(name) else { return nil }
-        let owner = applicationCluster[name] ?? ""
-        let status = reportedStatus(name, cluster: owner)
-        var o: ValueObject = ["name": .string(name), "cluster": .string(owner), "sync": .string(status.sync), "health": .string(status.health)]
-        o["spec"] = app["spec"] ?? .null
-        o["error"] = applicationErrors[name].map(Value.string) ?? .null
-        o["planId"] = plans[owner].map { .string($0.id) } ?? .null
-        o["status"] = status.report ?? .null
-        o["rollback"] = pins[name].map(Self.rollbackView) ?? .null
-        o["history"] = .array(((try? database.events(after: nil, limit: 20, subject: name)) ?? []).map(Self.event))
-        return .object(o)
-    }
-
-    public func events(after sequence: Int64?, limit: Int) throws -> Value {
-        .array(try database.events(after: sequence, limit: min(max(limit, 1), 500)).map(Self.event))
-    }
-
-    static func event(_ e: StoredEvent) -> Value {
-        [
-            "sequence": .int(Int(e.sequence)), "time": .string(timestamp(e.time)), "kind": .string(e.kind),
-            "actor": .string(e.actor), "subject": .string(e.subject), "message": .string(e.message),
-            "details": (try? JSON.parse(e.details)) ?? .object([:]),
-        ]
-    }
-
-    /// Metric gauges that describe current state, refreshed before `/metrics` is emitted.
-    public func refreshGauges() {
-        var ages: [String: Double] = [:]
-        for (cluster, report) in reports { ages[cluster] = Date().timeIntervalSince(report.receivedAt) }
-        metrics.setClusterAges(ages)
-        var counts: [String: [String: Int]] = ["sync": [:], "health": [:]]
-        for app in applications {
-            guard let name = app["metadata"]?["name"]?.stringValue else { continue }
-            let status = reportedStatus(name, cluster: applicationCluster[name] ?? "")
-            counts["sync", default: [:]][status.sync, default: 0] += 1
-            counts["health", default: [:]][status.health, default: 0] += 1
-        }
-        metrics.setApplicationCounts(counts)
     }
 }

@@ -13,7 +13,7 @@ extension HubRoutes {
             throw HubError(.unauthorized, "missing bearer token (Authorization: Bearer <token>)")
         }
         let token = String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces)
-        guard token.utf8.count <= 256, let principal = await engine.authenticate(token) else {
+        guard token.utf8.count <= 256, let principal = engine.authenticate(token) else {
             throw HubError(.unauthorized, "unknown or revoked token")
         }
         guard principal.may(action) else {

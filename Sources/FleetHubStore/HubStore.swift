@@ -101,6 +101,13 @@ extension HubDatabase {
         }
     }
 
+    /// Every live token with its hash (the hub keeps them in memory to authenticate requests).
+    public func liveTokens() throws -> [(token: StoredToken, hash: String)] {
+        try pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM tokens WHERE revokedAt IS NULL ORDER BY id").map { row in (Self.token(row), row["hash"] as String) }
+        }
+    }
+
     public func tokens() throws -> [StoredToken] {
         try pool.read { db in try Row.fetchAll(db, sql: "SELECT * FROM tokens ORDER BY id").map(Self.token) }
     }

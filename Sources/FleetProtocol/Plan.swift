@@ -99,6 +99,14 @@ public struct Plan: Equatable, Sendable {
         return .object(object)
     }
 
+    /// The publication envelope's fields, as the hub sets them on a plan it serves (and splices
+    /// into a planner's canonical bytes without parsing them).
+    public static func envelope(generation: Int, issuedAt: String, fleetCommit: String, committedAt: String?) -> ValueObject {
+        var fields: ValueObject = ["generation": .int(generation), "issuedAt": .string(issuedAt), "fleetCommit": .string(fleetCommit)]
+        fields.setIfPresent("committedAt", committedAt.map(Value.string))
+        return fields
+    }
+
     /// Canonical JSON: sorted keys, no insignificant space (what is signed and hashed).
     public var canonicalJSON: [UInt8] { JSON.encodeBytes(value, options: [.sortedKeys]) }
 

@@ -99,3 +99,16 @@ import Testing
 extension String {
     func replacingNewlines() -> String { String(filter { $0 != "\n" }) }
 }
+
+@Suite struct PlanEnvelopeTests {
+    @Test func theEnvelopeSplicedIntoCanonicalBytesEqualsTheEncodedPlansEnvelope() throws {
+        var plan = Plan(cluster: "eu", server: "https://k", id: "sha256:1", revisions: ["r": "c"], applications: [PlanEntry(name: "a", trackingLabel: "a")])
+        let envelope = Plan.envelope(generation: 42, issuedAt: "2026-12-07T00:00:00Z", fleetCommit: "c", committedAt: nil)
+        let spliced = try #require(CanonicalJSONObject.setting(envelope, in: plan.canonicalJSON))
+        plan.generation = 42
+        plan.issuedAt = "2026-12-07T00:00:00Z"
+        plan.fleetCommit = "c"
+        #expect(spliced == plan.canonicalJSON)
+        #expect(try Plan(json: spliced).committedAt == nil, "an unknown commit time is left out, not null")
+    }
+}

@@ -1,0 +1,164 @@
+import FleetHubStore
+import FleetModel
+import FleetProtocol
+import Foundation
+
+/// The views operators read (`GET /api/v1/...`, docs/api.md): the hub, clusters,
+/// Applications and events, from what was planned and what the spokes reported.
+extension HubEngine {
+    // MARK: Views
+
+    static func timestamp(_ date: Date) -> String {
+        Timestamp.rfc3339(date.timeIntervalSince1970)
+    }
+
+    /// An Application's status as its cluster last reported it (Unknown while the cluster is
+    /// stale or has not reported it).
+    private func reportedStatus(_ app: String, cluster: String) -> (sync: String, health: String, report: ApplicationStatus?) {
+        guard let entry = reports[cluster]?.report.applications.first(where: { $0.name == app }) else {
+            return ("Unknown", "Unknown", nil)
+        }
+        if isStale(cluster) { return ("Unknown", "Unknown", entry) }
+        return (entry.sync.rawValue, entry.health.rawValue, entry)
+    }
+
+    private func isStale(_ cluster: String) -> Bool {
+        guard let seen = reports[cluster]?.receivedAt else { return true }
+        return Date().timeIntervalSince(seen) > config.staleAfter.seconds
+    }
+
+    public func status() -> Value {
+        var o: ValueObject = [
+            "version": .string(FleetVersion.current),
+            "publicKey": .string(signer.publicKey),
+            "repository": .string(config.repositoryURL),
+            "branch": .string(config.branch),
+            "fleetCommit": fleetCommit.map(Value.string) ?? .null,
+            "ready": .bool(isReady),
+            "clusters": .int(Set(clusters.map(\.name)).union(plans.keys).count),
+            "applications": .int(applications.count),
+        ]
+        o["lastSync"] = lastRound.map { .string(Self.timestamp($0.time)) } ?? .null
+        o["lastError"] = lastRound?.error.map(Value.string) ?? .null
+        o["fetchErrors"] = .object(ValueObject(uniqueKeysWithValues: fetchErrors.sorted { $0.key < $1.key }.map { ($0.key, .string($0.value)) }))
+        o["problems"] = .array(problems.map { .string($0.message) })
+        return .object(o)
+    }
+
+    public func clusterList() -> Value {
+        let names = Set(clusters.map(\.name)).union(plans.keys).sorted()
+        return .array(names.map(clusterSummary))
+    }
+
+    public func cluster(_ name: String) -> Value? {
+        guard isKnownCluster(name) else { return nil }
+        guard case .object(var o) = clusterSummary(name) else { return nil }
+        o["report"] = reports[name]?.report.value ?? .null
+        o["planHistory"] = .array(((try? database.planHistory(cluster: name, limit: 20)) ?? []).map {
+            ["id": .string($0.id), "generation": .int(Int($0.generation)), "fleetCommit": .string($0.fleetCommit), "createdAt": .string(Self.timestamp($0.createdAt))]
+        })
+        return .object(o)
+    }
+
+    /// An Application as planned (pins applied), by name.
+    func applicationDocument(_ name: String) -> Value? {
+        applications.first { $0["metadata"]?["name"]?.stringValue == name }
+    }
+
+    /// The Applications assigned to a cluster, sorted.
+    func applicationNames(on cluster: String) -> [String] {
+        applicationCluster.filter { $0.value == cluster }.keys.sorted()
+    }
+
+    private func clusterSummary(_ name: String) -> Value {
+        let record = clusters.first { $0.name == name }
+        let report = reports[name]
+        let apps = applicationNames(on: name)
+        var o: ValueObject = ["name": .string(name)]
+        o["server"] = .string(record?.server ?? "")
+        o["labels"] = .object(record?.labels ?? [:])
+        o["inFleetRepository"] = .bool(record != nil)
+        o["planId"] = plans[name].map { .string($0.id) } ?? .null
+        o["planGeneration"] = plans[name].map { .int(Int($0.generation)) } ?? .null
+        o["planTooLarge"] = oversizedPlans[name].map { .int($0) } ?? .null
+        o["appliedPlanId"] = report?.report.planId.map(Value.string) ?? .null
+        o["lastSeen"] = report.map { .string(Self.timestamp($0.receivedAt)) } ?? .null
+        o["stale"] = .bool(isStale(name))
+        o["spokeVersion"] = report.map { .string($0.report.spokeVersion) } ?? .null
+        o["applications"] = .array(apps.map { app in
+            let status = reportedStatus(app, cluster: name)
+            var entry: ValueObject = ["name": .string(app), "sync": .string(status.sync), "health": .string(status.health)]
+            if let pin = pins[app] { entry["rolledBackTo"] = .string(pin.revision) }
+            return .object(entry)
+        })
+        o["drill"] = openDrills[name].map { .int(Int($0.id)) } ?? .null
+        return .object(o)
+    }
+
+    /// Applications, optionally filtered by cluster, a label selector (`env=prod,tier in
+    /// (a,b),!legacy`, as kubectl writes them), sync and health.
+    public func applicationList(cluster: String?, label: String?, sync: String?, health: String?) throws -> Value {
+        var selector = LabelSelector.everything
+        if let label {
+            do { selector = try LabelSelector(parsing: label) } catch { throw HubError(.badRequest, "label: \(error)") }
+        }
+        var out: [Value] = []
+        for app in applications {
+            guard let name = app["metadata"]?["name"]?.stringValue else { continue }
+            let owner = applicationCluster[name] ?? ""
+            if let cluster, owner != cluster { continue }
+            if !selector.isEmpty && !selector.matches(app["metadata"]?["labels"]?.stringMap ?? [:]) { continue }
+            let status = reportedStatus(name, cluster: owner)
+            if let sync, status.sync != sync { continue }
+            if let health, status.health != health { continue }
+            var o: ValueObject = ["name": .string(name), "cluster": .string(owner), "sync": .string(status.sync), "health": .string(status.health)]
+            o["labels"] = app["metadata"]?["labels"] ?? .object([:])
+            o["error"] = applicationErrors[name].map(Value.string) ?? .null
+            o["drift"] = .int(status.report?.drift.count ?? 0)
+            o["rolledBackTo"] = pins[name].map { .string($0.revision) } ?? .null
+            out.append(.object(o))
+        }
+        return .array(out)
+    }
+
+    public func application(_ name: String) -> Value? {
+        guard let app = applicationDocument(name) else { return nil }
+        let owner = applicationCluster[name] ?? ""
+        let status = reportedStatus(name, cluster: owner)
+        var o: ValueObject = ["name": .string(name), "cluster": .string(owner), "sync": .string(status.sync), "health": .string(status.health)]
+        o["spec"] = app["spec"] ?? .null
+        o["error"] = applicationErrors[name].map(Value.string) ?? .null
+        o["planId"] = plans[owner].map { .string($0.id) } ?? .null
+        o["status"] = status.report?.value ?? .null
+        o["rollback"] = pins[name].map(Self.rollbackView) ?? .null
+        o["history"] = .array(((try? database.events(after: nil, limit: 20, subject: name)) ?? []).map(Self.event))
+        return .object(o)
+    }
+
+    public func events(after sequence: Int64?, limit: Int) throws -> Value {
+        .array(try database.events(after: sequence, limit: min(max(limit, 1), 500)).map(Self.event))
+    }
+
+    static func event(_ e: StoredEvent) -> Value {
+        [
+            "sequence": .int(Int(e.sequence)), "time": .string(timestamp(e.time)), "kind": .string(e.kind),
+            "actor": .string(e.actor), "subject": .string(e.subject), "message": .string(e.message),
+            "details": (try? JSON.parse(e.details)) ?? .object([:]),
+        ]
+    }
+
+    /// Metric gauges that describe current state, refreshed before `/metrics` is emitted.
+    public func refreshGauges() {
+        var ages: [String: Double] = [:]
+        for (cluster, report) in reports { ages[cluster] = Date().timeIntervalSince(report.receivedAt) }
+        metrics.setClusterAges(ages)
+        var counts: [String: [String: Int]] = ["sync": [:], "health": [:]]
+        for app in applications {
+            guard let name = app["metadata"]?["name"]?.stringValue else { continue }
+            let status = reportedStatus(name, cluster: applicationCluster[name] ?? "")
+            counts["sync", default: [:]][status.sync, default: 0] += 1
+            counts["health", default: [:]][status.health, default: 0] += 1
+        }
+        metrics.setApplicationCounts(counts)
+    }
+}
