@@ -15,7 +15,7 @@ extension HubEngine {
     /// An Application's status as its cluster last reported it (Unknown while the cluster is
     /// stale or has not reported it).
     private func reportedStatus(_ app: String, cluster: String) -> (sync: String, health: String, report: ApplicationStatus?) {
-        guard let entry = reports[cluster]?.report.applications.first(where: { $0.name == app }) else {
+        guard let entry = inbox.latest(cluster)?.report.applications.first(where: { $0.name == app }) else {
             return ("Unknown", "Unknown", nil)
         }
         if isStale(cluster) { return ("Unknown", "Unknown", entry) }
@@ -23,7 +23,7 @@ extension HubEngine {
     }
 
     private func isStale(_ cluster: String) -> Bool {
-        guard let seen = reports[cluster]?.receivedAt else { return true }
+        guard let seen = inbox.latest(cluster)?.receivedAt else { return true }
         return Date().timeIntervalSince(seen) > config.staleAfter.seconds
     }
 
@@ -53,7 +53,7 @@ extension HubEngine {
     public func cluster(_ name: String) -> Value? {
         guard isKnownCluster(name) else { return nil }
         guard case .object(var o) = clusterSummary(name) else { return nil }
-        o["report"] = reports[name]?.report.value ?? .null
+        o["report"] = inbox.latest(name)?.report.value ?? .null
         o["planHistory"] = .array(((try? database.planHistory(cluster: name, limit: 20)) ?? []).map {
             ["id": .string($0.id), "generation": .int(Int($0.generation)), "fleetCommit": .string($0.fleetCommit), "createdAt": .string(Self.timestamp($0.createdAt))]
         })
@@ -72,7 +72,7 @@ extension HubEngine {
 
     private func clusterSummary(_ name: String) -> Value {
         let record = clusters.first { $0.name == name }
-        let report = reports[name]
+        let report = inbox.latest(name)
         let apps = applicationNames(on: name)
         var o: ValueObject = ["name": .string(name)]
         o["server"] = .string(record?.server ?? "")
@@ -150,7 +150,7 @@ extension HubEngine {
     /// Metric gauges that describe current state, refreshed before `/metrics` is emitted.
     public func refreshGauges() {
         var ages: [String: Double] = [:]
-        for (cluster, report) in reports { ages[cluster] = Date().timeIntervalSince(report.receivedAt) }
+        for (cluster, report) in inbox.all() { ages[cluster] = Date().timeIntervalSince(report.receivedAt) }
         metrics.setClusterAges(ages)
         var counts: [String: [String: Int]] = ["sync": [:], "health": [:]]
         for app in applications {

@@ -63,12 +63,8 @@ public actor HubEngine {
     var applicationCluster: [String: String] = [:]
     var applicationErrors: [String: String] = [:]
     var problems: [PlanProblem] = []
-    /// Each cluster's latest report, as validated, and when it came.
-    var reports: [String: (report: StatusReport, receivedAt: Date)] = [:]
-    /// Each spoke's report allowance (rate and bytes).
-    var reportBudget: ReportBudget
-    /// Report bytes stored per cluster, as far as known (trimmed past the retention budget).
-    var storedReportBytes: [String: Int] = [:]
+    /// Spoke reports, taken in off the engine; each cluster's latest is read from here.
+    public nonisolated let inbox: ReportInbox
     /// Clusters whose plan was too large to publish this round (they keep their last plan).
     var oversizedPlans: [String: Int] = [:]
     var lastRound: (time: Date, error: String?)?
@@ -85,7 +81,8 @@ public actor HubEngine {
     /// The drill in progress on each cluster (at most one; a new one supersedes it).
     var openDrills: [String: StoredDrill] = [:]
 
-    public init(config: HubConfig, logger: Logger = Logger(label: "fleet.hub")) throws {
+    /// - Parameter clock: monotonic seconds for the spokes' report allowances.
+    public init(config: HubConfig, logger: Logger = Logger(label: "fleet.hub"), clock: @escaping @Sendable () -> Double = SystemClock.monotonic) throws {
         self.config = config
         self.logger = logger
         try FileManager.default.createDirectory(atPath: config.stateDirectory, withIntermediateDirectories: true,
@@ -95,7 +92,7 @@ public actor HubEngine {
         signer = try PlanSigner(stateDirectory: config.stateDirectory)
         metrics = HubMetrics()
         worker = PlanningWorker(config: config)
-        reportBudget = ReportBudget(perMinute: config.reportsPerMinute, bytesPerMinute: config.reportBytesPerMinute)
+        inbox = ReportInbox(database: database, metrics: metrics, config: config, clock: clock)
     }
 
     // MARK: Start and the sync loop
@@ -110,12 +107,7 @@ public actor HubEngine {
             plans[stored.cluster] = ServedPlan(cluster: stored.cluster, id: stored.id, generation: stored.generation, body: stored.body,
                                                signature: stored.signature, fleetCommit: stored.fleetCommit)
         }
-        for report in try database.latestReports() {
-            // Stored reports were validated when they came; one that no longer decodes is left out.
-            if let value = try? JSON.parse(Array(report.body)), let decoded = try? StatusReport(value) {
-                reports[report.cluster] = (decoded, report.receivedAt)
-            }
-        }
+        try inbox.restore()
         guard tokens.count(.admin) == 0 else { return nil }
         let token = TokenCodec.generate()
         // Written before it is stored: a file that cannot be written leaves no token nobody has.
@@ -192,6 +184,7 @@ public actor HubEngine {
         let newCommit = commit != fleetCommit
         fleetCommit = commit
         clusters = set.clusters
+        inbox.setFleetClusters(Set(clusters.map(\.name)))
         applications = set.applications
         problems = set.problems
         applicationCluster = [:]
@@ -256,6 +249,7 @@ public actor HubEngine {
             ClusterRecord(name: c["name"]?.stringValue ?? "", labels: c["labels"]?.objectValue ?? [:], annotations: c["annotations"]?.objectValue ?? [:],
                           server: c["server"]?.stringValue ?? "", project: c["project"]?.stringValue ?? "")
         }
+        inbox.setFleetClusters(Set(clusters.map(\.name)))
     }
 
     // MARK: Plans for spokes
@@ -279,9 +273,7 @@ public actor HubEngine {
     }
 
     /// Whether the fleet repository (at the last planned commit) has a Cluster record of this name.
-    public func isInFleetRepository(_ name: String) -> Bool {
-        clusters.contains { $0.name == name }
-    }
+    public nonisolated func isInFleetRepository(_ name: String) -> Bool { inbox.isInFleetRepository(name) }
 
     /// The cluster's plan once its ETag differs from `etag`, waiting up to `timeout` for one.
     public func waitForPlan(cluster: String, differentFrom etag: String?, timeout: Duration) async -> ServedPlan? {

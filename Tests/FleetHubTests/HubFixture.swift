@@ -18,7 +18,8 @@ final class HubFixture: @unchecked Sendable {
 
     static let webhookSecret = "hook-secret"
 
-    init(configure: (inout HubConfig) -> Void = { _ in }) async throws {
+    /// - Parameter clock: the engine's monotonic clock (default: the system's).
+    init(configure: (inout HubConfig) -> Void = { _ in }, clock: @escaping @Sendable () -> Double = SystemClock.monotonic) async throws {
         temp = try TemporaryDirectory(prefix: "fleet-hub")
         repo = try GitFixtureRepository(at: temp.file("fleet"))
         for cluster in ["us-east-1", "us-west-2", "eu-west-1"] {
@@ -69,7 +70,7 @@ final class HubFixture: @unchecked Sendable {
         self.config = config
         var logger = Logger(label: "test.hub")
         logger.logLevel = .critical
-        engine = try HubEngine(config: config, logger: logger)
+        engine = try HubEngine(config: config, logger: logger, clock: clock)
         adminToken = try await engine.restore() ?? ""
     }
 
