@@ -14,6 +14,8 @@ extension HubEngine {
     func republish(commit: String) -> [String] {
         let requests = (try? database.syncRequests()) ?? [:]
         var changed: [StoredPlan] = []
+        var served: [ServedPlan] = []
+        let plans = board.all()
         let now = Date()
         let issuedAt = Self.timestamp(now)
         for (cluster, base) in basePlans.sorted(by: { $0.key < $1.key }) {
@@ -51,14 +53,14 @@ extension HubEngine {
             let body = Data(json)
             guard let signature = try? signer.sign(body) else { continue }
             changed.append(StoredPlan(cluster: cluster, id: id, generation: generation, body: body, signature: signature, fleetCommit: commit, createdAt: now))
-            plans[cluster] = ServedPlan(cluster: cluster, id: id, generation: generation, body: body, signature: signature, fleetCommit: commit)
+            served.append(ServedPlan(cluster: cluster, id: id, generation: generation, body: body, signature: signature, fleetCommit: commit))
         }
         do {
             try database.recordPlans(changed)
         } catch {
             logger.error("cannot store plans", metadata: ["error": "\(error)"])
         }
-        for plan in changed { notify(plan.cluster) }
+        board.install(served)
         return changed.map(\.cluster)
     }
 
@@ -71,7 +73,7 @@ extension HubEngine {
 
     private func refuseOversized(cluster: String, bytes: Int) {
         oversizedPlans[cluster] = bytes
-        let message = "the plan for \(cluster) is \(bytes) bytes, more than limits.maxPlanBytes (\(config.maxPlanBytes)); the cluster keeps plan \(plans[cluster]?.id ?? "none")"
+        let message = "the plan for \(cluster) is \(bytes) bytes, more than limits.maxPlanBytes (\(config.maxPlanBytes)); the cluster keeps plan \(board.plan(for: cluster)?.id ?? "none")"
         logger.error("plan too large", metadata: ["cluster": "\(cluster)", "bytes": "\(bytes)"])
         _ = try? database.recordEvent(kind: "plan-too-large", actor: "hub", subject: cluster, message: message)
     }

@@ -35,7 +35,7 @@ extension HubEngine {
             "branch": .string(config.branch),
             "fleetCommit": fleetCommit.map(Value.string) ?? .null,
             "ready": .bool(isReady),
-            "clusters": .int(Set(clusters.map(\.name)).union(plans.keys).count),
+            "clusters": .int(Set(clusters.map(\.name)).union(board.all().keys).count),
             "applications": .int(applications.count),
         ]
         o["lastSync"] = lastRound.map { .string(Self.timestamp($0.time)) } ?? .null
@@ -46,7 +46,7 @@ extension HubEngine {
     }
 
     public func clusterList() -> Value {
-        let names = Set(clusters.map(\.name)).union(plans.keys).sorted()
+        let names = Set(clusters.map(\.name)).union(board.all().keys).sorted()
         return .array(names.map(clusterSummary))
     }
 
@@ -78,8 +78,8 @@ extension HubEngine {
         o["server"] = .string(record?.server ?? "")
         o["labels"] = .object(record?.labels ?? [:])
         o["inFleetRepository"] = .bool(record != nil)
-        o["planId"] = plans[name].map { .string($0.id) } ?? .null
-        o["planGeneration"] = plans[name].map { .int(Int($0.generation)) } ?? .null
+        o["planId"] = board.plan(for: name).map { .string($0.id) } ?? .null
+        o["planGeneration"] = board.plan(for: name).map { .int(Int($0.generation)) } ?? .null
         o["planTooLarge"] = oversizedPlans[name].map { .int($0) } ?? .null
         o["appliedPlanId"] = report?.report.planId.map(Value.string) ?? .null
         o["lastSeen"] = report.map { .string(Self.timestamp($0.receivedAt)) } ?? .null
@@ -128,7 +128,7 @@ extension HubEngine {
         var o: ValueObject = ["name": .string(name), "cluster": .string(owner), "sync": .string(status.sync), "health": .string(status.health)]
         o["spec"] = app["spec"] ?? .null
         o["error"] = applicationErrors[name].map(Value.string) ?? .null
-        o["planId"] = plans[owner].map { .string($0.id) } ?? .null
+        o["planId"] = board.plan(for: owner).map { .string($0.id) } ?? .null
         o["status"] = status.report?.value ?? .null
         o["rollback"] = pins[name].map(Self.rollbackView) ?? .null
         o["history"] = .array(((try? database.events(after: nil, limit: 20, subject: name)) ?? []).map(Self.event))

@@ -53,7 +53,8 @@ public actor HubEngine {
     public nonisolated let logger: Logger
     let worker: PlanningWorker
 
-    var plans: [String: ServedPlan] = [:]
+    /// The plans served to spokes and their long-polls (read and waited on without the engine).
+    public nonisolated let board: PlanBoard
     var basePlans: [String: (id: String, json: [UInt8])] = [:]
     var fleetCommit: String?
     /// When the fleet commit was made (RFC 3339), carried in every plan.
@@ -71,7 +72,6 @@ public actor HubEngine {
     /// When the planning round now running started (monotonic seconds), if one is.
     private var roundStarted: Double?
     var fetchErrors: [String: String] = [:]
-    private var waiters: [String: [UUID: CheckedContinuation<Void, Never>]] = [:]
     private var triggers: AsyncStream<(force: Bool, url: String?)>.Continuation?
     private var roundsCompleted = 0
     /// Rollback pins by Application, and a version bumped at each change: a round planned
@@ -92,6 +92,7 @@ public actor HubEngine {
         signer = try PlanSigner(stateDirectory: config.stateDirectory)
         metrics = HubMetrics()
         worker = PlanningWorker(config: config)
+        board = PlanBoard(metrics: metrics)
         inbox = ReportInbox(database: database, metrics: metrics, config: config, clock: clock)
     }
 
@@ -103,10 +104,10 @@ public actor HubEngine {
         try restoreViews()
         for rollback in try database.rollbacks() { pins[rollback.application] = rollback }
         for drill in try database.drills() where drill.finishedAt == nil && openDrills[drill.cluster] == nil { openDrills[drill.cluster] = drill }
-        for stored in try database.currentPlans() {
-            plans[stored.cluster] = ServedPlan(cluster: stored.cluster, id: stored.id, generation: stored.generation, body: stored.body,
-                                               signature: stored.signature, fleetCommit: stored.fleetCommit)
-        }
+        board.install(try database.currentPlans().map { stored in
+            ServedPlan(cluster: stored.cluster, id: stored.id, generation: stored.generation, body: stored.body,
+                       signature: stored.signature, fleetCommit: stored.fleetCommit)
+        })
         try inbox.restore()
         guard tokens.count(.admin) == 0 else { return nil }
         let token = TokenCodec.generate()
@@ -262,45 +263,25 @@ public actor HubEngine {
         if let started = roundStarted, SystemClock.monotonic() - started > config.stuckPlannerAfter.seconds {
             return (false, "planner stuck: a planning round has run for \(Int(SystemClock.monotonic() - started))s (limits.stuckPlannerAfter is \(config.stuckPlannerAfter))")
         }
-        if !plans.isEmpty || roundsCompleted > 0 && lastRound?.error == nil { return (true, "ready") }
+        if !board.isEmpty || roundsCompleted > 0 && lastRound?.error == nil { return (true, "ready") }
         return (false, "no plan compiled yet")
     }
 
-    public func plan(for cluster: String) -> ServedPlan? { plans[cluster] }
+    public nonisolated func plan(for cluster: String) -> ServedPlan? { board.plan(for: cluster) }
 
-    public func isKnownCluster(_ name: String) -> Bool {
-        plans[name] != nil || isInFleetRepository(name)
+    public nonisolated func isKnownCluster(_ name: String) -> Bool {
+        board.plan(for: name) != nil || isInFleetRepository(name)
     }
 
     /// Whether the fleet repository (at the last planned commit) has a Cluster record of this name.
     public nonisolated func isInFleetRepository(_ name: String) -> Bool { inbox.isInFleetRepository(name) }
 
     /// The cluster's plan once its ETag differs from `etag`, waiting up to `timeout` for one.
-    public func waitForPlan(cluster: String, differentFrom etag: String?, timeout: Duration) async -> ServedPlan? {
-        if let plan = plans[cluster], plan.etag != etag { return plan }
-        let id = UUID()
-        metrics.longPollsOpen.increment()
-        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            waiters[cluster, default: [:]][id] = continuation
-            Task { [weak self] in
-                try? await Task.sleep(for: timeout)
-                await self?.expire(cluster: cluster, id: id)
-            }
-        }
-        metrics.longPollsOpen.decrement()
-        return plans[cluster]
+    public nonisolated func waitForPlan(cluster: String, differentFrom etag: String?, timeout: Duration) async -> ServedPlan? {
+        await board.waitForPlan(cluster: cluster, differentFrom: etag, timeout: timeout)
     }
 
-    private func expire(cluster: String, id: UUID) {
-        waiters[cluster]?.removeValue(forKey: id)?.resume()
-    }
-
-    func notify(_ cluster: String) {
-        guard let waiting = waiters.removeValue(forKey: cluster) else { return }
-        for continuation in waiting.values { continuation.resume() }
-    }
-
-    public func countServed(notModified: Bool) {
+    public nonisolated func countServed(notModified: Bool) {
         if notModified { metrics.notModified.increment() } else { metrics.plansServed.increment() }
     }
 

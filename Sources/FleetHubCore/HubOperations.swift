@@ -36,7 +36,7 @@ extension HubEngine {
         try database.requestSync(application: application, cluster: owner, token: UUID().uuidString.lowercased(), requestedBy: principal.name)
         await runRound(force: true, only: config.repositoryURL)
         var view = Self.rollbackView(pin).objectValue ?? [:]
-        view["planId"] = plans[owner].map { .string($0.id) } ?? .null
+        view["planId"] = board.plan(for: owner).map { .string($0.id) } ?? .null
         view["error"] = applicationErrors[application].map(Value.string) ?? .null
         return .object(view)
     }
@@ -53,7 +53,7 @@ extension HubEngine {
         await runRound(force: true, only: config.repositoryURL)
         let automatedInGit = applicationDocument(application)?["spec"]?["syncPolicy"]?["automated"].map { !$0.isNull } ?? false
         return ["application": .string(application), "cluster": .string(pin.cluster), "cleared": true,
-                "automated": .bool(automatedInGit), "planId": plans[pin.cluster].map { .string($0.id) } ?? .null]
+                "automated": .bool(automatedInGit), "planId": board.plan(for: pin.cluster).map { .string($0.id) } ?? .null]
     }
 
     static func rollbackView(_ pin: StoredRollback) -> Value {
@@ -78,8 +78,8 @@ extension HubEngine {
         openDrills[cluster] = drill
         if wipe, let commit = fleetCommit { republish(commit: commit) }
         var view = Self.drillView(drill).objectValue ?? [:]
-        let plan = plans[cluster].flatMap { try? JSON.parse(Array($0.body)) }
-        view["planId"] = plans[cluster].map { .string($0.id) } ?? .null
+        let plan = board.plan(for: cluster).flatMap { try? JSON.parse(Array($0.body)) }
+        view["planId"] = board.plan(for: cluster).map { .string($0.id) } ?? .null
         view["applications"] = .array(applicationNames(on: cluster).map(Value.string))
         view["stateful"] = .array(plan.map(StatefulObjects.find) ?? [])
         return .object(view)

@@ -12,17 +12,17 @@ extension HubRoutes {
             guard let seconds = Int(text), seconds >= 0 else { throw HubError(.badRequest, "wait must be a number of seconds (0 to \(maxWait))") }
             wait = min(seconds, maxWait)
         }
-        var plan = await engine.plan(for: name)
-        if plan == nil, !(await engine.isKnownCluster(name)) { throw HubError(.notFound, "no cluster named \(name) in the fleet repository") }
+        var plan = engine.plan(for: name)
+        if plan == nil, !engine.isKnownCluster(name) { throw HubError(.notFound, "no cluster named \(name) in the fleet repository") }
         if wait > 0, plan == nil || plan?.etag == etag {
             plan = await engine.waitForPlan(cluster: name, differentFrom: etag, timeout: .seconds(wait))
         }
         guard let plan else { throw HubError(.notFound, "no plan for \(name) yet") }
         if let etag, etag == plan.etag {
-            await engine.countServed(notModified: true)
+            engine.countServed(notModified: true)
             return Response(status: .notModified, headers: [.eTag: quote(plan.etag)])
         }
-        await engine.countServed(notModified: false)
+        engine.countServed(notModified: false)
         return Response(
             status: .ok,
             headers: [.contentType: "application/json", .eTag: quote(plan.etag), signatureHeader: "ed25519=" + plan.signature, planIdHeader: plan.id],

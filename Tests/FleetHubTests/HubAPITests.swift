@@ -99,7 +99,7 @@ import Testing
         let hub = try await HubFixture()
         await hub.round()
         let spoke = try await hub.spokeToken("us-west-2")
-        let first = try #require(await hub.engine.plan(for: "us-west-2"))
+        let first = try #require(hub.engine.plan(for: "us-west-2"))
         let clock = ContinuousClock()
         let start = clock.now
         async let waited = hub.engine.waitForPlan(cluster: "us-west-2", differentFrom: first.etag, timeout: .seconds(30))
@@ -109,7 +109,7 @@ import Testing
         let next = await waited
         #expect(next?.id != first.id)
         #expect(clock.now - start < .seconds(10))
-        #expect(await hub.engine.plan(for: "us-east-1")?.fleetCommit != nil)
+        #expect(hub.engine.plan(for: "us-east-1")?.fleetCommit != nil)
         // Through HTTP: a poll with the current ETag and ?wait times out with 304.
         try await hub.app().test(.router) { client in
             try await client.execute(uri: "/api/v1/clusters/us-west-2/plan?wait=1", method: .get,
@@ -120,15 +120,15 @@ import Testing
     @Test func aBrokenCommitChangesNoPlanAndIsReportedWithFileAndLine() async throws {
         let hub = try await HubFixture()
         await hub.round()
-        let before = try #require(await hub.engine.plan(for: "us-west-2"))
+        let before = try #require(hub.engine.plan(for: "us-west-2"))
         try hub.commit(["apps/web/overlays/us-west-2/kustomization.yaml": "resources: [../../base]\npatches:\n- path: missing.yaml\n"], message: "broken")
         await hub.round()
-        let after = try #require(await hub.engine.plan(for: "us-west-2"))
+        let after = try #require(hub.engine.plan(for: "us-west-2"))
         let plan = try JSON.parse(Array(after.body))
         let app = try #require(plan["applications"]?[0])
         #expect(app["error"]?.stringValue?.contains("apps/web/overlays/us-west-2/kustomization.yaml") == true)
         #expect(app["resources"] == (try JSON.parse(Array(before.body)))["applications"]?[0]?["resources"], "last good resources kept")
-        #expect(await hub.engine.plan(for: "us-east-1") != nil)
+        #expect(hub.engine.plan(for: "us-east-1") != nil)
         let detail = try #require(await hub.engine.application("web-us-west-2"))
         #expect(detail["error"]?.stringValue?.contains("missing.yaml") == true)
         let events = try await hub.engine.events(after: nil, limit: 10)
@@ -191,35 +191,35 @@ import Testing
         let hub = try await HubFixture()
         await hub.round()
         let spoke = try await hub.spokeToken("us-west-2")
-        let before = try #require(await hub.engine.plan(for: "us-west-2"))
+        let before = try #require(hub.engine.plan(for: "us-west-2"))
         try await hub.app().test(.router) { client in
             try await client.execute(uri: "/api/v1/applications/web-us-west-2/sync", method: .post, headers: .bearer(hub.adminToken),
                                      body: ByteBuffer(string: #"{"cluster":"us-west-2"}"#)) { #expect($0.status == .accepted) }
             try await client.execute(uri: "/api/v1/applications/web-us-west-2/sync", method: .post, headers: .bearer(hub.adminToken),
                                      body: ByteBuffer(string: #"{"cluster":"us-east-1"}"#)) { #expect($0.status == .notFound) }
         }
-        let requested = try #require(await hub.engine.plan(for: "us-west-2"))
+        let requested = try #require(hub.engine.plan(for: "us-west-2"))
         #expect(requested.id != before.id)
         let token = try #require(try JSON.parse(Array(requested.body))["syncRequests"]?["web-us-west-2"]?.stringValue)
         let report = #"{"cluster":"us-west-2","sequence":1,"spokeVersion":"0.1.0","applications":[{"name":"web-us-west-2","sync":"Synced","health":"Healthy","completedSyncToken":"\#(token)"}]}"#
-        _ = try await hub.engine.ingest(report: Data(report.utf8), cluster: "us-west-2", principal: try #require(await hub.engine.authenticate(spoke)))
-        #expect(await hub.engine.plan(for: "us-west-2")?.id == before.id, "done: the plan is back to the commit's plan")
+        _ = try await hub.engine.ingest(report: Data(report.utf8), cluster: "us-west-2", principal: try #require(hub.engine.authenticate(spoke)))
+        #expect(hub.engine.plan(for: "us-west-2")?.id == before.id, "done: the plan is back to the commit's plan")
     }
 
     @Test func tokensCanBeRotatedAndRevoked() async throws {
         let hub = try await HubFixture()
         await hub.round()
         let first = try await hub.spokeToken("us-west-2")
-        #expect(await hub.engine.authenticate(first)?.cluster == "us-west-2")
+        #expect(hub.engine.authenticate(first)?.cluster == "us-west-2")
         try await hub.app().test(.router) { client in
             let second = try await client.execute(uri: "/api/v1/clusters/us-west-2/rotate", method: .post, headers: .bearer(hub.adminToken)) { response -> String in
                 #expect(response.status == .created)
                 return try #require(response.json?["token"]?.stringValue)
             }
-            #expect(await hub.engine.authenticate(first) == nil, "rotation revokes the old token")
-            #expect(await hub.engine.authenticate(second) != nil)
+            #expect(hub.engine.authenticate(first) == nil, "rotation revokes the old token")
+            #expect(hub.engine.authenticate(second) != nil)
             try await client.execute(uri: "/api/v1/clusters/us-west-2/revoke", method: .post, headers: .bearer(hub.adminToken)) { #expect($0.status == .ok) }
-            #expect(await hub.engine.authenticate(second) == nil)
+            #expect(hub.engine.authenticate(second) == nil)
             try await client.execute(uri: "/api/v1/clusters/mars/enroll", method: .post, headers: .bearer(hub.adminToken)) { #expect($0.status == .notFound) }
             try await client.execute(uri: "/api/v1/tokens", method: .post, headers: .bearer(hub.adminToken), body: ByteBuffer(string: #"{"role":"viewer","label":"ci"}"#)) {
                 #expect($0.status == .created)

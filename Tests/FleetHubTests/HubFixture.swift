@@ -89,18 +89,18 @@ final class HubFixture: @unchecked Sendable {
 
     /// A token of `role` made through the engine.
     func token(_ role: Role) async throws -> String {
-        let admin = try #require(await engine.authenticate(adminToken))
+        let admin = try #require(engine.authenticate(adminToken))
         return try await engine.createToken(role: role, label: "test \(role.rawValue)", by: admin).token
     }
 
     func spokeToken(_ cluster: String) async throws -> String {
-        let admin = try #require(await engine.authenticate(adminToken))
+        let admin = try #require(engine.authenticate(adminToken))
         return try await engine.enroll(cluster: cluster, by: admin, rotate: false)
     }
 
     /// A newly enrolled spoke of `cluster`, as the engine sees it after authentication.
     func spokePrincipal(_ cluster: String) async throws -> Principal {
-        try #require(await engine.authenticate(try await spokeToken(cluster)))
+        try #require(engine.authenticate(try await spokeToken(cluster)))
     }
 }
 

@@ -24,7 +24,7 @@ import Testing
         try hub.commit(["apps/web/base/deployment.yaml": try String(contentsOfFile: hub.repo.path + "/apps/web/base/deployment.yaml", encoding: .utf8)
             .replacingOccurrences(of: "nginx:1.25", with: "nginx:1.27")], message: "nginx 1.27")
         await hub.round()
-        #expect(Self.image(try Self.entry(await hub.engine.plan(for: "us-west-2"), "web-us-west-2")) == "nginx:1.27")
+        #expect(Self.image(try Self.entry(hub.engine.plan(for: "us-west-2"), "web-us-west-2")) == "nginx:1.27")
         let viewer = try await hub.token(.viewer)
         try await hub.app().test(.router) { client in
             let body = ByteBuffer(string: #"{"revision":"\#(old.prefix(8))","cluster":"us-west-2"}"#)
@@ -46,19 +46,19 @@ import Testing
                 #expect(response.json?["revision"]?.stringValue == old, "the short SHA is resolved to the full commit")
             }
         }
-        let pinned = try Self.entry(await hub.engine.plan(for: "us-west-2"), "web-us-west-2")
+        let pinned = try Self.entry(hub.engine.plan(for: "us-west-2"), "web-us-west-2")
         #expect(Self.image(pinned) == "nginx:1.25", "rendered at the old revision")
         #expect(pinned["source"]?["targetRevision"]?.stringValue == old || pinned["sources"]?[0]?["targetRevision"]?.stringValue == old)
         #expect((pinned["syncPolicy"]?["automated"] ?? .null).isNull, "automated sync is suspended")
-        let document = try JSON.parse(Array(try #require(await hub.engine.plan(for: "us-west-2")).body))
+        let document = try JSON.parse(Array(try #require(hub.engine.plan(for: "us-west-2")).body))
         #expect(document["syncRequests"]?["web-us-west-2"]?.stringValue != nil, "one sync is requested so the old revision is applied")
-        #expect(Self.image(try Self.entry(await hub.engine.plan(for: "us-east-1"), "web-us-east-1")) == "nginx:1.27", "other Applications follow Git")
+        #expect(Self.image(try Self.entry(hub.engine.plan(for: "us-east-1"), "web-us-east-1")) == "nginx:1.27", "other Applications follow Git")
 
         // A new commit does not undo the pin.
         try hub.commit(["apps/web/base/deployment.yaml": try String(contentsOfFile: hub.repo.path + "/apps/web/base/deployment.yaml", encoding: .utf8)
             .replacingOccurrences(of: "nginx:1.27", with: "nginx:1.28")], message: "nginx 1.28")
         await hub.round()
-        #expect(Self.image(try Self.entry(await hub.engine.plan(for: "us-west-2"), "web-us-west-2")) == "nginx:1.25")
+        #expect(Self.image(try Self.entry(hub.engine.plan(for: "us-west-2"), "web-us-west-2")) == "nginx:1.25")
         let view = try #require(await hub.engine.application("web-us-west-2"))
         #expect(view["rollback"]?["revision"]?.stringValue == old)
         let events = try await hub.engine.events(after: nil, limit: 50)
@@ -69,7 +69,7 @@ import Testing
         let restarted = try HubEngine(config: hub.config)
         _ = try await restarted.restore()
         await restarted.runRound(force: true, only: nil)
-        #expect(Self.image(try Self.entry(await restarted.plan(for: "us-west-2"), "web-us-west-2")) == "nginx:1.25")
+        #expect(Self.image(try Self.entry(restarted.plan(for: "us-west-2"), "web-us-west-2")) == "nginx:1.25")
 
         try await hub.app().test(.router) { client in
             try await client.execute(uri: "/api/v1/applications/web-us-west-2/rollback", method: .delete, headers: .bearer(hub.adminToken)) { response in
@@ -80,7 +80,7 @@ import Testing
                 #expect($0.status == .notFound, "nothing left to clear")
             }
         }
-        let back = try Self.entry(await hub.engine.plan(for: "us-west-2"), "web-us-west-2")
+        let back = try Self.entry(hub.engine.plan(for: "us-west-2"), "web-us-west-2")
         #expect(Self.image(back) == "nginx:1.28")
         #expect(back["syncPolicy"]?["automated"]?.objectValue != nil)
     }
@@ -88,7 +88,7 @@ import Testing
     @Test func aDrillTravelsInThePlanUntilItsReportIsStoredAndIsKeptInHistory() async throws {
         let hub = try await HubFixture()
         await hub.round()
-        let before = try #require(await hub.engine.plan(for: "us-west-2"))
+        let before = try #require(hub.engine.plan(for: "us-west-2"))
         let viewer = try await hub.token(.viewer)
         try await hub.app().test(.router) { client in
             try await client.execute(uri: "/api/v1/drills", method: .post, headers: .bearer(viewer), body: ByteBuffer(string: #"{"cluster":"us-west-2"}"#)) {
@@ -107,10 +107,10 @@ import Testing
             }
         }
         let id = try #require(try await hub.engine.drillList(cluster: "us-west-2", limit: 1).arrayValue?.first?["id"]?.intValue)
-        let during = try #require(await hub.engine.plan(for: "us-west-2"))
+        let during = try #require(hub.engine.plan(for: "us-west-2"))
         #expect(during.id != before.id)
         #expect(try JSON.parse(Array(during.body))["drill"] == ["id": .int(id), "wipe": true])
-        #expect(try JSON.parse(Array(try #require(await hub.engine.plan(for: "us-east-1")).body))["drill"] == nil, "only the drilled cluster")
+        #expect(try JSON.parse(Array(try #require(hub.engine.plan(for: "us-east-1")).body))["drill"] == nil, "only the drilled cluster")
         let report = #"{"cluster":"us-west-2","sequence":1,"spokeVersion":"0.1.0","drill":{"id":\#(id),"wiped":3},"applications":[]}"#
         let spoke = try await hub.spokePrincipal("us-west-2")
         #expect(try await hub.engine.ingest(report: Data(report.utf8), cluster: "us-west-2", principal: spoke) == .stored)
@@ -133,7 +133,7 @@ import Testing
             }
             try await client.execute(uri: "/api/v1/drills/999", method: .get, headers: .bearer(viewer)) { #expect($0.status == .notFound) }
         }
-        #expect(await hub.engine.plan(for: "us-west-2")?.id == before.id, "the drill left the plan")
+        #expect(hub.engine.plan(for: "us-west-2")?.id == before.id, "the drill left the plan")
         let kinds = try await hub.engine.events(after: nil, limit: 50).arrayValue?.compactMap { $0["kind"]?.stringValue } ?? []
         #expect(kinds.contains("drill-started") && kinds.contains("drill-finished"))
     }
@@ -141,7 +141,7 @@ import Testing
     @Test func aNewDrillSupersedesAnUnfinishedOne() async throws {
         let hub = try await HubFixture()
         await hub.round()
-        let admin = try #require(await hub.engine.authenticate(hub.adminToken))
+        let admin = try #require(hub.engine.authenticate(hub.adminToken))
         let first = try await hub.engine.startDrill(cluster: "us-east-1", wipe: false, slaSeconds: nil, by: admin)
         _ = try await hub.engine.startDrill(cluster: "us-east-1", wipe: false, slaSeconds: nil, by: admin)
         let drills = try await hub.engine.drillList(cluster: "us-east-1", limit: 10).arrayValue ?? []

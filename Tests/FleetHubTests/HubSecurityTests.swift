@@ -125,7 +125,7 @@ import Testing
     @Test func plansCarryAnIncreasingGenerationAndARollbackIsANewOne() async throws {
         let hub = try await HubFixture()
         await hub.round()
-        let first = try #require(await hub.engine.plan(for: "us-west-2"))
+        let first = try #require(hub.engine.plan(for: "us-west-2"))
         let document = try JSON.parse(Array(first.body))
         #expect(document["generation"]?.intValue == Int(first.generation))
         #expect(document["fleetCommit"]?.stringValue == first.fleetCommit)
@@ -133,11 +133,11 @@ import Testing
         let original = try #require(await hub.engine.fleetCommit)
         try hub.commit(["apps/web/overlays/us-west-2/kustomization.yaml": "resources: [../../base]\nnamePrefix: usw2-\n"])
         await hub.round()
-        let second = try #require(await hub.engine.plan(for: "us-west-2"))
+        let second = try #require(hub.engine.plan(for: "us-west-2"))
         #expect(second.generation > first.generation)
-        let admin = try #require(await hub.engine.authenticate(hub.adminToken))
+        let admin = try #require(hub.engine.authenticate(hub.adminToken))
         _ = try await hub.engine.rollback(application: "web-us-west-2", to: original, cluster: nil, by: admin)
-        let rolledBack = try #require(await hub.engine.plan(for: "us-west-2"))
+        let rolledBack = try #require(hub.engine.plan(for: "us-west-2"))
         #expect(rolledBack.generation > second.generation, "a rollback is a new generation pinning old content, never the old plan")
     }
 
@@ -151,7 +151,7 @@ import Testing
         await hub.round()
         let restarted = try HubEngine(config: hub.config)
         _ = try await restarted.restore()
-        let served = try #require(await restarted.plan(for: "us-west-2"))
+        let served = try #require(restarted.plan(for: "us-west-2"))
         #expect(PlanSigner.verify(served.body, signature: served.signature, publicKey: restarted.signer.publicKey))
         let verifier = try PlanVerifier(publicKeyBase64: restarted.signer.publicKey)
         #expect(verifier.verify(Array(served.body), signature: "ed25519=" + served.signature))
@@ -160,13 +160,13 @@ import Testing
     @Test func aPlanTooLargeForASpokeIsNotPublishedAndTheClusterKeepsItsLastOne() async throws {
         let hub = try await HubFixture { config in config.maxPlanBytes = 6000 }
         await hub.round()
-        let before = try #require(await hub.engine.plan(for: "us-west-2"))
+        let before = try #require(hub.engine.plan(for: "us-west-2"))
         let big = (0..<40).map { "  key\($0): \(String(repeating: "v", count: 200))" }.joined(separator: "\n")
         try hub.commit(["apps/web/overlays/us-west-2/kustomization.yaml": "resources: [../../base, big.yaml]\nnamePrefix: us-west-2-\n",
                         "apps/web/overlays/us-west-2/big.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: big}\ndata:\n\(big)\n"])
         await hub.round()
         // The Application that grew too large stays at its last good resources, with the error.
-        let after = try #require(await hub.engine.plan(for: "us-west-2"))
+        let after = try #require(hub.engine.plan(for: "us-west-2"))
         #expect(after.body.count <= 6000)
         let entry = try #require(try JSON.parse(Array(after.body))["applications"]?[0])
         #expect(entry["error"]?.stringValue?.contains("bytes, more than the 6000 a spoke accepts") == true)
