@@ -130,7 +130,7 @@ let package = Package(
         ),
         .target(
             name: "FleetKube",
-            dependencies: ["FleetModel", "FleetProtocol", "FleetYAML", "FleetFiles", "FleetHTTPClient", "FleetReconcile", "FleetSpoke"]
+            dependencies: ["FleetModel", "FleetProtocol", "FleetYAML", "FleetFiles", "FleetHTTPClient", "FleetReconcile"]
         ),
         .target(name: "FleetSQLite", dependencies: ["CSQLite"]),
         .target(
@@ -253,7 +253,7 @@ let package = Package(
         .testTarget(name: "FleetReconcileTests", dependencies: ["FleetReconcile", "FleetModel", "FleetProtocol", "FleetYAML"], exclude: ["Fixtures"]),
         .testTarget(
             name: "FleetSpokeTests",
-            dependencies: ["FleetSpoke", "FleetReconcile", "FleetModel", "FleetProtocol", "FleetTestSupport", .product(name: "Crypto", package: "swift-crypto")]
+            dependencies: ["FleetSpoke", "FleetReconcile", "FleetModel", "FleetProtocol", "FleetHTTPClient", "FleetTestSupport", .product(name: "Crypto", package: "swift-crypto")]
         ),
         .testTarget(name: "FleetKubeTests", dependencies: ["FleetKube", "FleetSpoke", "FleetReconcile", "FleetModel", "FleetProtocol", "FleetTestSupport"]),
         .testTarget(name: "FleetCLITests", dependencies: ["FleetTestSupport", "fleet", "spoke", "hub"]),

@@ -3,9 +3,9 @@ import Hummingbird
 
 /// `GET /api/v1/clusters/{name}/plan`: the signed plan, with ETags and long-polling.
 extension HubRoutes {
-    static func plan(_ request: Request, _ context: BasicRequestContext, _ engine: HubEngine) async throws -> Response {
+    static func plan(_ request: Request, _ context: HubRequestContext, _ engine: HubEngine) async throws -> Response {
         let name = try context.parameters.require("name")
-        _ = try await authorize(request, engine, .readPlan(cluster: name))
+        _ = try await context.require(.readPlan(cluster: name), engine)
         let etag = request.headers[.ifNoneMatch].map(unquote)
         var wait = 0
         if let text = request.uri.queryParameters.get("wait") {

@@ -3,7 +3,6 @@ import FleetHTTPClient
 import FleetModel
 import FleetProtocol
 import FleetReconcile
-import FleetSpoke
 
 #if canImport(Glibc)
 import Glibc
@@ -252,8 +251,6 @@ public final class KubeDriver: ClusterDriver {
             }
         }
     }
-
-    public func advance(now: Double) throws {}
 
     /// A server-side dry-run apply (`dryRun=All`): the object as the API server would store
     /// it, defaults and mutating webhooks applied, nothing stored.

@@ -7,34 +7,14 @@ import FleetSQLite
 import Glibc
 #endif
 
-/// Where a spoke applies plans: a real cluster (Kubernetes driver) or the embedded local one.
-public protocol ClusterDriver: AnyObject {
-    /// The live objects an Application owns (those carrying its tracking label value), among
-    /// `kinds` (what the plan and the last sync used: a real cluster is never listed whole).
-    func list(trackingLabel: String, kinds: Set<GroupKind>) throws -> [ResourceKey: Value]
-    func get(_ key: ResourceKey) throws -> Value?
-    /// Creates or updates an object; `replace` replaces it whole (PUT).
-    @discardableResult
-    func apply(_ object: Value, replace: Bool) throws -> Value
-    func delete(_ key: ResourceKey) throws
-    /// Creates the namespace if it does not exist.
-    func ensureNamespace(_ name: String) throws
-    /// Lets simulated controllers move on (the local driver); nothing for a real cluster.
+/// A cluster whose controllers the spoke itself runs (the embedded local cluster): time moves
+/// only when the reconciler says so, and a DR drill with `--wipe` may empty it. A real
+/// cluster's driver has neither (its controllers run on their own; it is never wiped).
+public protocol SimulatedCluster: ClusterDriver {
+    /// Lets the simulated controllers move on to `now`.
     func advance(now: Double) throws
-    /// The object as the cluster would store it if applied now (defaults and mutating
-    /// admission included), without storing it; nil when the driver cannot tell. Diffs use it,
-    /// so what the server adds or rewrites is never drift.
-    func storedForm(of object: Value) throws -> Value?
     /// Deletes every live object (a DR drill's `--wipe`) and returns how many there were.
-    /// Only the local driver does it: a real cluster is never wiped by the spoke.
     func wipeForDrill() throws -> Int
-}
-
-extension ClusterDriver {
-    public func storedForm(of object: Value) throws -> Value? { nil }
-    public func wipeForDrill() throws -> Int {
-        throw SpokeError("a drill with --wipe needs the local driver: rebuild a real cluster by replacing it (fleet bootstrap) and run the drill without --wipe")
-    }
 }
 
 /// The embedded local cluster: live objects in a SQLite database under the state directory
@@ -45,7 +25,7 @@ extension ClusterDriver {
 ///
 /// SQLite rather than a tree of YAML files: edits by hand (`spoke local edit|scale|delete`)
 /// and the agent never see a half-written object, and a wipe is one file.
-public final class LocalCluster: ClusterDriver {
+public final class LocalCluster: SimulatedCluster {
     public let path: String
     let database: SQLiteDatabase
     public var readyDelay: Double

@@ -90,6 +90,12 @@ public final class Reconciler {
         self.sleep = sleep
     }
 
+    /// Lets a simulated cluster's controllers catch up with the clock (a real cluster's run on
+    /// their own).
+    func advanceControllers() throws {
+        try (driver as? SimulatedCluster)?.advance(now: clock())
+    }
+
     /// Drops what is cached from the cluster and the state (after a drill wiped both).
     public func forgetCaches() {
         storedForms = [:]
@@ -108,7 +114,7 @@ public final class Reconciler {
     /// One pass over the whole plan. `dryRun` decides and reports without changing anything.
     public func reconcile(plan: Plan, dryRun: Bool = false) throws -> StatusReport {
         // The cluster's own controllers move on whether or not we act.
-        try driver.advance(now: clock())
+        try advanceControllers()
         var applications: [ApplicationStatus] = []
         for entry in plan.applications {
             do {
@@ -234,7 +240,7 @@ public final class Reconciler {
                 try state.setValue(retryKey, "0,0,\(digest)")
             }
             if acted {
-                try driver.advance(now: clock())
+                try advanceControllers()
                 live = try driver.list(trackingLabel: label, kinds: kinds)
             }
         }
@@ -340,7 +346,7 @@ public final class Reconciler {
     func waitHealthy(_ keys: [ResourceKey], overrides: [HealthOverride] = []) -> Bool {
         let deadline = clock() + waveTimeout
         while true {
-            try? driver.advance(now: clock())
+            try? advanceControllers()
             let healthy = keys.allSatisfy { key in
                 let status = Self.health(of: key, (try? driver.get(key)) ?? nil, overrides: overrides).status
                 return status == .healthy || status == .suspended

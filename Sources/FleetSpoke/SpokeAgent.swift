@@ -2,91 +2,35 @@ import CMalloc
 import FleetHTTPClient
 import FleetModel
 import FleetProtocol
+import FleetReconcile
 import FleetYAML
 
 #if canImport(Glibc)
 import Glibc
 #endif
 
-/// The spoke's configuration (`spoke --config spoke.yaml`); unknown keys are errors.
-public struct SpokeConfig: Sendable {
-    public var hubURL: String = ""
-    public var cluster: String = ""
-    public var token: String = ""
-    public var hubPublicKey: String = ""
-    public var caFile: String?
-    public var stateDirectory: String = "/var/lib/fleet-spoke"
-    public var driver: String = "local"
-    /// kubeconfig for the kubernetes driver; nil: the pod's service account.
-    public var kubeconfig: String?
-    /// How long each plan long-poll may wait; also the longest time between two ticks.
-    public var pollWait: KubeDuration = .seconds(10)
-    public var waveTimeout: KubeDuration = .minutes(2)
-    public var readyDelay: KubeDuration = .seconds(2)
-    public var failingImages: [String] = []
-    public var maxQueuedReports: Int = 100
+/// How the agent reaches its hub: one HTTP exchange at a time (libcurl in the spoke, a fake
+/// hub in tests).
+public protocol HubTransport: AnyObject {
+    func send(_ request: HTTPRequest) throws(HTTPClientError) -> HTTPResponse
+}
 
-    public static let keys: [(String, String)] = [
-        ("hub", "the hub's URL, e.g. https://hub.example.com:8080 (required)"),
-        ("cluster", "this cluster's name, as in its Cluster record (required)"),
-        ("tokenFile", "file holding the spoke token from `fleet cluster enroll` (required)"),
-        ("hubPublicKey / hubPublicKeyFile", "the hub's Ed25519 plan-signing key, base64 (required; plans that do not verify are refused)"),
-        ("caFile", "CA bundle for the hub's TLS certificate"),
-        ("stateDir", "where the verified plan, the spoke's memory and the local cluster live (default /var/lib/fleet-spoke)"),
-        ("driver", "local (the embedded cluster) or kubernetes"),
-        ("kubeconfig", "kubernetes driver: a kubeconfig file (default: the pod's service account)"),
-        ("pollWait", "longest wait of a plan long-poll, and so between two ticks (default 10s)"),
-        ("waveTimeout", "how long a sync waits for a wave to be healthy (default 2m)"),
-        ("local.readyDelay", "local driver: seconds before a workload becomes ready (default 2s)"),
-        ("local.failingImages", "local driver: images that never become ready"),
-        ("maxQueuedReports", "reports kept while the hub is unreachable, newest kept (default 100)"),
-    ]
+extension HTTPClient: HubTransport {}
 
-    public init() {}
+/// The agent's sense of time: wall time for reports, monotonic time for pauses, and sleep for
+/// backoff and waves (tests pass a fake clock whose sleep only moves it).
+public struct AgentClock {
+    public var wall: () -> Double
+    public var monotonic: () -> Double
+    public var sleep: (Double) -> Void
 
-    public init(_ value: Value, file: String, read: (String) throws -> String) throws(SpokeError) {
-        func fail(_ key: String, _ reason: String) -> SpokeError { SpokeError("\(file): \(key): \(reason)") }
-        guard case .object(let root) = value else { throw SpokeError("\(file): the configuration must be a YAML map") }
-        let allowed: Set<String> = ["hub", "cluster", "tokenFile", "hubPublicKey", "hubPublicKeyFile", "caFile", "stateDir", "driver", "kubeconfig", "pollWait", "waveTimeout", "local", "maxQueuedReports"]
-        for key in root.keys where !allowed.contains(key) { throw fail(key, "unknown key (see spoke --help)") }
-        func string(_ key: String) -> String? { root[key]?.scalarText }
-        func duration(_ key: String, _ v: Value?) throws(SpokeError) -> KubeDuration? {
-            guard let text = v?.scalarText else { return nil }
-            guard let d = try? KubeDuration(parsing: text), d.nanoseconds > 0 else { throw fail(key, "\"\(text)\" is not a duration (500ms, 30s, 5m)") }
-            return d
-        }
-        guard let hub = string("hub"), hub.hasPrefix("http://") || hub.hasPrefix("https://") else { throw fail("hub", "is required: the hub's http(s) URL") }
-        hubURL = hub.hasSuffix("/") ? String(hub.dropLast()) : hub
-        guard let cluster = string("cluster"), !cluster.isEmpty else { throw fail("cluster", "is required") }
-        self.cluster = cluster
-        guard let tokenFile = string("tokenFile") else { throw fail("tokenFile", "is required") }
-        do { token = try read(tokenFile).trimmingWhitespace() } catch { throw fail("tokenFile", "cannot read \(tokenFile): \(error)") }
-        guard !token.isEmpty else { throw fail("tokenFile", "\(tokenFile) is empty") }
-        if let key = string("hubPublicKey") {
-            hubPublicKey = key
-        } else if let keyFile = string("hubPublicKeyFile") {
-            do { hubPublicKey = try read(keyFile).trimmingWhitespace() } catch { throw fail("hubPublicKeyFile", "cannot read \(keyFile)") }
-        } else {
-            throw fail("hubPublicKey", "is required: the hub prints its plan-signing key at start (GET /api/v1/hub shows it too)")
-        }
-        _ = try PlanVerifier(publicKeyBase64: hubPublicKey)
-        caFile = string("caFile")
-        stateDirectory = string("stateDir") ?? stateDirectory
-        driver = string("driver") ?? driver
-        guard driver == "local" || driver == "kubernetes" else { throw fail("driver", "must be local or kubernetes") }
-        kubeconfig = string("kubeconfig")
-        pollWait = try duration("pollWait", root["pollWait"]) ?? pollWait
-        waveTimeout = try duration("waveTimeout", root["waveTimeout"]) ?? waveTimeout
-        if case .object(let local)? = root["local"] {
-            for key in local.keys where key != "readyDelay" && key != "failingImages" { throw fail("local.\(key)", "unknown key") }
-            readyDelay = try duration("local.readyDelay", local["readyDelay"]) ?? readyDelay
-            failingImages = (local["failingImages"]?.arrayValue ?? []).compactMap(\.stringValue)
-        }
-        if let n = root["maxQueuedReports"] {
-            guard let count = n.intValue, count >= 1 else { throw fail("maxQueuedReports", "must be a positive integer") }
-            maxQueuedReports = count
-        }
+    public init(wall: @escaping () -> Double, monotonic: @escaping () -> Double, sleep: @escaping (Double) -> Void) {
+        self.wall = wall
+        self.monotonic = monotonic
+        self.sleep = sleep
     }
+
+    public static var system: AgentClock { AgentClock(wall: SystemClock.now, monotonic: SystemClock.monotonic, sleep: SystemClock.sleep) }
 }
 
 /// The agent loop, level-triggered: long-poll the plan (returning early when it changes),
@@ -95,7 +39,8 @@ public struct SpokeConfig: Sendable {
 /// and queues its reports, newest kept, to send when the hub is back.
 public final class SpokeAgent {
     public let config: SpokeConfig
-    let client: HTTPClient
+    let transport: HubTransport
+    let clock: AgentClock
     let verifier: PlanVerifier
     let reconciler: Reconciler
     let state: SpokeState
@@ -114,14 +59,18 @@ public final class SpokeAgent {
     private var lastDrill: DrillOutcome?
     public var log: (String) -> Void = { line in print(line) }
 
-    public init(config: SpokeConfig, driver: ClusterDriver, state: SpokeState) throws {
+    /// - Parameters:
+    ///   - transport: how requests reach the hub (default: libcurl with the configured CA).
+    ///   - clock: wall and monotonic time, and sleep (tests pass a fake one: no real waits).
+    public init(config: SpokeConfig, driver: ClusterDriver, state: SpokeState, transport: HubTransport? = nil, clock: AgentClock = .system) throws {
         self.config = config
         self.state = state
+        self.clock = clock
         verifier = try PlanVerifier(publicKeyBase64: config.hubPublicKey)
-        client = HTTPClient(configuration: HTTPClientConfiguration(connectTimeout: .seconds(5), requestTimeout: .seconds(30),
-                                                                   maxResponseBytes: PlanSizeLimit.bytes, caFile: config.caFile,
-                                                                   userAgent: "fleet-spoke/\(FleetVersion.current)"))
-        reconciler = Reconciler(driver: driver, state: state, waveTimeout: config.waveTimeout.seconds)
+        self.transport = transport ?? HTTPClient(configuration: HTTPClientConfiguration(
+            connectTimeout: .seconds(5), requestTimeout: .seconds(30), maxResponseBytes: PlanSizeLimit.bytes, caFile: config.caFile,
+            userAgent: "fleet-spoke/\(FleetVersion.current)"))
+        reconciler = Reconciler(driver: driver, state: state, waveTimeout: config.waveTimeout.seconds, clock: clock.wall, sleep: clock.sleep)
         lastDrill = try state.value("drill-report").flatMap { try? JSON.parse($0) }.flatMap { try? DrillOutcome.decode($0) }
         // The last verified plan, from disk: enforced even if the hub never answers.
         if let text = try state.value("plan"), let signature = try state.value("plan-signature"),
@@ -158,9 +107,12 @@ public final class SpokeAgent {
     func runDrillIfAsked(_ plan: Plan) {
         guard let drill = plan.drill, drill.wipe, lastDrill?.id != drill.id else { return }
         let id = drill.id
-        var outcome = DrillOutcome(id: id, at: Timestamp.rfc3339(SystemClock.now()))
+        var outcome = DrillOutcome(id: id, at: Timestamp.rfc3339(clock.wall()))
         do {
-            let wiped = try reconciler.driver.wipeForDrill()
+            guard let cluster = reconciler.driver as? SimulatedCluster else {
+                throw SpokeError("a drill with --wipe needs the local driver: rebuild a real cluster by replacing it (fleet bootstrap) and run the drill without --wipe")
+            }
+            let wiped = try cluster.wipeForDrill()
             try state.resetForDrill()
             reconciler.forgetCaches()
             outcome.wiped = wiped
@@ -183,7 +135,7 @@ public final class SpokeAgent {
         let wait = max(1, Int(config.pollWait.seconds))
         let request = HTTPRequest(url: "\(url)/plan?wait=\(wait)", headers: headers, timeout: .seconds(Int64(wait) + 15))
         do {
-            let response = try client.send(request)
+            let response = try transport.send(request)
             switch response.status {
             case 200:
                 guard let signature = response.header(PlanFormat.signatureHeader), verifier.verify(response.body, signature: signature) else {
@@ -266,7 +218,7 @@ public final class SpokeAgent {
         report.cluster = config.cluster
         report.sequence = sequence
         report.spokeVersion = FleetVersion.current
-        report.time = Timestamp.rfc3339(SystemClock.now())
+        report.time = Timestamp.rfc3339(clock.wall())
         report.drill = lastDrill
         if let failure = pendingSignatureFailure {
             report.conditions = [StatusCondition(type: "SignatureFailure", message: failure)]
@@ -278,13 +230,13 @@ public final class SpokeAgent {
         queue.append(object)
         if queue.count > config.maxQueuedReports { queue.removeFirst(queue.count - config.maxQueuedReports) }
         var resequenced = false
-        while SystemClock.monotonic() >= reportsPausedUntil, let next = queue.first {
+        while clock.monotonic() >= reportsPausedUntil, let next = queue.first {
             let request = HTTPRequest.json("POST", url: "\(url)/status", body: JSON.encodeBytes(next), headers: [("Authorization", "Bearer \(config.token)")])
-            guard let response = try? client.send(request), response.status < 500 else { break }
+            guard let response = try? transport.send(request), response.status < 500 else { break }
             if response.status == 429 {
                 // Over the hub's allowance: keep the queue and wait as asked.
                 let wait = response.header("Retry-After").flatMap(Double.init) ?? 10
-                reportsPausedUntil = SystemClock.monotonic() + min(max(wait, 1), 300)
+                reportsPausedUntil = clock.monotonic() + min(max(wait, 1), 300)
                 log("spoke: the hub asks for fewer reports; pausing them for \(Int(wait))s")
                 break
             }

@@ -12,6 +12,13 @@ public struct TestHTTPRequest: Sendable {
     public var headers: [(String, String)]
     public var body: [UInt8]
 
+    public init(method: String, target: String, headers: [(String, String)] = [], body: [UInt8] = []) {
+        self.method = method
+        self.target = target
+        self.headers = headers
+        self.body = body
+    }
+
     public var path: String { String(target.split(separator: "?", maxSplits: 1).first ?? "") }
     public var query: String { target.split(separator: "?", maxSplits: 1).dropFirst().first.map(String.init) ?? "" }
 

@@ -83,8 +83,9 @@ final class HubFixture: @unchecked Sendable {
         try repo.commit(message)
     }
 
-    func app() -> some ApplicationProtocol {
-        Application(router: HubRoutes.router(engine: engine))
+    /// The application `hub` runs (routes, middleware, connection governor), for in-process tests.
+    func app() throws -> some ApplicationProtocol {
+        try HubServer.makeApplication(engine: engine, governor: ConnectionGovernor(config: config, logger: engine.logger), logger: engine.logger)
     }
 
     /// A token of `role` made through the engine.

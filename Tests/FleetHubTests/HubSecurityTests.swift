@@ -110,14 +110,28 @@ import Testing
     @Test func internalErrorsReachTheClientAsAnIncidentIdOnly() async throws {
         let hub = try await HubFixture()
         struct DatabaseTrouble: Error, CustomStringConvertible { var description: String { "SQLite error 11: database disk image is malformed: /var/lib/fleet-hub/hub.sqlite" } }
-        let router = Router()
-        let engine = hub.engine
-        router.get("boom") { _, _ in try await HubRoutes.guarded(engine) { throw DatabaseTrouble() } }
+        // The hub's own router and middleware chain, with one route that fails as a database might.
+        let router = HubRoutes.router(engine: hub.engine)
+        router.get("boom") { _, _ -> Response in throw DatabaseTrouble() }
         try await Application(router: router).test(.router) { client in
             try await client.execute(uri: "/boom", method: .get) { response in
                 #expect(response.status == .internalServerError)
                 #expect(!response.text.contains("hub.sqlite") && !response.text.contains("SQLite"))
                 #expect(response.text.contains("incident"))
+            }
+        }
+    }
+
+    @Test func aRequestWithoutAUsableBearerTokenGets401SayingWhy() async throws {
+        let hub = try await HubFixture()
+        try await hub.app().test(.router) { client in
+            for (headers, reason) in [([:], "missing bearer token"), ([.authorization: "Basic YTpi"], "the Authorization header must be"),
+                                      ([.authorization: "Bearer fleet_nope"], "unknown or revoked token")] as [(HTTPFields, String)] {
+                try await client.execute(uri: "/api/v1/clusters", method: .get, headers: headers) { response in
+                    #expect(response.status == .unauthorized)
+                    #expect(response.headers[.wwwAuthenticate] == "Bearer")
+                    #expect(response.text.contains(reason), "\(response.text)")
+                }
             }
         }
     }

@@ -1,4 +1,5 @@
 import Crypto
+import FleetHTTPClient
 import FleetModel
 import FleetProtocol
 import FleetTestSupport
@@ -110,21 +111,47 @@ import Testing
         #expect(SpokeAgent.replayRefusal(offered: Self.plan(generation: 5, id: "y"), heldGeneration: 5, heldID: "y") == nil)
     }
 
+    /// The fake hub answering in-process (no server, no sockets), and a clock that only moves
+    /// when told to: the agent's pauses are checked without waiting for them.
+    final class InProcessTransport: HubTransport {
+        let hub: FakeHub
+        init(_ hub: FakeHub) { self.hub = hub }
+
+        func send(_ request: HTTPRequest) throws(HTTPClientError) -> HTTPResponse {
+            let target = String(request.url.drop { $0 != "/" }.dropFirst(2).drop { $0 != "/" })
+            let answer = hub.handle(TestHTTPRequest(method: request.method, target: target, headers: request.headers.map { ($0.name, $0.value) },
+                                                    body: request.body ?? []))
+            return HTTPResponse(status: answer.status, headers: answer.headers.map { (name: $0.0, value: $0.1) }, body: answer.body)
+        }
+    }
+
+    final class ManualClock: @unchecked Sendable {
+        var now = 1_000.0
+        var agentClock: AgentClock { AgentClock(wall: { self.now }, monotonic: { self.now }, sleep: { self.now += $0 }) }
+    }
+
     @Test func a429KeepsTheReportQueuedAndA409ResumesFromTheHubsSequence() throws {
         let temp = try TemporaryDirectory()
         defer { temp.remove() }
         let hub = FakeHub()
-        let server = try LoopbackHTTPServer { hub.handle($0) }
-        defer { server.stop() }
-        let agent = try agent(hub, server: server, temp: temp)
-        hub.statusAnswers.withLock { $0 = [TestHTTPResponse(status: 429, headers: [("Retry-After", "1")], body: Array(#"{"error":"slow down"}"#.utf8))] }
+        let clock = ManualClock()
+        var config = SpokeConfig()
+        config.hubURL = "http://hub.invalid:8080"
+        config.cluster = "a"
+        config.token = "fleet_test"
+        config.hubPublicKey = hub.key.publicKey.rawRepresentation.base64EncodedString()
+        let agent = try SpokeAgent(config: config, driver: try LocalCluster(path: temp.file("c.sqlite")), state: try SpokeState(path: temp.file("s.sqlite")),
+                                   transport: InProcessTransport(hub), clock: clock.agentClock)
+        agent.log = { _ in }
+        hub.statusAnswers.withLock { $0 = [TestHTTPResponse(status: 429, headers: [("Retry-After", "30")], body: Array(#"{"error":"slow down"}"#.utf8))] }
         agent.send(StatusReport(cluster: "a"))
         #expect(hub.reports.withLock { $0.count } == 1)
         let queued = try JSON.parse(try #require(try agent.state.value("report-queue")))
         #expect(queued.arrayValue?.count == 1, "the refused report stays queued")
+        clock.now += 29
         agent.send(StatusReport(cluster: "a"))
         #expect(hub.reports.withLock { $0.count } == 1, "nothing is sent while paused")
-        Thread.sleep(forTimeInterval: 1.2)
+        clock.now += 2
         agent.send(StatusReport(cluster: "a"))
         let sequences = hub.reports.withLock { $0.map { $0["sequence"]?.intValue ?? -1 } }
         #expect(sequences == [1, 1, 2, 3], "after the pause the queue goes out in order")
@@ -136,6 +163,7 @@ import Testing
         #expect(last == 41, "the report is sent again as 41")
         agent.send(StatusReport(cluster: "a"))
         #expect(hub.reports.withLock { $0.last?["sequence"]?.intValue } == 42)
+        #expect(hub.reports.withLock { $0.last?["time"]?.stringValue } == Timestamp.rfc3339(clock.now), "reports carry the agent's clock")
     }
 
     @Test func theSpokesStateFilesAreReadableByItsOwnerOnly() throws {

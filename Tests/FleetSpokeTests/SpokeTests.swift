@@ -194,7 +194,6 @@ final class FakeClock: @unchecked Sendable {
         func apply(_ object: Value, replace: Bool) throws -> Value { object }
         func delete(_ key: ResourceKey) throws {}
         func ensureNamespace(_ name: String) throws {}
-        func advance(now: Double) throws {}
     }
 
     func agent(_ driver: ClusterDriver, _ state: SpokeState) throws -> SpokeAgent {

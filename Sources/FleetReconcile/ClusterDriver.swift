@@ -1,0 +1,25 @@
+import FleetModel
+
+/// Where a spoke applies plans: the port a cluster driver implements (the Kubernetes API, or
+/// the embedded local cluster). Only what reconciling needs: no clock, no wipe, so a driver for
+/// a real cluster has nothing to pretend.
+public protocol ClusterDriver: AnyObject {
+    /// The live objects an Application owns (those carrying its tracking label value), among
+    /// `kinds` (what the plan and the last sync used: a real cluster is never listed whole).
+    func list(trackingLabel: String, kinds: Set<GroupKind>) throws -> [ResourceKey: Value]
+    func get(_ key: ResourceKey) throws -> Value?
+    /// Creates or updates an object; `replace` replaces it whole (PUT).
+    @discardableResult
+    func apply(_ object: Value, replace: Bool) throws -> Value
+    func delete(_ key: ResourceKey) throws
+    /// Creates the namespace if it does not exist.
+    func ensureNamespace(_ name: String) throws
+    /// The object as the cluster would store it if applied now (defaults and mutating
+    /// admission included), without storing it; nil when the driver cannot tell. Diffs use it,
+    /// so what the server adds or rewrites is never drift.
+    func storedForm(of object: Value) throws -> Value?
+}
+
+extension ClusterDriver {
+    public func storedForm(of object: Value) throws -> Value? { nil }
+}
