@@ -118,7 +118,7 @@ let package = Package(
         .target(
             name: "FleetRepos",
             dependencies: [
-                "FleetModel", "FleetYAML", "FleetGit", "FleetFiles", "FleetAppSet", "FleetRender", "FleetTemplate", "FleetPlan", "FleetHTTPClient",
+                "FleetModel", "FleetYAML", "FleetGit", "FleetFiles", "FleetRender", "FleetTemplate", "FleetPlan", "FleetHTTPClient",
             ]
         ),
         .target(name: "FleetReconcile", dependencies: ["FleetModel", "FleetProtocol"]),

@@ -3,31 +3,6 @@ import FleetModel
 import FleetTemplate
 import FleetYAML
 
-/// A repository tree at a resolved commit, for git generators.
-public struct RepositorySnapshot {
-    public var tree: FileTree
-    /// The full commit SHA the revision resolved to.
-    public var commit: String
-
-    public init(tree: FileTree, commit: String) {
-        self.tree = tree
-        self.commit = commit
-    }
-}
-
-/// Where git generators read repositories from: the hub's mirrors, or one local repository
-/// for `fleet appset generate --repo`.
-public protocol RepositoryProvider {
-    func snapshot(repoURL: String, revision: String) throws -> RepositorySnapshot
-    /// The paths that differ between two commits of a repository, or nil when the provider
-    /// cannot tell (callers then treat everything as changed).
-    func changedPaths(repoURL: String, from: String, to: String) throws -> [String]?
-}
-
-extension RepositoryProvider {
-    public func changedPaths(repoURL: String, from: String, to: String) throws -> [String]? { nil }
-}
-
 /// Why an ApplicationSet produced no Applications this time. Callers keep the Applications
 /// of the last successful generation when they see one.
 public struct ApplicationSetError: Error, CustomStringConvertible, Sendable {

@@ -1,4 +1,3 @@
-import FleetAppSet
 import FleetFiles
 import FleetGit
 import FleetModel
