@@ -1,6 +1,7 @@
 import ArgumentParser
 import FleetCommandSupport
 import FleetModel
+import FleetProtocol
 
 /// `fleet apps`.
 struct AppsCommand: ParsableCommand {
@@ -16,11 +17,8 @@ struct AppsCommand: ParsableCommand {
         for (key, value) in [("cluster", cluster), ("label", label), ("sync", sync), ("health", health)] {
             if let value { query.append("\(key)=\(URLQuery.escape(value))") }
         }
-        let apps = try hub.client().call("GET", "/api/v1/applications" + (query.isEmpty ? "" : "?" + query.joined(separator: "&")))
-        let rows = (apps.arrayValue ?? []).map { a -> [String] in
-            [a["name"]?.stringValue ?? "", a["cluster"]?.stringValue ?? "", a["sync"]?.stringValue ?? "", a["health"]?.stringValue ?? "",
-             a["error"]?.stringValue.map { _ in "error" } ?? ""]
-        }
+        let (apps, views) = try hub.client().view("/api/v1/applications" + (query.isEmpty ? "" : "?" + query.joined(separator: "&")), ApplicationSummaryView.list)
+        let rows = views.map { a in [a.name, a.cluster, a.sync, a.health, a.error == nil ? "" : "error"] }
         hub.print(apps) { Table.render(["APPLICATION", "CLUSTER", "SYNC", "HEALTH", ""], rows, colored: hub.colored) }
     }
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import FleetCommandSupport
 import FleetModel
+import FleetProtocol
 
 /// `fleet clusters`.
 struct ClustersCommand: ParsableCommand {
@@ -8,10 +9,9 @@ struct ClustersCommand: ParsableCommand {
     @OptionGroup var hub: HubOptions
 
     func run() throws {
-        let clusters = try hub.client().call("GET", "/api/v1/clusters")
-        let rows = (clusters.arrayValue ?? []).map { c -> [String] in
-            [c["name"]?.stringValue ?? "", c["server"]?.stringValue ?? "", String((c["planId"]?.stringValue ?? "-").prefix(19)),
-             String((c["appliedPlanId"]?.stringValue ?? "-").prefix(19)), c["lastSeen"]?.stringValue ?? "never", c["stale"]?.boolValue == true ? "stale" : ""]
+        let (clusters, views) = try hub.client().view("/api/v1/clusters", ClusterView.list)
+        let rows = views.map { c in
+            [c.name, c.server, String((c.planId ?? "-").prefix(19)), String((c.appliedPlanId ?? "-").prefix(19)), c.lastSeen ?? "never", c.stale ? "stale" : ""]
         }
         hub.print(clusters) { Table.render(["CLUSTER", "SERVER", "PLAN", "APPLIED", "LAST SEEN", ""], rows, colored: hub.colored) }
     }

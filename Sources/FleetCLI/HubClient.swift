@@ -3,6 +3,7 @@ import FleetCommandSupport
 import FleetFiles
 import FleetHTTPClient
 import FleetModel
+import FleetProtocol
 import FleetYAML
 
 #if canImport(Glibc)
@@ -77,6 +78,16 @@ struct HubClient {
             throw CommandFailure("the hub answered \(response.status): \(value["error"]?.stringValue ?? response.bodyText)")
         }
         return value
+    }
+
+    /// A GET of a typed view: the answer as sent (for `-o json|yaml`) and decoded (for tables
+    /// and decisions). An answer that does not decode names the field, as a hub and CLI of
+    /// different versions would disagree.
+    func view<View>(_ path: String, _ decode: (Value) throws(ProtocolError) -> View) throws -> (value: Value, view: View) {
+        let value = try call("GET", path)
+        do { return (value, try decode(value)) } catch {
+            throw CommandFailure("the hub's answer to GET \(path) is not a view this fleet reads (\(error)); are the hub and the CLI of the same version?")
+        }
     }
 }
 

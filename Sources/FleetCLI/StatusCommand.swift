@@ -1,6 +1,7 @@
 import ArgumentParser
 import FleetCommandSupport
 import FleetModel
+import FleetProtocol
 
 #if canImport(Glibc)
 import Glibc
@@ -53,26 +54,19 @@ struct StatusCommand: ParsableCommand {
 
     /// The clusters view and whether every Application is Synced and Healthy.
     static func matrix(_ client: HubClient) throws -> (Value, Bool) {
-        let clusters = try client.call("GET", "/api/v1/clusters")
-        let healthy = (clusters.arrayValue ?? []).allSatisfy { cluster in
-            (cluster["applications"]?.arrayValue ?? []).allSatisfy { $0["sync"] == "Synced" && $0["health"] == "Healthy" }
-        }
-        return (clusters, healthy)
+        let (clusters, views) = try client.view("/api/v1/clusters", ClusterView.list)
+        return (clusters, views.allSatisfy(\.isSyncedAndHealthy))
     }
 
     static func table(_ clusters: Value, colored: Bool) -> String {
         var rows: [[String]] = []
-        for cluster in clusters.arrayValue ?? [] {
-            let name = cluster["name"]?.stringValue ?? ""
-            let stale = cluster["stale"]?.boolValue == true
-            let apps = cluster["applications"]?.arrayValue ?? []
-            if apps.isEmpty { rows.append([name, "-", "-", "-", stale ? "stale" : ""]) }
-            for app in apps {
+        for cluster in (try? ClusterView.list(clusters)) ?? [] {
+            if cluster.applications.isEmpty { rows.append([cluster.name, "-", "-", "-", cluster.stale ? "stale" : ""]) }
+            for app in cluster.applications {
                 var notes: [String] = []
-                if stale { notes.append("stale") }
-                if let pin = app["rolledBackTo"]?.stringValue { notes.append("rolled back to \(pin.prefix(12))") }
-                rows.append([name, app["name"]?.stringValue ?? "", app["sync"]?.stringValue ?? "Unknown", app["health"]?.stringValue ?? "Unknown",
-                             notes.joined(separator: ", ")])
+                if cluster.stale { notes.append("stale") }
+                if let pin = app.rolledBackTo { notes.append("rolled back to \(pin.prefix(12))") }
+                rows.append([cluster.name, app.name, app.sync, app.health, notes.joined(separator: ", ")])
             }
         }
         return Table.render(["CLUSTER", "APPLICATION", "SYNC", "HEALTH", ""], rows, colored: colored)

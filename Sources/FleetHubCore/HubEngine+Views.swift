@@ -47,17 +47,17 @@ extension HubEngine {
 
     public func clusterList() -> Value {
         let names = Set(clusters.map(\.name)).union(board.all().keys).sorted()
-        return .array(names.map(clusterSummary))
+        return .array(names.map { clusterSummary($0).value })
     }
 
     public func cluster(_ name: String) -> Value? {
         guard isKnownCluster(name) else { return nil }
-        guard case .object(var o) = clusterSummary(name) else { return nil }
-        o["report"] = inbox.latest(name)?.report.value ?? .null
-        o["planHistory"] = .array(((try? database.planHistory(cluster: name, limit: 20)) ?? []).map {
-            ["id": .string($0.id), "generation": .int(Int($0.generation)), "fleetCommit": .string($0.fleetCommit), "createdAt": .string(Self.timestamp($0.createdAt))]
-        })
-        return .object(o)
+        var view = clusterSummary(name)
+        view.report = inbox.latest(name)?.report
+        view.planHistory = ((try? database.planHistory(cluster: name, limit: 20)) ?? []).map {
+            PlanHistoryEntry(id: $0.id, generation: Int($0.generation), fleetCommit: $0.fleetCommit, createdAt: Self.timestamp($0.createdAt))
+        }
+        return view.value
     }
 
     /// An Application as planned (pins applied), by name.
@@ -70,29 +70,24 @@ extension HubEngine {
         applicationCluster.filter { $0.value == cluster }.keys.sorted()
     }
 
-    private func clusterSummary(_ name: String) -> Value {
+    private func clusterSummary(_ name: String) -> ClusterView {
         let record = clusters.first { $0.name == name }
         let report = inbox.latest(name)
-        let apps = applicationNames(on: name)
-        var o: ValueObject = ["name": .string(name)]
-        o["server"] = .string(record?.server ?? "")
-        o["labels"] = .object(record?.labels ?? [:])
-        o["inFleetRepository"] = .bool(record != nil)
-        o["planId"] = board.plan(for: name).map { .string($0.id) } ?? .null
-        o["planGeneration"] = board.plan(for: name).map { .int(Int($0.generation)) } ?? .null
-        o["planTooLarge"] = oversizedPlans[name].map { .int($0) } ?? .null
-        o["appliedPlanId"] = report?.report.planId.map(Value.string) ?? .null
-        o["lastSeen"] = report.map { .string(Self.timestamp($0.receivedAt)) } ?? .null
-        o["stale"] = .bool(isStale(name))
-        o["spokeVersion"] = report.map { .string($0.report.spokeVersion) } ?? .null
-        o["applications"] = .array(apps.map { app in
+        let served = board.plan(for: name)
+        var view = ClusterView(name: name, server: record?.server ?? "", labels: record?.labels ?? [:], inFleetRepository: record != nil)
+        view.planId = served?.id
+        view.planGeneration = served.map { Int($0.generation) }
+        view.planTooLarge = oversizedPlans[name]
+        view.appliedPlanId = report?.report.planId
+        view.lastSeen = report.map { Self.timestamp($0.receivedAt) }
+        view.stale = isStale(name)
+        view.spokeVersion = report?.report.spokeVersion
+        view.applications = applicationNames(on: name).map { app in
             let status = reportedStatus(app, cluster: name)
-            var entry: ValueObject = ["name": .string(app), "sync": .string(status.sync), "health": .string(status.health)]
-            if let pin = pins[app] { entry["rolledBackTo"] = .string(pin.revision) }
-            return .object(entry)
-        })
-        o["drill"] = openDrills[name].map { .int(Int($0.id)) } ?? .null
-        return .object(o)
+            return ClusterApplicationView(name: app, sync: status.sync, health: status.health, rolledBackTo: pins[app]?.revision)
+        }
+        view.drill = openDrills[name].map { Int($0.id) }
+        return view
     }
 
     /// Applications, optionally filtered by cluster, a label selector (`env=prod,tier in
@@ -111,12 +106,9 @@ extension HubEngine {
             let status = reportedStatus(name, cluster: owner)
             if let sync, status.sync != sync { continue }
             if let health, status.health != health { continue }
-            var o: ValueObject = ["name": .string(name), "cluster": .string(owner), "sync": .string(status.sync), "health": .string(status.health)]
-            o["labels"] = app["metadata"]?["labels"] ?? .object([:])
-            o["error"] = applicationErrors[name].map(Value.string) ?? .null
-            o["drift"] = .int(status.report?.drift.count ?? 0)
-            o["rolledBackTo"] = pins[name].map { .string($0.revision) } ?? .null
-            out.append(.object(o))
+            out.append(ApplicationSummaryView(name: name, cluster: owner, sync: status.sync, health: status.health,
+                                              labels: app["metadata"]?["labels"]?.objectValue ?? [:], error: applicationErrors[name],
+                                              drift: status.report?.drift.count ?? 0, rolledBackTo: pins[name]?.revision).value)
         }
         return .array(out)
     }

@@ -101,7 +101,7 @@ public final class FleetPlanner {
     public let fleetRepoURL: String
     public let layout: FleetLayout
 
-    private struct GenerationEntry {
+    struct GenerationEntry {
         var digest: String
         /// The digest and the commits read: what the generated Applications depend on.
         var identity: String
@@ -118,8 +118,8 @@ public final class FleetPlanner {
         var round: Int
     }
 
-    private var generations: [String: GenerationEntry] = [:]
-    private var lastGoodGenerations: [String: GenerationEntry] = [:]
+    var generations: [String: GenerationEntry] = [:]
+    var lastGoodGenerations: [String: GenerationEntry] = [:]
     /// A rendering is shared by every Application with the same source (all the clusters of a
     /// region render one overlay): keyed by the source without its revision.
     struct SourceKey: Hashable {
@@ -130,8 +130,11 @@ public final class FleetPlanner {
     var renders: [SourceKey: RenderEntry] = [:]
     /// The last good `resources` of each Application, as canonical JSON (kept compact: there is
     /// one per Application of the fleet).
-    private var lastGoodResources: [String: [UInt8]] = [:]
-    private var fragments: [String: [UInt8]] = [:]
+    var lastGoodResources: [String: [UInt8]] = [:]
+    var fragments: [String: [UInt8]] = [:]
+    /// The desired state of a cluster's plan and its id, kept while its Applications' entries
+    /// stay the same (hashing every plan again is most of a commit's work on a large fleet).
+    var states: [String: (key: String, state: [UInt8], id: String)] = [:]
     var nextToken = 0
 
     /// Applications pinned to an earlier revision by a rollback, by name; the hub sets them
@@ -176,92 +179,10 @@ public final class FleetPlanner {
         }), options: [.sortedKeys]).utf8))
 
         phase("read clusters")
-        // 1. Applications, each with an identity that changes whenever its content can:
-        //    the generation it came from (ApplicationSet, clusters, repositories read) and its
-        //    name, or for a plain Application the digest of its document.
-        var applications: [(identity: String, value: Value)] = []
-        var generated = 0
-        var seenAppSets = Set<String>()
-        let generator = ApplicationSetGenerator(clusters: clusters, repositories: repositories)
-        func named(_ apps: [Value], _ generation: String) -> [(identity: String, value: Value)] {
-            apps.map { (generation + "\u{0}" + ($0["metadata"]?["name"]?.stringValue ?? ""), $0) }
-        }
-        for (file, document) in try documents(in: fleet.tree, under: layout.applicationSets, kind: "ApplicationSet") {
-            let name = document.value["metadata"]?["name"]?.stringValue ?? "<unnamed>"
-            let key = name
-            guard seenAppSets.insert(key).inserted else {
-                problems.append(PlanProblem(kind: .applicationSet, subject: name, message: "\(file):\(document.line): ApplicationSet \(name) is defined twice; this definition is ignored"))
-                continue
-            }
-            let digest = PlanDigest.hex(Array((JSON.encode(document.value, options: [.sortedKeys]) + clustersDigest).utf8))
-            if let cached = generations[key], cached.digest == digest, try reposUnchanged(cached.repositories) {
-                applications += named(cached.applications, cached.identity)
-                continue
-            }
-            do {
-                generated += 1
-                let result = try WorkDeadline.run(seconds: limits.itemSeconds,
-                                                  reason: "generating ApplicationSet \(name) took longer than \(Self.seconds(limits.itemSeconds))") {
-                    try generator.generate(document.value, source: "\(file):\(document.line)")
-                }
-                let identity = digest + result.repositories.map { "\u{0}\($0.repoURL)@\($0.commit)" }.joined()
-                let entry = GenerationEntry(digest: digest, identity: identity, repositories: result.repositories, applications: result.applications)
-                generations[key] = entry
-                lastGoodGenerations[key] = entry
-                applications += named(result.applications, identity)
-            } catch {
-                generations[key] = nil
-                let kept = lastGoodGenerations[key]
-                let count = kept?.applications.count ?? 0
-                problems.append(PlanProblem(kind: .applicationSet, subject: name, message: "\(error)" + (count == 0 ? "" : " (keeping the \(count) Applications it generated last time)")))
-                if let kept { applications += named(kept.applications, kept.identity) }
-            }
-        }
-        for (file, document) in try documents(in: fleet.tree, under: layout.applications, kind: "Application") {
-            guard document.value["apiVersion"]?.stringValue == "argoproj.io/v1alpha1" else { continue }
-            if document.value["metadata"]?["name"]?.stringValue?.isEmpty ?? true {
-                problems.append(PlanProblem(kind: .application, subject: file, message: "\(file):\(document.line): Application without metadata.name"))
-                continue
-            }
-            applications.append((PlanDigest.hex(Array(JSON.encode(document.value, options: [.sortedKeys]).utf8)), document.value))
-        }
-        var seenNames = Set<String>()
-        var unique: [(identity: String, value: Value)] = []
-        for application in applications {
-            let name = application.value["metadata"]?["name"]?.stringValue ?? ""
-            guard seenNames.insert(name).inserted else {
-                problems.append(PlanProblem(kind: .application, subject: name, message: "Application \(name) is defined more than once; the first definition is used"))
-                continue
-            }
-            unique.append(application)
-        }
-        unique = unique.map { ($0.value["metadata"]?["name"]?.stringValue ?? "", $0) }.sorted { $0.0 < $1.0 }.map(\.1)
-        unique = unique.map { application in
-            guard let name = application.value["metadata"]?["name"]?.stringValue, let pin = pins[name] else { return application }
-            return (application.identity + "\u{0}pin:" + pin.repoURL + "@" + pin.revision, pin.apply(to: application.value))
-        }
+        let (unique, generated) = try applications(in: fleet.tree, clusters: clusters, clustersDigest: clustersDigest, problems: &problems)
 
         phase("generate Applications")
-        // 2. Assign to clusters: by destination name, or by server when no name is given.
-        var clustersByName: [String: ClusterRecord] = [:]
-        var clustersByServer: [String: ClusterRecord] = [:]
-        for cluster in clusters {
-            clustersByName[cluster.name] = cluster
-            if !cluster.server.isEmpty, clustersByServer[cluster.server] == nil { clustersByServer[cluster.server] = cluster }
-        }
-        var perCluster: [String: [(identity: String, value: Value)]] = [:]
-        for application in unique {
-            let name = application.value["metadata"]?["name"]?.stringValue ?? ""
-            let destination = application.value["spec"]?["destination"]
-            let destName = destination?["name"]?.stringValue ?? ""
-            let destServer = destination?["server"]?.stringValue ?? ""
-            let target = destName.isEmpty ? (destServer.isEmpty ? nil : clustersByServer[destServer]) : clustersByName[destName]
-            guard let target else {
-                problems.append(PlanProblem(kind: .unassigned, subject: name, message: "Application \(name) targets \(destName.isEmpty ? "server \(destServer.isEmpty ? "(none)" : destServer)" : "cluster \(destName)"), which is not a cluster of the fleet"))
-                continue
-            }
-            perCluster[target.name, default: []].append(application)
-        }
+        let perCluster = assign(unique, to: clusters, problems: &problems)
 
         phase("assign to clusters")
         // 3. Render and compile.
@@ -302,7 +223,7 @@ public final class FleetPlanner {
 
     /// Whether every repository a generation read is still at the commit it read. (A git
     /// generator's input is the whole listing of its repository, so any new commit regenerates.)
-    private func reposUnchanged(_ used: [RepositoryRead]) throws -> Bool {
+    func reposUnchanged(_ used: [RepositoryRead]) throws -> Bool {
         for read in used {
             guard let current = try? repositories.snapshot(repoURL: read.repoURL, revision: read.revision), current.commit == read.commit else {
                 return false
@@ -353,7 +274,7 @@ public final class FleetPlanner {
         return out
     }
 
-    private func documents(in tree: FileTree, under directory: String, kind: String) throws -> [(String, YAMLDocument)] {
+    func documents(in tree: FileTree, under directory: String, kind: String) throws -> [(String, YAMLDocument)] {
         var out: [(String, YAMLDocument)] = []
         for file in try yamlFiles(in: tree, under: directory) {
             let parsed: [YAMLDocument]
@@ -363,138 +284,6 @@ public final class FleetPlanner {
             for document in parsed where document.value["kind"]?.stringValue == kind { out.append((file, document)) }
         }
         return out
-    }
-
-    // MARK: Compile one Application
-
-    private func compile(_ application: Value, identity: String, cluster: ClusterRecord, snapshots: inout [String: RepositorySnapshot], rendered: inout Int,
-                         problems: inout [PlanProblem], used: inout Set<String>) -> ([UInt8], [String: String], String?) {
-        let name = application["metadata"]?["name"]?.stringValue ?? ""
-        let spec = application["spec"] ?? .object([:])
-        let sources = ApplicationPin.renderedSources(of: application)
-        var revisions: [String: String] = [:]
-        var objects: [Value] = []
-        var tokens: [String] = []
-        var failure: String?
-        var sourceHeaders: [Value] = []
-        if sources.isEmpty { failure = "spec.source is missing" }
-        for source in sources where failure == nil {
-            let repoURL = source["repoURL"]?.stringValue ?? ""
-            let revision = source["targetRevision"]?.stringValue ?? "HEAD"
-            sourceHeaders.append(source)
-            if let reason = SourceRenderer.unsupportedReason(source) {
-                failure = reason
-                break
-            }
-            let snapshotKey = repoURL + "\u{0}" + (revision.isEmpty ? "HEAD" : revision)
-            let snapshot: RepositorySnapshot
-            if let chart = source["chart"]?.stringValue {
-                // A chart from a Helm repository: its archive is the tree, its digest the commit.
-                let chartKey = snapshotKey + "\u{0}chart:" + chart
-                if let cached = snapshots[chartKey] {
-                    snapshot = cached
-                } else {
-                    guard let helmRepositories else {
-                        failure = "Helm chart repositories are not available here (spec.source.chart \(chart) from \(repoURL))"
-                        break
-                    }
-                    do {
-                        let resolved = try helmRepositories.chart(repoURL: repoURL, name: chart, version: revision == "HEAD" ? "" : revision)
-                        snapshot = RepositorySnapshot(tree: try HelmChart.unpack(archive: resolved.archive, displayName: "\(chart)-\(resolved.version).tgz"),
-                                                      commit: resolved.version + "@sha256:" + resolved.digest)
-                        snapshots[chartKey] = snapshot
-                    } catch {
-                        failure = "chart \(chart) from \(repoURL) at \(revision.isEmpty ? "latest" : revision): \(error)"
-                        break
-                    }
-                }
-            } else if let cached = snapshots[snapshotKey] {
-                snapshot = cached
-            } else {
-                do {
-                    snapshot = try repositories.snapshot(repoURL: repoURL, revision: revision.isEmpty ? "HEAD" : revision)
-                    snapshots[snapshotKey] = snapshot
-                } catch {
-                    failure = "reading \(repoURL) at \(revision): \(error)"
-                    break
-                }
-            }
-            revisions[repoURL] = snapshot.commit
-            var renderSource = source
-            if source["chart"] != nil, case .object(var chartSource) = source {
-                // A repository chart sits at the root of its archive (Argo CD ignores `path`).
-                chartSource["path"] = nil
-                chartSource["helm"] = chartSource["helm"] ?? .emptyObject
-                renderSource = .object(chartSource)
-            }
-            if SourceRenderer.isHelm(renderSource, tree: snapshot.tree) {
-                renderSource = helmSource(renderSource, application: application, snapshots: &snapshots)
-            }
-            let entry = render(renderSource, repoURL: repoURL, snapshot: snapshot, rendered: &rendered)
-            tokens.append(String(entry.token))
-            switch entry.outcome {
-            case .success(let result): objects += result.objects
-            case .failure(let error): failure = "\(error)"
-            }
-        }
-        let fragmentKey = identity + "\u{0}" + tokens.joined(separator: ",")
-        let lastGoodKey = cluster.name + "\u{0}" + name
-        if failure == nil, let cached = fragments[fragmentKey] {
-            used.insert(fragmentKey)
-            return (cached, revisions, fragmentKey)
-        }
-        var entry: PlanEntry
-        do { entry = try ApplicationCompiler.header(application, sources: sourceHeaders) } catch {
-            entry = PlanEntry(name: name, trackingLabel: PlanFormat.labelValue(forApplication: name))
-            failure = failure ?? error.message
-        }
-        if failure == nil {
-            do {
-                let resources = try ApplicationCompiler.resources(application: name, destinationNamespace: entry.namespace, objects: objects)
-                let encoded = JSON.encodeBytes(.array(resources.map(\.value)), options: [.sortedKeys])
-                if encoded.count > limits.maxPlanBytes {
-                    failure = "renders to \(encoded.count) bytes, more than the \(limits.maxPlanBytes) a spoke accepts in one plan"
-                } else {
-                    lastGoodResources[lastGoodKey] = encoded
-                    entry.resources = resources
-                }
-            } catch {
-                failure = error.message
-            }
-        }
-        if let failure {
-            let kept = lastGoodResources[lastGoodKey].flatMap { try? PlannedResource.list(json: $0) }
-            entry.error = failure
-            entry.resources = kept ?? []
-            problems.append(PlanProblem(kind: .application, subject: name, message: "Application \(name) (cluster \(cluster.name)): \(failure)" + (kept == nil ? "" : " (keeping its last good resources)")))
-        }
-        let bytes = JSON.encodeBytes(entry.value, options: [.sortedKeys])
-        if failure == nil {
-            fragments[fragmentKey] = bytes
-            used.insert(fragmentKey)
-        }
-        return (bytes, revisions, failure == nil ? fragmentKey : nil)
-    }
-
-    // MARK: Assemble
-
-    /// The desired state of a cluster's plan and its id, kept while its Applications' entries
-    /// stay the same (hashing every plan again is most of a commit's work on a large fleet).
-    private var states: [String: (key: String, state: [UInt8], id: String)] = [:]
-
-    private func assemblePlan(cluster: ClusterRecord, applications: [[UInt8]], revisions: [String: String], names: [String], stateKey: String?) -> ClusterPlan {
-        var state: [UInt8]
-        var id: String
-        if let stateKey, let cached = states[cluster.name], cached.key == stateKey {
-            state = cached.state
-            id = cached.id
-        } else {
-            state = CanonicalPlanWriter.desiredState(entries: applications, cluster: cluster.name)
-            let tail = CanonicalPlanWriter.stateTail(server: cluster.server)
-            id = "sha256:" + PlanDigest.hex(state, tail)
-            if let stateKey { states[cluster.name] = (stateKey, state, id) } else { states[cluster.name] = nil }
-        }
-        return ClusterPlan(cluster: cluster.name, id: id, applications: names, revisions: revisions, state: state, server: cluster.server)
     }
 }
 

@@ -148,142 +148,45 @@ public final class Reconciler {
         let digest = Self.digest(entry.value)
         let started = clock()
         let lastApplied = try state.lastApplied(app: intent.name)
-        let overrides = entry.healthOverrides
         let kinds = Set(intent.resources.map(\.key.groupKind)).union(lastApplied.keys.map(\.groupKind))
         var live = try driver.list(trackingLabel: label, kinds: kinds)
         let planChanged = try state.syncedDigest(app: intent.name) != digest
         let context = SyncPlanner.Context(planChanged: planChanged, loopingFields: state.loops.looping(at: started))
         let decision = decide(intent, live: live, lastApplied: lastApplied, context: context)
-        // syncPolicy.retry: after a failed sync, wait (duration x factor^n, up to maxDuration)
-        // and give up after `limit` attempts until the plan changes.
-        let retry = entry.syncPolicy.retry ?? RetryPolicy()
-        let retryKey = "retry:" + intent.name
-        var attempts = 0
-        var notBefore = 0.0
-        if let text = try state.value(retryKey) {
-            let parts = text.split(separator: ",").map(String.init)
-            if parts.count == 3, parts[2] == digest { attempts = Int(parts[0]) ?? 0; notBefore = Double(parts[1]) ?? 0 }
-        }
-        let limit = retry.limit
-        var dryRun = dryRun
-        var retryCondition: StatusCondition?
-        if attempts > 0 && !dryRun {
-            if limit >= 0 && attempts > limit {
-                retryCondition = StatusCondition(type: "SyncError", message: "sync failed \(attempts) times; retries exhausted (syncPolicy.retry.limit \(limit)) until the plan changes")
-                dryRun = true
-            } else if started < notBefore {
-                retryCondition = StatusCondition(type: "SyncError", message: "sync failed \(attempts) time(s); next attempt in \(Int(notBefore - started))s")
-                dryRun = true
-            }
-        }
-        var results: [ResourceKey: (String, String)] = [:]
-        var conditions = decision.conditions.map { StatusCondition(type: $0.kind.rawValue, message: $0.message) }
-        var failed = false
-        var acted = false
-        if !dryRun {
-            waves: for (wave, actions) in decision.waves {
-                var applied: [ResourceKey] = []
-                for action in actions {
-                    do {
-                        switch action {
-                        case .createNamespace(let name):
-                            try driver.ensureNamespace(name)
-                        case .apply(let resource, let replace, _):
-                            try driver.apply(resource.object, replace: replace)
-                            try state.recordApplied(app: intent.name, resource.object, key: resource.key)
-                            if !planChanged, let drift = decision.drift[resource.key] {
-                                state.loops.record(resource.key, pointers: drift.map(\.pointer), at: clock())
-                            }
-                            results[resource.key] = ("Synced", decision.missing.contains(resource.key) ? "created" : "configured")
-                            applied.append(resource.key)
-                        case .prune:
-                            break
-                        }
-                        acted = true
-                    } catch {
-                        failed = true
-                        if case .apply(let resource, _, _) = action { results[resource.key] = ("SyncFailed", "\(error)") }
-                        conditions.append(StatusCondition(type: "SyncError", message: "\(error)"))
-                        break waves
-                    }
-                }
-                if wave != Int.min, !applied.isEmpty, !waitHealthy(applied, overrides: overrides) {
-                    conditions.append(StatusCondition(type: "WaveTimeout", message: "wave \(wave) was not healthy after \(Int(waveTimeout))s; later waves wait"))
-                    failed = true
-                    break
-                }
-            }
-            if !failed {
-                for case .prune(let key) in decision.prunes {
-                    do {
-                        try driver.delete(key)
-                        try state.forget(app: intent.name, key: key)
-                        results[key] = ("Pruned", "pruned")
-                        acted = true
-                    } catch {
-                        failed = true
-                        conditions.append(StatusCondition(type: "SyncError", message: "pruning \(key): \(error)"))
-                    }
-                }
-            }
-            if !failed && intent.renderError == nil && (acted || decision.synced) && planChanged {
+        let retry = try RetryState(app: intent.name, digest: digest, policy: entry.syncPolicy.retry ?? RetryPolicy(), state: state)
+        // A failed sync waits out its backoff, and stops after `limit` attempts until the plan changes.
+        let retryHold = dryRun ? nil : retry.hold(at: started)
+        let acting = !dryRun && retryHold == nil
+        var outcome = SyncOutcome(conditions: decision.conditions.map { StatusCondition(type: $0.kind.rawValue, message: $0.message) })
+        if acting {
+            try execute(decision, intent: intent, planChanged: planChanged, overrides: entry.healthOverrides, into: &outcome)
+            if !outcome.failed && intent.renderError == nil && (outcome.acted || decision.synced) && planChanged {
                 try state.recordSynced(app: intent.name, digest: digest, at: clock())
             }
-            if failed {
-                let base = (try? KubeDuration(parsing: retry.duration))?.seconds ?? 5
-                let factor = Double(retry.factor)
-                let cap = (try? KubeDuration(parsing: retry.maxDuration))?.seconds ?? 180
-                var delay = base
-                for _ in 0..<attempts { delay = min(delay * factor, cap) }
-                try state.setValue(retryKey, "\(attempts + 1),\(clock() + delay),\(digest)")
-            } else if attempts > 0 {
-                try state.setValue(retryKey, "0,0,\(digest)")
-            }
-            if acted {
+            try retry.record(failed: outcome.failed, now: clock(), state: state)
+            if outcome.acted {
                 try advanceControllers()
                 live = try driver.list(trackingLabel: label, kinds: kinds)
             }
         }
-
         // The status after acting.
-        let after = dryRun || !acted ? decision
+        let after = !acting || !outcome.acted ? decision
             : decide(intent, live: live, lastApplied: try state.lastApplied(app: intent.name), context: SyncPlanner.Context(planChanged: false))
-        var resources: [ResourceStatus] = []
-        var healths: [HealthStatus] = []
-        for resource in intent.resources {
-            let health = Self.health(of: resource.key, live[resource.key], overrides: overrides)
-            healths.append(health.status)
-            let sync: SyncStatus = after.drift[resource.key] != nil || after.missing.contains(resource.key) ? .outOfSync : .synced
-            var status = ResourceStatus(resource: resource.key.description, sync: sync, health: health.status)
-            if let (result, message) = results[resource.key] { status.result = result; status.message = message }
-            if !health.message.isEmpty && status.message == nil { status.message = health.message }
-            resources.append(status)
-        }
-        var out = ApplicationStatus(name: intent.name, planId: planId, sync: after.synced ? .synced : .outOfSync, health: HealthStatus.aggregate(healths),
-                                    drift: Self.driftEntries(after.drift))
-        if resources.count > 1000 {
-            out.resourcesOmitted = resources.count - 1000
-            resources = Array(resources.prefix(1000))
-        }
-        out.resources = resources
-        if acted || failed {
+        var status = self.status(intent, after: after, live: live, outcome: outcome, overrides: entry.healthOverrides, planId: planId)
+        if outcome.acted || outcome.failed {
             let reason = planChanged ? "plan changed" : intent.syncToken != nil ? "sync requested" : decision.drift.isEmpty ? "missing objects" : "self-heal"
-            var lastSync = LastSync(result: failed ? .failed : .succeeded, startedAt: Timestamp.rfc3339(started), finishedAt: Timestamp.rfc3339(clock()), reason: reason)
+            var lastSync = LastSync(result: outcome.failed ? .failed : .succeeded, startedAt: Timestamp.rfc3339(started), finishedAt: Timestamp.rfc3339(clock()), reason: reason)
             // What a self-heal put back: the drift as it was found, field by field.
             if !planChanged, !decision.drift.isEmpty { lastSync.healed = Self.driftEntries(decision.drift) }
-            out.lastSync = lastSync
-            if !dryRun {
-                try? state.setValue("last-sync:" + intent.name, JSON.encode(lastSync.value, options: [.sortedKeys]))
-                lastSyncs[intent.name] = .some(lastSync)
-            }
+            status.lastSync = lastSync
+            try? state.setValue("last-sync:" + intent.name, JSON.encode(lastSync.value, options: [.sortedKeys]))
+            lastSyncs[intent.name] = .some(lastSync)
         } else {
-            out.lastSync = lastSync(of: intent.name)
+            status.lastSync = lastSync(of: intent.name)
         }
-        out.extraneous = after.extraneous.map(\.description)
-        if let retryCondition { conditions.append(retryCondition) }
-        out.conditions = conditions
-        if let token = intent.syncToken, !failed, !dryRun { out.completedSyncToken = token }
-        return out
+        if let retryHold { status.conditions.append(retryHold) }
+        if let token = intent.syncToken, !outcome.failed, acting { status.completedSyncToken = token }
+        return status
     }
 
     /// Drift as reported: one entry per field (at most 20 per object, 50 in all).

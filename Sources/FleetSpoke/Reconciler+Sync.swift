@@ -1,0 +1,136 @@
+import FleetModel
+import FleetProtocol
+import FleetReconcile
+
+/// What executing a sync decision did: each resource's result, the conditions met, whether
+/// anything changed and whether something failed.
+struct SyncOutcome {
+    var results: [ResourceKey: (result: String, message: String)] = [:]
+    var conditions: [StatusCondition]
+    var failed = false
+    var acted = false
+}
+
+/// `syncPolicy.retry` across ticks: after a failed sync, wait `duration x factor^n` (up to
+/// `maxDuration`) and give up after `limit` attempts, until the plan entry changes. Kept in
+/// the spoke's state as `attempts,notBefore,digest`.
+struct RetryState {
+    let key: String
+    let digest: String
+    let policy: RetryPolicy
+    var attempts = 0
+    var notBefore = 0.0
+
+    init(app: String, digest: String, policy: RetryPolicy, state: SpokeState) throws {
+        key = "retry:" + app
+        self.digest = digest
+        self.policy = policy
+        if let text = try state.value(key) {
+            let parts = text.split(separator: ",").map(String.init)
+            if parts.count == 3, parts[2] == digest { attempts = Int(parts[0]) ?? 0; notBefore = Double(parts[1]) ?? 0 }
+        }
+    }
+
+    /// Why no sync may be attempted at `now`, if none may.
+    func hold(at now: Double) -> StatusCondition? {
+        guard attempts > 0 else { return nil }
+        if policy.limit >= 0 && attempts > policy.limit {
+            return StatusCondition(type: "SyncError", message: "sync failed \(attempts) times; retries exhausted (syncPolicy.retry.limit \(policy.limit)) until the plan changes")
+        }
+        if now < notBefore {
+            return StatusCondition(type: "SyncError", message: "sync failed \(attempts) time(s); next attempt in \(Int(notBefore - now))s")
+        }
+        return nil
+    }
+
+    /// Counts a failed attempt (with the next backoff) or clears the count after a success.
+    func record(failed: Bool, now: Double, state: SpokeState) throws {
+        if failed {
+            let base = (try? KubeDuration(parsing: policy.duration))?.seconds ?? 5
+            let cap = (try? KubeDuration(parsing: policy.maxDuration))?.seconds ?? 180
+            var delay = base
+            for _ in 0..<attempts { delay = min(delay * Double(policy.factor), cap) }
+            try state.setValue(key, "\(attempts + 1),\(now + delay),\(digest)")
+        } else if attempts > 0 {
+            try state.setValue(key, "0,0,\(digest)")
+        }
+    }
+}
+
+extension Reconciler {
+    /// Carries out a decision: waves in order (each waited on until healthy, up to
+    /// `waveTimeout`), prunes last and only when every wave succeeded.
+    func execute(_ decision: SyncDecision, intent: ApplicationIntent, planChanged: Bool, overrides: [HealthOverride], into outcome: inout SyncOutcome) throws {
+        waves: for (wave, actions) in decision.waves {
+            var applied: [ResourceKey] = []
+            for action in actions {
+                do {
+                    switch action {
+                    case .createNamespace(let name):
+                        try driver.ensureNamespace(name)
+                    case .apply(let resource, let replace, _):
+                        try driver.apply(resource.object, replace: replace)
+                        try state.recordApplied(app: intent.name, resource.object, key: resource.key)
+                        if !planChanged, let drift = decision.drift[resource.key] {
+                            state.loops.record(resource.key, pointers: drift.map(\.pointer), at: clock())
+                        }
+                        outcome.results[resource.key] = ("Synced", decision.missing.contains(resource.key) ? "created" : "configured")
+                        applied.append(resource.key)
+                    case .prune:
+                        break
+                    }
+                    outcome.acted = true
+                } catch {
+                    outcome.failed = true
+                    if case .apply(let resource, _, _) = action { outcome.results[resource.key] = ("SyncFailed", "\(error)") }
+                    outcome.conditions.append(StatusCondition(type: "SyncError", message: "\(error)"))
+                    break waves
+                }
+            }
+            if wave != Int.min, !applied.isEmpty, !waitHealthy(applied, overrides: overrides) {
+                outcome.conditions.append(StatusCondition(type: "WaveTimeout", message: "wave \(wave) was not healthy after \(Int(waveTimeout))s; later waves wait"))
+                outcome.failed = true
+                break
+            }
+        }
+        guard !outcome.failed else { return }
+        for case .prune(let key) in decision.prunes {
+            do {
+                try driver.delete(key)
+                try state.forget(app: intent.name, key: key)
+                outcome.results[key] = ("Pruned", "pruned")
+                outcome.acted = true
+            } catch {
+                outcome.failed = true
+                outcome.conditions.append(StatusCondition(type: "SyncError", message: "pruning \(key): \(error)"))
+            }
+        }
+    }
+
+    /// The Application's status from the decision after acting and the live objects: each
+    /// resource's sync and health (at most 1,000 listed), the aggregate, drift and conditions.
+    func status(_ intent: ApplicationIntent, after: SyncDecision, live: [ResourceKey: Value], outcome: SyncOutcome,
+                overrides: [HealthOverride], planId: String) -> ApplicationStatus {
+        var resources: [ResourceStatus] = []
+        var healths: [HealthStatus] = []
+        for resource in intent.resources {
+            let health = Self.health(of: resource.key, live[resource.key], overrides: overrides)
+            healths.append(health.status)
+            let sync: SyncStatus = after.drift[resource.key] != nil || after.missing.contains(resource.key) ? .outOfSync : .synced
+            var status = ResourceStatus(resource: resource.key.description, sync: sync, health: health.status)
+            if let (result, message) = outcome.results[resource.key] { status.result = result; status.message = message }
+            if !health.message.isEmpty && status.message == nil { status.message = health.message }
+            resources.append(status)
+        }
+        var out = ApplicationStatus(name: intent.name, planId: planId, sync: after.synced ? .synced : .outOfSync, health: HealthStatus.aggregate(healths),
+                                    drift: Self.driftEntries(after.drift))
+        if resources.count > 1000 {
+            out.resourcesOmitted = resources.count - 1000
+            resources = Array(resources.prefix(1000))
+        }
+        out.resources = resources
+        out.extraneous = after.extraneous.map(\.description)
+        out.conditions = outcome.conditions
+        return out
+    }
+}

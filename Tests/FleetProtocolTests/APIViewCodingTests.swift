@@ -1,0 +1,37 @@
+import FleetModel
+import FleetProtocol
+import Testing
+
+@Suite struct APIViewCodingTests {
+    @Test func aClusterViewKeepsEveryKeyWithNullsForWhatIsNotKnown() throws {
+        let never = ClusterView(name: "eu", server: "https://k", labels: ["region": "eu"], applications: [ClusterApplicationView(name: "web", sync: "Unknown", health: "Unknown")])
+        let json = JSON.encode(never.value, options: [.sortedKeys])
+        for key in ["planId", "planGeneration", "planTooLarge", "appliedPlanId", "lastSeen", "spokeVersion", "drill"] {
+            #expect(json.contains("\"\(key)\":null"), "\(key) in \(json)")
+        }
+        #expect(!json.contains("report") && !json.contains("planHistory"), "the list view has no detail")
+        #expect(try ClusterView(never.value) == never)
+    }
+
+    @Test func aClusterDetailCarriesItsReportAndHistory() throws {
+        var detail = ClusterView(name: "eu", planId: "sha256:1", lastSeen: "2026-12-07T10:00:00Z", stale: false, spokeVersion: "0.1.0",
+                                 applications: [ClusterApplicationView(name: "web", sync: "Synced", health: "Healthy", rolledBackTo: "abc")])
+        detail.report = StatusReport(cluster: "eu", sequence: 4, planId: "sha256:1", applications: [ApplicationStatus(name: "web", sync: .synced, health: .healthy)])
+        detail.planHistory = [PlanHistoryEntry(id: "sha256:1", generation: 9, fleetCommit: "c", createdAt: "2026-12-07T09:00:00Z")]
+        let decoded = try ClusterView(JSON.parse(JSON.encode(detail.value)))
+        #expect(decoded == detail)
+        #expect(decoded.isSyncedAndHealthy)
+        detail.report = nil
+        #expect(detail.value["report"] == .null, "a detail without a report says so")
+    }
+
+    @Test func listsDecodeAndNameTheItemThatIsWrong() throws {
+        let apps = try ApplicationSummaryView.list(JSON.parse(#"""
+            [{"name":"web-eu","cluster":"eu","sync":"OutOfSync","health":"Degraded","labels":{"team":"ml"},"error":null,"drift":3,"rolledBackTo":null,"newField":1}]
+            """#))
+        #expect(apps == [ApplicationSummaryView(name: "web-eu", cluster: "eu", sync: "OutOfSync", health: "Degraded", labels: ["team": "ml"], drift: 3)])
+        let error = #expect(throws: ProtocolError.self) { try ClusterView.list(JSON.parse(#"[{"name":"a"},{"name":"b","stale":"yes"}]"#)) }
+        #expect(error?.description == "clusters[1].stale: must be true or false, not string")
+        #expect(!ClusterView(name: "a", applications: [ClusterApplicationView(name: "w", sync: "Synced", health: "Degraded")]).isSyncedAndHealthy)
+    }
+}
