@@ -130,79 +130,56 @@ public struct HubConfig: Sendable {
     }
 
     public init(_ value: Value, file: String, environment: [String: String] = [:], baseDirectory: String = ".") throws {
-        func fail(_ key: String, _ reason: String) -> HubConfigError { HubConfigError(file: file, key: key, reason: reason) }
-        guard case .object(let root) = value else { throw fail("", "the configuration must be a YAML map") }
-        func check(_ object: ValueObject, allowed: Set<String>, at prefix: String) throws {
-            for key in object.keys where !allowed.contains(key) {
-                throw fail(prefix.isEmpty ? key : "\(prefix).\(key)", "unknown key (see hub --help for the keys)")
-            }
-        }
-        func string(_ v: Value?, _ key: String) throws -> String? {
-            guard let v, !v.isNull else { return nil }
-            guard let s = v.scalarText else { throw fail(key, "must be a string") }
-            return s
-        }
-        func duration(_ v: Value?, _ key: String) throws -> KubeDuration? {
-            guard let text = try string(v, key) else { return nil }
-            do {
-                let d = try KubeDuration(parsing: text)
-                guard d.nanoseconds > 0 else { throw fail(key, "must be positive") }
-                return d
-            } catch let error as HubConfigError { throw error } catch {
-                throw fail(key, "\"\(text)\" is not a duration (write it as kubectl does: 500ms, 30s, 5m, 1h)")
-            }
-        }
-        func path(_ p: String) -> String { p.hasPrefix("/") ? p : baseDirectory + "/" + p }
-        func secret(_ object: ValueObject, file fileKey: String, env envKey: String, at prefix: String) throws -> String? {
-            if let name = try string(object[fileKey], "\(prefix).\(fileKey)") {
-                guard let text = try? String(contentsOfFile: path(name), encoding: .utf8) else {
-                    throw fail("\(prefix).\(fileKey)", "cannot read \(name)")
-                }
-                return text.trimmingCharacters(in: .whitespacesAndNewlines)
-            }
-            if let name = try string(object[envKey], "\(prefix).\(envKey)") {
-                guard let text = environment[name], !text.isEmpty else { throw fail("\(prefix).\(envKey)", "environment variable \(name) is not set") }
-                return text
-            }
-            return nil
-        }
+        let r = HubConfigReader(file: file, environment: environment, baseDirectory: baseDirectory)
+        guard case .object(let root) = value else { throw r.fail("", "the configuration must be a YAML map") }
+        try r.check(root, allowed: ["listen", "stateDir", "repository", "credentials", "webhook", "tls", "tokens", "retention", "staleAfter", "limits", "kustomize"], at: "")
+        try readListen(root, r)
+        try readRepository(root, r)
+        try readSecrets(root, r)
+        try readLimits(root, r)
+    }
 
-        try check(root, allowed: ["listen", "stateDir", "repository", "credentials", "webhook", "tls", "tokens", "retention", "staleAfter", "limits", "kustomize"], at: "")
-        if let listen = try string(root["listen"], "listen") {
+    /// `listen` and `stateDir`.
+    private mutating func readListen(_ root: ValueObject, _ r: HubConfigReader) throws {
+        if let listen = try r.string(root["listen"], "listen") {
             guard let colon = listen.lastIndex(of: ":"), let port = Int(listen[listen.index(after: colon)...]), (0...65535).contains(port) else {
-                throw fail("listen", "\"\(listen)\" is not host:port")
+                throw r.fail("listen", "\"\(listen)\" is not host:port")
             }
             var host = String(listen[..<colon])
             if host.hasPrefix("[") && host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
             listenHost = host.isEmpty ? "0.0.0.0" : host
             listenPort = port
         }
-        if let dir = try string(root["stateDir"], "stateDir") { stateDirectory = path(dir) }
-        guard case .object(let repository)? = root["repository"] else { throw fail("repository", "is required (at least repository.url)") }
-        try check(repository, allowed: ["url", "branch", "path", "aliases", "pollInterval"], at: "repository")
-        guard let url = try string(repository["url"], "repository.url"), !url.isEmpty else { throw fail("repository.url", "is required") }
-        repositoryURL = url.contains("://") || url.hasPrefix("git@") ? url : path(url)
-        branch = try string(repository["branch"], "repository.branch") ?? "main"
-        repositoryPath = try string(repository["path"], "repository.path").map { TreePath.normalize($0) ?? $0 } ?? ""
+        if let dir = try r.string(root["stateDir"], "stateDir") { stateDirectory = r.path(dir) }
+    }
+
+    /// `repository` and `credentials`.
+    private mutating func readRepository(_ root: ValueObject, _ r: HubConfigReader) throws {
+        guard case .object(let repository)? = root["repository"] else { throw r.fail("repository", "is required (at least repository.url)") }
+        try r.check(repository, allowed: ["url", "branch", "path", "aliases", "pollInterval"], at: "repository")
+        guard let url = try r.string(repository["url"], "repository.url"), !url.isEmpty else { throw r.fail("repository.url", "is required") }
+        repositoryURL = url.contains("://") || url.hasPrefix("git@") ? url : r.path(url)
+        branch = try r.string(repository["branch"], "repository.branch") ?? "main"
+        repositoryPath = try r.string(repository["path"], "repository.path").map { TreePath.normalize($0) ?? $0 } ?? ""
         repositoryAliases = try (repository["aliases"]?.arrayValue ?? []).map { v in
-            guard let s = v.stringValue else { throw fail("repository.aliases", "must be a list of URLs") }
+            guard let s = v.stringValue else { throw r.fail("repository.aliases", "must be a list of URLs") }
             return s
         }
-        pollInterval = try duration(repository["pollInterval"], "repository.pollInterval") ?? pollInterval
+        pollInterval = try r.duration(repository["pollInterval"], "repository.pollInterval") ?? pollInterval
 
         for (index, entry) in (root["credentials"]?.arrayValue ?? []).enumerated() {
             let prefix = "credentials[\(index)]"
-            guard case .object(let object) = entry else { throw fail(prefix, "must be a map") }
-            try check(object, allowed: ["urlPrefix", "username", "passwordFile", "passwordEnv", "sshKeyFile", "sshPublicKeyFile", "sshPassphraseFile", "sshPassphraseEnv", "sshKnownHostFingerprints", "insecureSkipTLSVerify"], at: prefix)
-            guard let urlPrefix = try string(object["urlPrefix"], "\(prefix).urlPrefix") else { throw fail("\(prefix).urlPrefix", "is required") }
-            let username = try string(object["username"], "\(prefix).username")
+            guard case .object(let object) = entry else { throw r.fail(prefix, "must be a map") }
+            try r.check(object, allowed: ["urlPrefix", "username", "passwordFile", "passwordEnv", "sshKeyFile", "sshPublicKeyFile", "sshPassphraseFile", "sshPassphraseEnv", "sshKnownHostFingerprints", "insecureSkipTLSVerify"], at: prefix)
+            guard let urlPrefix = try r.string(object["urlPrefix"], "\(prefix).urlPrefix") else { throw r.fail("\(prefix).urlPrefix", "is required") }
+            let username = try r.string(object["username"], "\(prefix).username")
             var credentials = GitCredentials.none
-            if let key = try string(object["sshKeyFile"], "\(prefix).sshKeyFile") {
-                guard FileManager.default.fileExists(atPath: path(key)) else { throw fail("\(prefix).sshKeyFile", "\(key) does not exist") }
-                let passphrase = try secret(object, file: "sshPassphraseFile", env: "sshPassphraseEnv", at: prefix)
-                credentials = .sshKey(username: username ?? "git", privateKeyPath: path(key),
-                                      publicKeyPath: try string(object["sshPublicKeyFile"], "\(prefix).sshPublicKeyFile").map(path), passphrase: passphrase)
-            } else if let password = try secret(object, file: "passwordFile", env: "passwordEnv", at: prefix) {
+            if let key = try r.string(object["sshKeyFile"], "\(prefix).sshKeyFile") {
+                guard FileManager.default.fileExists(atPath: r.path(key)) else { throw r.fail("\(prefix).sshKeyFile", "\(key) does not exist") }
+                let passphrase = try r.secret(object, file: "sshPassphraseFile", env: "sshPassphraseEnv", at: prefix)
+                credentials = .sshKey(username: username ?? "git", privateKeyPath: r.path(key),
+                                      publicKeyPath: try r.string(object["sshPublicKeyFile"], "\(prefix).sshPublicKeyFile").map(r.path), passphrase: passphrase)
+            } else if let password = try r.secret(object, file: "passwordFile", env: "passwordEnv", at: prefix) {
                 credentials = username.map { .userPassword(username: $0, password: password) } ?? .token(password)
             }
             let fingerprints = (object["sshKnownHostFingerprints"]?.arrayValue ?? []).compactMap(\.stringValue)
@@ -210,61 +187,64 @@ public struct HubConfig: Sendable {
                                                           insecureSkipTLSVerify: object["insecureSkipTLSVerify"]?.boolValue ?? false,
                                                           sshHostKeyFingerprints: fingerprints))
         }
+    }
+
+    /// `webhook`, `tls` and `tokens`: secrets and the files that hold them.
+    private mutating func readSecrets(_ root: ValueObject, _ r: HubConfigReader) throws {
         if case .object(let webhook)? = root["webhook"] {
-            try check(webhook, allowed: ["secretFile", "secretEnv"], at: "webhook")
-            webhookSecret = try secret(webhook, file: "secretFile", env: "secretEnv", at: "webhook")
+            try r.check(webhook, allowed: ["secretFile", "secretEnv"], at: "webhook")
+            webhookSecret = try r.secret(webhook, file: "secretFile", env: "secretEnv", at: "webhook")
         }
         if case .object(let tls)? = root["tls"] {
-            try check(tls, allowed: ["certFile", "keyFile"], at: "tls")
-            tlsCertificateFile = try string(tls["certFile"], "tls.certFile").map(path)
-            tlsKeyFile = try string(tls["keyFile"], "tls.keyFile").map(path)
-            guard (tlsCertificateFile == nil) == (tlsKeyFile == nil) else { throw fail("tls", "certFile and keyFile go together") }
+            try r.check(tls, allowed: ["certFile", "keyFile"], at: "tls")
+            tlsCertificateFile = try r.string(tls["certFile"], "tls.certFile").map(r.path)
+            tlsKeyFile = try r.string(tls["keyFile"], "tls.keyFile").map(r.path)
+            guard (tlsCertificateFile == nil) == (tlsKeyFile == nil) else { throw r.fail("tls", "certFile and keyFile go together") }
             for (key, file) in [("tls.certFile", tlsCertificateFile), ("tls.keyFile", tlsKeyFile)] {
-                if let file, !FileManager.default.fileExists(atPath: file) { throw fail(key, "\(file) does not exist") }
+                if let file, !FileManager.default.fileExists(atPath: file) { throw r.fail(key, "\(file) does not exist") }
             }
         }
         if case .object(let tokens)? = root["tokens"] {
-            try check(tokens, allowed: ["adminTokenFile"], at: "tokens")
-            adminTokenFile = try string(tokens["adminTokenFile"], "tokens.adminTokenFile").map(path)
+            try r.check(tokens, allowed: ["adminTokenFile"], at: "tokens")
+            adminTokenFile = try r.string(tokens["adminTokenFile"], "tokens.adminTokenFile").map(r.path)
         }
-        func integer(_ object: ValueObject, _ key: String, at prefix: String, minimum: Int) throws -> Int? {
-            guard let v = object[key], !v.isNull else { return nil }
-            guard let n = v.intValue, n >= minimum else { throw fail("\(prefix).\(key)", "must be an integer of at least \(minimum)") }
-            return n
-        }
+    }
+
+    /// `retention`, `staleAfter`, `kustomize`, `limits`.
+    private mutating func readLimits(_ root: ValueObject, _ r: HubConfigReader) throws {
         if case .object(let retention)? = root["retention"] {
-            try check(retention, allowed: ["reports", "planHistory", "reportBytesPerCluster"], at: "retention")
-            reportRetention = try duration(retention["reports"], "retention.reports") ?? reportRetention
-            planHistory = try integer(retention, "planHistory", at: "retention", minimum: 1) ?? planHistory
-            reportBytesPerCluster = try integer(retention, "reportBytesPerCluster", at: "retention", minimum: 1 << 20) ?? reportBytesPerCluster
+            try r.check(retention, allowed: ["reports", "planHistory", "reportBytesPerCluster"], at: "retention")
+            reportRetention = try r.duration(retention["reports"], "retention.reports") ?? reportRetention
+            planHistory = try r.integer(retention, "planHistory", at: "retention", minimum: 1) ?? planHistory
+            reportBytesPerCluster = try r.integer(retention, "reportBytesPerCluster", at: "retention", minimum: 1 << 20) ?? reportBytesPerCluster
         }
-        staleAfter = try duration(root["staleAfter"], "staleAfter") ?? staleAfter
+        staleAfter = try r.duration(root["staleAfter"], "staleAfter") ?? staleAfter
         if case .object(let kustomize)? = root["kustomize"] {
-            try check(kustomize, allowed: ["buildOptions"], at: "kustomize")
-            for option in (try string(kustomize["buildOptions"], "kustomize.buildOptions") ?? "").split(separator: " ") {
+            try r.check(kustomize, allowed: ["buildOptions"], at: "kustomize")
+            for option in (try r.string(kustomize["buildOptions"], "kustomize.buildOptions") ?? "").split(separator: " ") {
                 guard option == "--enable-helm" else {
-                    throw fail("kustomize.buildOptions", "\(option) is not supported (the supported option is --enable-helm)")
+                    throw r.fail("kustomize.buildOptions", "\(option) is not supported (the supported option is --enable-helm)")
                 }
                 kustomizeEnableHelm = true
             }
         }
         if case .object(let limits)? = root["limits"] {
-            try check(limits, allowed: ["maxBodyBytes", "maxConnections", "idleTimeout", "headerTimeout", "bodyTimeout", "webhookBufferBytes",
+            try r.check(limits, allowed: ["maxBodyBytes", "maxConnections", "idleTimeout", "headerTimeout", "bodyTimeout", "webhookBufferBytes",
                                         "reportsPerMinute", "reportBytesPerMinute", "maxPlanBytes", "renderTimeout", "stuckPlannerAfter"], at: "limits")
-            maxBodyBytes = try integer(limits, "maxBodyBytes", at: "limits", minimum: 1024) ?? maxBodyBytes
-            maxConnections = try integer(limits, "maxConnections", at: "limits", minimum: 16) ?? maxConnections
-            webhookBufferBytes = try integer(limits, "webhookBufferBytes", at: "limits", minimum: 1024) ?? webhookBufferBytes
-            reportsPerMinute = try integer(limits, "reportsPerMinute", at: "limits", minimum: 1) ?? reportsPerMinute
-            reportBytesPerMinute = try integer(limits, "reportBytesPerMinute", at: "limits", minimum: 1024) ?? reportBytesPerMinute
-            maxPlanBytes = try integer(limits, "maxPlanBytes", at: "limits", minimum: 1024) ?? maxPlanBytes
+            maxBodyBytes = try r.integer(limits, "maxBodyBytes", at: "limits", minimum: 1024) ?? maxBodyBytes
+            maxConnections = try r.integer(limits, "maxConnections", at: "limits", minimum: 16) ?? maxConnections
+            webhookBufferBytes = try r.integer(limits, "webhookBufferBytes", at: "limits", minimum: 1024) ?? webhookBufferBytes
+            reportsPerMinute = try r.integer(limits, "reportsPerMinute", at: "limits", minimum: 1) ?? reportsPerMinute
+            reportBytesPerMinute = try r.integer(limits, "reportBytesPerMinute", at: "limits", minimum: 1024) ?? reportBytesPerMinute
+            maxPlanBytes = try r.integer(limits, "maxPlanBytes", at: "limits", minimum: 1024) ?? maxPlanBytes
             if maxPlanBytes > PlanningLimits.spokeResponseLimit {
-                throw fail("limits.maxPlanBytes", "must be at most \(PlanningLimits.spokeResponseLimit): spokes refuse larger responses")
+                throw r.fail("limits.maxPlanBytes", "must be at most \(PlanningLimits.spokeResponseLimit): spokes refuse larger responses")
             }
-            idleTimeout = try duration(limits["idleTimeout"], "limits.idleTimeout") ?? idleTimeout
-            headerTimeout = try duration(limits["headerTimeout"], "limits.headerTimeout") ?? headerTimeout
-            bodyTimeout = try duration(limits["bodyTimeout"], "limits.bodyTimeout") ?? bodyTimeout
-            renderTimeout = try duration(limits["renderTimeout"], "limits.renderTimeout") ?? renderTimeout
-            stuckPlannerAfter = try duration(limits["stuckPlannerAfter"], "limits.stuckPlannerAfter") ?? stuckPlannerAfter
+            idleTimeout = try r.duration(limits["idleTimeout"], "limits.idleTimeout") ?? idleTimeout
+            headerTimeout = try r.duration(limits["headerTimeout"], "limits.headerTimeout") ?? headerTimeout
+            bodyTimeout = try r.duration(limits["bodyTimeout"], "limits.bodyTimeout") ?? bodyTimeout
+            renderTimeout = try r.duration(limits["renderTimeout"], "limits.renderTimeout") ?? renderTimeout
+            stuckPlannerAfter = try r.duration(limits["stuckPlannerAfter"], "limits.stuckPlannerAfter") ?? stuckPlannerAfter
         }
     }
 
@@ -274,5 +254,61 @@ public struct HubConfig: Sendable {
         guard let match else { return GitRemoteOptions(transferTimeout: .seconds(300)) }
         return GitRemoteOptions(credentials: match.credentials, insecureSkipTLSVerify: match.insecureSkipTLSVerify,
                                 sshHostKeyFingerprints: match.sshHostKeyFingerprints, transferTimeout: .seconds(300))
+    }
+}
+
+/// Reads the values of a hub configuration, every error naming the file and the key.
+struct HubConfigReader {
+    let file: String
+    let environment: [String: String]
+    let baseDirectory: String
+
+    func fail(_ key: String, _ reason: String) -> HubConfigError { HubConfigError(file: file, key: key, reason: reason) }
+
+    func check(_ object: ValueObject, allowed: Set<String>, at prefix: String) throws {
+        for key in object.keys where !allowed.contains(key) {
+            throw fail(prefix.isEmpty ? key : "\(prefix).\(key)", "unknown key (see hub --help for the keys)")
+        }
+    }
+
+    func string(_ v: Value?, _ key: String) throws -> String? {
+        guard let v, !v.isNull else { return nil }
+        guard let s = v.scalarText else { throw fail(key, "must be a string") }
+        return s
+    }
+
+    func duration(_ v: Value?, _ key: String) throws -> KubeDuration? {
+        guard let text = try string(v, key) else { return nil }
+        do {
+            let d = try KubeDuration(parsing: text)
+            guard d.nanoseconds > 0 else { throw fail(key, "must be positive") }
+            return d
+        } catch let error as HubConfigError { throw error } catch {
+            throw fail(key, "\"\(text)\" is not a duration (write it as kubectl does: 500ms, 30s, 5m, 1h)")
+        }
+    }
+
+    func integer(_ object: ValueObject, _ key: String, at prefix: String, minimum: Int) throws -> Int? {
+        guard let v = object[key], !v.isNull else { return nil }
+        guard let n = v.intValue, n >= minimum else { throw fail("\(prefix).\(key)", "must be an integer of at least \(minimum)") }
+        return n
+    }
+
+    /// A path from the configuration, relative to the configuration file's directory.
+    func path(_ p: String) -> String { p.hasPrefix("/") ? p : baseDirectory + "/" + p }
+
+    /// A secret from `fileKey` (a file, trimmed) or `envKey` (an environment variable), if either is set.
+    func secret(_ object: ValueObject, file fileKey: String, env envKey: String, at prefix: String) throws -> String? {
+        if let name = try string(object[fileKey], "\(prefix).\(fileKey)") {
+            guard let text = try? String(contentsOfFile: path(name), encoding: .utf8) else {
+                throw fail("\(prefix).\(fileKey)", "cannot read \(name)")
+            }
+            return text.trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        if let name = try string(object[envKey], "\(prefix).\(envKey)") {
+            guard let text = environment[name], !text.isEmpty else { throw fail("\(prefix).\(envKey)", "environment variable \(name) is not set") }
+            return text
+        }
+        return nil
     }
 }
