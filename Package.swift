@@ -2,7 +2,7 @@
 //
 // Layout (dependencies point inward; see docs/architecture.md):
 //
-//   C system libraries     CYAML  CGit2  CCurl  CSQLite  CZlib
+//   C system libraries     CYAML  CGit2  CCurl  CSQLite  CCrypto  CMalloc  CZlib
 //   pure core              FleetModel (values, JSON, identities, durations, file trees)
 //                          FleetProtocol (the typed hub-spoke contract: plans, reports, names)
 //                          FleetRegex (Go's regexp: RE2 syntax, linear-time matching)
@@ -17,8 +17,12 @@
 //                          FleetAppSet (ApplicationSet generators)
 //                          FleetPlan (per-cluster plans: generate, render, compile; incremental)
 //                          FleetReconcile (diff, health, sync decisions; pure, shared by spoke and CLI)
-//   services               FleetHubCore (config, mirrors, tokens, signing, the engine)
+//                          FleetReconcile also holds the ClusterDriver port the spoke's drivers implement
+//   services               FleetHubCore (config, mirrors, tokens, reports, plans, the engine)
 //                          FleetHubServer (the HTTP API on Hummingbird)
+//                          FleetSpoke (the agent, the local cluster, the reconciler)
+//                          FleetKube (the spoke's Kubernetes driver)
+//                          FleetCLI (the fleet subcommands)  FleetCommandSupport (exit codes, processes)
 //   executables            hub  spoke  fleet
 //
 // The spoke's closure must stay free of SwiftNIO/Hummingbird, GRDB and full Foundation:

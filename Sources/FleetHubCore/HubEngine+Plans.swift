@@ -55,12 +55,15 @@ extension HubEngine {
             changed.append(StoredPlan(cluster: cluster, id: id, generation: generation, body: body, signature: signature, fleetCommit: commit, createdAt: now))
             served.append(ServedPlan(cluster: cluster, id: id, generation: generation, body: body, signature: signature, fleetCommit: commit))
         }
+        // Served first, then stored: the long-polls answer while the round is written. A plan
+        // served but not stored (the store failing, the hub killed in between) is planned
+        // again from Git at the next start, with a higher generation (never below the clock).
+        board.install(served)
         do {
             try database.recordPlans(changed)
         } catch {
             logger.error("cannot store plans", metadata: ["error": "\(error)"])
         }
-        board.install(served)
         return changed.map(\.cluster)
     }
 

@@ -43,6 +43,10 @@ public struct HubError: Error, CustomStringConvertible, Sendable {
 /// the plans spokes long-poll for, tokens and roles, spoke reports, sync requests, and the
 /// views operators query. The HTTP layer (FleetHubServer) only translates.
 public actor HubEngine {
+    /// The engine's own thread: its SQLite calls and plan publication block it, not the
+    /// cooperative pool that serves requests.
+    private nonisolated let executor = DedicatedThreadExecutor(name: "fleet-hub-engine")
+    public nonisolated var unownedExecutor: UnownedSerialExecutor { executor.asUnownedSerialExecutor() }
     public nonisolated let config: HubConfig
     public nonisolated let signer: PlanSigner
     public nonisolated let metrics: HubMetrics
@@ -95,6 +99,8 @@ public actor HubEngine {
         board = PlanBoard(metrics: metrics)
         inbox = ReportInbox(database: database, metrics: metrics, config: config, clock: clock)
     }
+
+    deinit { executor.stop() }
 
     // MARK: Start and the sync loop
 

@@ -3,8 +3,8 @@ import Synchronization
 
 /// The plans the hub serves, one per cluster, and the long-polls waiting for a new one. Spokes
 /// read and wait here without entering the engine: a plan request never queues behind a
-/// planning round or the publication of one (the engine installs a round's plans in one step,
-/// after signing and storing them).
+/// planning round or the publication of one (the engine installs a round's signed plans in
+/// one step, and stores them after).
 public final class PlanBoard: Sendable {
     private struct State {
         var plans: [String: ServedPlan] = [:]
