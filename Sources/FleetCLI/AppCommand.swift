@@ -1,6 +1,7 @@
 import ArgumentParser
 import FleetCommandSupport
 import FleetModel
+import FleetProtocol
 
 /// `fleet app NAME`.
 struct AppCommand: ParsableCommand {
@@ -9,35 +10,33 @@ struct AppCommand: ParsableCommand {
     @Argument var name: String
 
     func run() throws {
-        let app = try hub.client().call("GET", "/api/v1/applications/\(name)")
-        hub.print(app) {
-            var out = "Application \(name) on \(app["cluster"]?.stringValue ?? "?"): \(app["sync"]?.stringValue ?? "Unknown"), \(app["health"]?.stringValue ?? "Unknown")\n"
-            if let error = app["error"]?.stringValue { out += "render error: \(error)\n" }
-            for drift in app["status"]?["drift"]?.arrayValue ?? [] {
-                out += "drift: \(drift["resource"]?.stringValue ?? "") \(drift["pointer"]?.stringValue ?? ""): desired \(JSON.encode(drift["desired"] ?? .null)), live \(JSON.encode(drift["live"] ?? .null))\n"
-            }
-            if let rollback = app["rollback"], !rollback.isNull {
-                out += "rolled back to \(rollback["revision"]?.stringValue ?? "") (\(rollback["requested"]?.stringValue ?? "")) by \(rollback["requestedBy"]?.stringValue ?? "") at \(rollback["createdAt"]?.stringValue ?? ""); automated sync suspended\n"
-            }
-            if let last = app["status"]?["lastSync"] {
-                out += "last sync: \(last["result"]?.stringValue ?? "") at \(last["finishedAt"]?.stringValue ?? "")"
-                out += last["reason"]?.stringValue.map { " (\($0))" } ?? ""
-                out += "\n"
-                for healed in last["healed"]?.arrayValue ?? [] {
-                    out += "  healed: \(healed["resource"]?.stringValue ?? "") \(healed["pointer"]?.stringValue ?? ""): was \(JSON.encode(healed["live"] ?? .null)), set back to \(JSON.encode(healed["desired"] ?? .null))\n"
-                }
-            }
-            for condition in app["status"]?["conditions"]?.arrayValue ?? [] {
-                out += "\(condition["type"]?.stringValue ?? ""): \(condition["message"]?.stringValue ?? "")\n"
-            }
-            let history = app["history"]?.arrayValue ?? []
-            if !history.isEmpty {
-                out += "history:\n"
-                for event in history.suffix(5) {
-                    out += "  \(event["time"]?.stringValue ?? "")  \(event["kind"]?.stringValue ?? "")  \(event["actor"]?.stringValue ?? "")  \(event["message"]?.stringValue ?? "")\n"
-                }
-            }
-            return out
+        let (value, app) = try hub.client().view("/api/v1/applications/\(name)", ApplicationView.init)
+        hub.print(value) { Self.describe(app) }
+    }
+
+    /// The Application for a reader: status, render error, drift, rollback, last sync (with
+    /// what a self-heal put back), conditions and the latest events.
+    static func describe(_ app: ApplicationView) -> String {
+        func json(_ value: Value) -> String { JSON.encode(value) }
+        var out = "Application \(app.name) on \(app.cluster.isEmpty ? "?" : app.cluster): \(app.sync), \(app.health)\n"
+        if let error = app.error { out += "render error: \(error)\n" }
+        for drift in app.status?.drift ?? [] {
+            out += "drift: \(drift.resource) \(drift.pointer): desired \(json(drift.desired)), live \(json(drift.live))\n"
         }
+        if let rollback = app.rollback {
+            out += "rolled back to \(rollback.revision) (\(rollback.requested)) by \(rollback.requestedBy) at \(rollback.createdAt); automated sync suspended\n"
+        }
+        if let last = app.status?.lastSync {
+            out += "last sync: \(last.result.rawValue) at \(last.finishedAt)" + (last.reason.isEmpty ? "" : " (\(last.reason))") + "\n"
+            for healed in last.healed ?? [] {
+                out += "  healed: \(healed.resource) \(healed.pointer): was \(json(healed.live)), set back to \(json(healed.desired))\n"
+            }
+        }
+        for condition in app.status?.conditions ?? [] { out += "\(condition.type): \(condition.message)\n" }
+        if !app.history.isEmpty {
+            out += "history:\n"
+            for event in app.history.suffix(5) { out += "  \(event.time)  \(event.kind)  \(event.actor)  \(event.message)\n" }
+        }
+        return out
     }
 }

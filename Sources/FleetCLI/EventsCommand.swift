@@ -1,6 +1,7 @@
 import ArgumentParser
 import FleetCommandSupport
 import FleetModel
+import FleetProtocol
 
 /// `fleet events`.
 struct EventsCommand: ParsableCommand {
@@ -9,10 +10,8 @@ struct EventsCommand: ParsableCommand {
     @Option(name: .long, help: "How many of the newest events.") var limit: Int = 20
 
     func run() throws {
-        let events = try hub.client().call("GET", "/api/v1/events?limit=\(limit)")
-        let rows = (events.arrayValue ?? []).map { e -> [String] in
-            [e["time"]?.stringValue ?? "", e["kind"]?.stringValue ?? "", e["actor"]?.stringValue ?? "", e["message"]?.stringValue ?? ""]
-        }
+        let (events, views) = try hub.client().view("/api/v1/events?limit=\(limit)", EventView.list)
+        let rows = views.map { [$0.time, $0.kind, $0.actor, $0.message] }
         hub.print(events) { Table.render(["TIME", "KIND", "ACTOR", "MESSAGE"], rows, colored: false) }
     }
 }

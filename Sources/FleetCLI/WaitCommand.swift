@@ -1,6 +1,7 @@
 import ArgumentParser
 import FleetCommandSupport
 import FleetModel
+import FleetProtocol
 
 /// `fleet wait APP --healthy --timeout D`: for pipelines.
 struct WaitCommand: ParsableCommand {
@@ -19,19 +20,19 @@ struct WaitCommand: ParsableCommand {
         let deadline = SystemClock.monotonic() + (try KubeDuration(parsing: timeout)).seconds
         let progress = ProgressLine()
         defer { progress.finish() }
-        var last: Value = .null
+        var last = ApplicationView(name: application, cluster: "", sync: SyncStatus.unknown.rawValue, health: HealthStatus.unknown.rawValue)
         while true {
-            last = try client.call("GET", "/api/v1/applications/\(application)")
-            let done = last["sync"] == "Synced" && (!healthy || last["health"] == "Healthy")
-            if done {
-                hub.print(last) { "\(application): \(last["sync"]?.stringValue ?? ""), \(last["health"]?.stringValue ?? "")\n" }
+            let (value, view) = try client.view("/api/v1/applications/\(application)", ApplicationView.init)
+            last = view
+            if view.sync == SyncStatus.synced.rawValue && (!healthy || view.health == HealthStatus.healthy.rawValue) {
+                hub.print(value) { "\(application): \(view.sync), \(view.health)\n" }
                 return
             }
             if SystemClock.monotonic() >= deadline { break }
-            progress.update("\(application): \(last["sync"]?.stringValue ?? "Unknown"), \(last["health"]?.stringValue ?? "Unknown")")
+            progress.update("\(application): \(view.sync), \(view.health)")
             SystemClock.sleep(1)
         }
-        throw NotHealthy(description: "\(application) is \(last["sync"]?.stringValue ?? "Unknown"), \(last["health"]?.stringValue ?? "Unknown") after \(timeout)")
+        throw NotHealthy(description: "\(application) is \(last.sync), \(last.health) after \(timeout)")
     }
 
 }

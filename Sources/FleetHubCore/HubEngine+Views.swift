@@ -117,26 +117,19 @@ extension HubEngine {
         guard let app = applicationDocument(name) else { return nil }
         let owner = applicationCluster[name] ?? ""
         let status = reportedStatus(name, cluster: owner)
-        var o: ValueObject = ["name": .string(name), "cluster": .string(owner), "sync": .string(status.sync), "health": .string(status.health)]
-        o["spec"] = app["spec"] ?? .null
-        o["error"] = applicationErrors[name].map(Value.string) ?? .null
-        o["planId"] = board.plan(for: owner).map { .string($0.id) } ?? .null
-        o["status"] = status.report?.value ?? .null
-        o["rollback"] = pins[name].map(Self.rollbackView) ?? .null
-        o["history"] = .array(((try? database.events(after: nil, limit: 20, subject: name)) ?? []).map(Self.event))
-        return .object(o)
+        let history = ((try? database.events(after: nil, limit: 20, subject: name)) ?? []).map(Self.event)
+        return ApplicationView(name: name, cluster: owner, sync: status.sync, health: status.health, spec: app["spec"] ?? .null,
+                               error: applicationErrors[name], planId: board.plan(for: owner)?.id, status: status.report,
+                               rollback: pins[name].map(Self.rollbackView), history: history).value
     }
 
     public func events(after sequence: Int64?, limit: Int) throws -> Value {
-        .array(try database.events(after: sequence, limit: min(max(limit, 1), 500)).map(Self.event))
+        .array(try database.events(after: sequence, limit: min(max(limit, 1), 500)).map { Self.event($0).value })
     }
 
-    static func event(_ e: StoredEvent) -> Value {
-        [
-            "sequence": .int(Int(e.sequence)), "time": .string(timestamp(e.time)), "kind": .string(e.kind),
-            "actor": .string(e.actor), "subject": .string(e.subject), "message": .string(e.message),
-            "details": (try? JSON.parse(e.details)) ?? .object([:]),
-        ]
+    static func event(_ e: StoredEvent) -> EventView {
+        EventView(sequence: Int(e.sequence), time: timestamp(e.time), kind: e.kind, actor: e.actor, subject: e.subject, message: e.message,
+                  details: (try? JSON.parse(e.details)) ?? .object([:]))
     }
 
     /// Metric gauges that describe current state, refreshed before `/metrics` is emitted.

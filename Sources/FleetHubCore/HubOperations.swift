@@ -1,5 +1,6 @@
 import FleetHubStore
 import FleetModel
+import FleetProtocol
 import FleetPlan
 import Foundation
 
@@ -35,7 +36,7 @@ extension HubEngine {
         // spoke applies the old revision once even though automated sync is now off.
         try database.requestSync(application: application, cluster: owner, token: UUID().uuidString.lowercased(), requestedBy: principal.name)
         await runRound(force: true, only: config.repositoryURL)
-        var view = Self.rollbackView(pin).objectValue ?? [:]
+        var view = Self.rollbackView(pin).value.objectValue ?? [:]
         view["planId"] = board.plan(for: owner).map { .string($0.id) } ?? .null
         view["error"] = applicationErrors[application].map(Value.string) ?? .null
         return .object(view)
@@ -56,10 +57,9 @@ extension HubEngine {
                 "automated": .bool(automatedInGit), "planId": board.plan(for: pin.cluster).map { .string($0.id) } ?? .null]
     }
 
-    static func rollbackView(_ pin: StoredRollback) -> Value {
-        ["application": .string(pin.application), "cluster": .string(pin.cluster), "repoURL": .string(pin.repoURL),
-         "revision": .string(pin.revision), "requested": .string(pin.requested), "requestedBy": .string(pin.requestedBy),
-         "createdAt": .string(timestamp(pin.createdAt))]
+    static func rollbackView(_ pin: StoredRollback) -> RollbackView {
+        RollbackView(application: pin.application, cluster: pin.cluster, repoURL: pin.repoURL, revision: pin.revision,
+                     requested: pin.requested, requestedBy: pin.requestedBy, createdAt: timestamp(pin.createdAt))
     }
 
     // MARK: Drills

@@ -34,4 +34,26 @@ import Testing
         #expect(error?.description == "clusters[1].stale: must be true or false, not string")
         #expect(!ClusterView(name: "a", applications: [ClusterApplicationView(name: "w", sync: "Synced", health: "Degraded")]).isSyncedAndHealthy)
     }
+
+    @Test func anApplicationViewRoundTripsWithItsStatusRollbackAndHistory() throws {
+        let view = ApplicationView(
+            name: "web-eu", cluster: "eu", sync: "OutOfSync", health: "Healthy", spec: ["project": "default"], error: "kustomization.yaml: broken",
+            planId: "sha256:2", status: ApplicationStatus(name: "web-eu", sync: .outOfSync, health: .healthy,
+                                                          drift: [DriftEntry(resource: "apps/Deployment shop/web", pointer: "/spec/replicas", desired: 2, live: 5)]),
+            rollback: RollbackView(application: "web-eu", cluster: "eu", repoURL: "https://git/r.git", revision: "abc", requested: "v1",
+                                   requestedBy: "operator:ci", createdAt: "2026-12-07T10:00:00Z"),
+            history: [EventView(sequence: 3, time: "2026-12-07T10:00:00Z", kind: "rollback", actor: "operator:ci", subject: "web-eu", message: "rolled back")])
+        #expect(try ApplicationView(JSON.parse(JSON.encode(view.value))) == view)
+        let bare = ApplicationView(name: "a", cluster: "", sync: "Unknown", health: "Unknown")
+        for key in ["error", "planId", "status", "rollback"] { #expect(bare.value[key] == .null, "\(key) is null, not absent") }
+    }
+
+    @Test func eventsDecodeWithTheirDetails() throws {
+        let events = try EventView.list(JSON.parse(#"""
+            [{"sequence":1,"time":"t","kind":"commit-planned","actor":"hub","subject":"c","message":"planned","details":{"clustersChanged":["eu"]}}]
+            """#))
+        #expect(events.first?.details["clustersChanged"]?[0] == "eu")
+        let error = #expect(throws: ProtocolError.self) { try EventView.list(JSON.parse(#"[{"time":"t"}]"#)) }
+        #expect(error?.description == "events[0].kind: is required")
+    }
 }
