@@ -92,15 +92,6 @@ extension HubDatabase {
         }
     }
 
-    /// The live (not revoked) token with this hash.
-    public func token(hash: String) throws -> (StoredToken, String)? {
-        try pool.read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM tokens WHERE hash = ? AND revokedAt IS NULL", arguments: [hash]).map { row in
-                (Self.token(row), row["hash"] as String)
-            }
-        }
-    }
-
     /// Every live token with its hash (the hub keeps them in memory to authenticate requests).
     public func liveTokens() throws -> [(token: StoredToken, hash: String)] {
         try pool.read { db in
@@ -123,10 +114,6 @@ extension HubDatabase {
             }
             return db.changesCount
         }
-    }
-
-    public func countTokens(role: String) throws -> Int {
-        try pool.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM tokens WHERE role = ? AND revokedAt IS NULL", arguments: [role]) ?? 0 }
     }
 
     private static func token(_ row: Row) -> StoredToken {

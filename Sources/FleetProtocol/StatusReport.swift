@@ -302,7 +302,7 @@ public struct LastSync: Equatable, Sendable {
     }
 
     /// Decodes a stored last sync (the spoke keeps it across restarts).
-    public static func decode(_ value: Value) throws(ProtocolError) -> LastSync { try LastSync(FieldReader(value, path: "lastSync")) }
+    public init(_ value: Value) throws(ProtocolError) { try self.init(FieldReader(value, path: "lastSync")) }
 }
 
 /// The outcome of a DR drill the spoke carried out.
@@ -338,7 +338,7 @@ public struct DrillOutcome: Equatable, Sendable {
     }
 
     /// Decodes a stored outcome (the spoke keeps the last one across restarts).
-    public static func decode(_ value: Value) throws(ProtocolError) -> DrillOutcome { try DrillOutcome(FieldReader(value, path: "drill")) }
+    public init(_ value: Value) throws(ProtocolError) { try self.init(FieldReader(value, path: "drill")) }
 }
 
 extension FieldReader {

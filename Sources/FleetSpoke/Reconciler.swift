@@ -106,7 +106,7 @@ public final class Reconciler {
     /// ticks that change nothing report it too, and should not each read it back).
     private func lastSync(of app: String) -> LastSync? {
         if let cached = lastSyncs[app] { return cached }
-        let stored = (try? state.value("last-sync:" + app)).flatMap { try? JSON.parse($0) }.flatMap { try? LastSync.decode($0) }
+        let stored = (try? state.value("last-sync:" + app)).flatMap { try? JSON.parse($0) }.flatMap { try? LastSync($0) }
         lastSyncs[app] = .some(stored)
         return stored
     }

@@ -71,7 +71,7 @@ public final class SpokeAgent {
             connectTimeout: .seconds(5), requestTimeout: .seconds(30), maxResponseBytes: PlanSizeLimit.bytes, caFile: config.caFile,
             userAgent: "fleet-spoke/\(FleetVersion.current)"))
         reconciler = Reconciler(driver: driver, state: state, waveTimeout: config.waveTimeout.seconds, clock: clock.wall, sleep: clock.sleep)
-        lastDrill = try state.value("drill-report").flatMap { try? JSON.parse($0) }.flatMap { try? DrillOutcome.decode($0) }
+        lastDrill = try state.value("drill-report").flatMap { try? JSON.parse($0) }.flatMap { try? DrillOutcome($0) }
         // The last verified plan, from disk: enforced even if the hub never answers.
         if let text = try state.value("plan"), let signature = try state.value("plan-signature"),
            verifier.verify(Array(text.utf8), signature: signature), let stored = try? Plan(json: Array(text.utf8)) {

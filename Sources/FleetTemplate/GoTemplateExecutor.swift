@@ -74,7 +74,7 @@ struct TemplateExecution {
     /// Go allows 100,000 nested calls; a deep recursion here would outrun the stack long
     /// before that, so the limit is Helm's for `include`.
     static let maxCallDepth = 1000
-    private var variables: [(String, Value)] = []
+    var variables: [(String, Value)] = []
     /// The template being executed, as Go's errors name it (`executing "NAME"`).
     var executing = ""
     private var steps = 0
@@ -103,14 +103,14 @@ struct TemplateExecution {
     }
 
     /// Counts what a step produced against the output budget.
-    private mutating func charge(_ bytes: Int) throws(TemplateError) {
+    mutating func charge(_ bytes: Int) throws(TemplateError) {
         produced += bytes
         if produced > Self.maxProduced {
             throw TemplateError("template output exceeds its budget of \(Self.maxProduced) bytes")
         }
     }
 
-    private mutating func charge(_ value: Value) throws(TemplateError) {
+    mutating func charge(_ value: Value) throws(TemplateError) {
         switch value {
         case .string(let s): try charge(s.utf8.count)
         case .array(let a): try charge(a.count * 16)
@@ -221,7 +221,7 @@ struct TemplateExecution {
     }
 
     /// Helm's `include NAME DATA`: a named template's output as a string, for pipelines.
-    private mutating func include(_ values: [Value]) throws(TemplateError) -> Value {
+    mutating func include(_ values: [Value]) throws(TemplateError) -> Value {
         let name = try Self.textAndData(values, "include")
         guard let body = templates[name] else {
             throw TemplateError("error calling include: template: no template \"\(name)\" associated with template \"gotpl\"")
@@ -236,7 +236,7 @@ struct TemplateExecution {
 
     /// Helm's `tpl TEXT DATA`: the text parsed as a template (it may call the set's templates
     /// and define its own, seen only inside it) and run with DATA.
-    private mutating func tpl(_ values: [Value]) throws(TemplateError) -> Value {
+    mutating func tpl(_ values: [Value]) throws(TemplateError) -> Value {
         let text = try Self.textAndData(values, "tpl")
         let parsed: GoTemplate
         do { parsed = try TemplateCache.parse(text, name: executing) } catch { throw TemplateError("error calling tpl: \(error.message)") }
@@ -361,117 +361,8 @@ struct TemplateExecution {
             return value
         }
     }
-
-    /// The method `name` of a receiver that carries a type (`TemplateMethods.typeKey`).
-    func method(_ name: String, of receiver: Value) -> TemplateMethod? {
-        guard case .string(let type)? = receiver[TemplateMethods.typeKey] else { return nil }
-        return methods[type + "." + name]
-    }
-
-    private func invoke(_ method: TemplateMethod, _ name: String, _ receiver: Value, _ arguments: [Value]) throws(TemplateError) -> Value {
-        do {
-            return try method(receiver, arguments)
-        } catch let error as TemplateError {
-            throw error.calling(name)
-        } catch {
-            throw TemplateError("error calling \(name): \(error)")
-        }
-    }
-
-    func field(_ name: String, of value: Value) throws(TemplateError) -> Value {
-        switch value {
-        case .object(let object):
-            if let found = object[name] { return found }
-            // A method without arguments, used as a field (`(.Files.Glob "*.conf").AsConfig`).
-            if let method = method(name, of: value) { return try invoke(method, name, value, []) }
-            switch missingKey {
-            case .noValue, .zero: return .null
-            case .error: throw TemplateError("map has no entry for key \"\(name)\"")
-            }
-        case .null:
-            throw TemplateError("nil pointer evaluating interface {}.\(name)")
-        default:
-            throw TemplateError("can't evaluate field \(name) in type \(goTypeName(value))")
-        }
-    }
-
-    mutating func call(_ name: String, _ arguments: [TemplateArgument], dot: Value, final: Value?) throws(TemplateError) -> Value {
-        // `and` and `or` evaluate their arguments only as far as needed.
-        if name == "and" || name == "or" {
-            var operands = arguments.map { Optional($0) }
-            if final != nil { operands.append(nil) }
-            guard !operands.isEmpty else { throw TemplateError("wrong number of args for \(name): want at least 1 got 0") }
-            var last: Value = .null
-            for operand in operands {
-                last = try operand.map { (a) throws(TemplateError) in try evaluateArgument(a, dot: dot) } ?? final!
-                if templateTruth(last) != (name == "and") { return last }
-            }
-            return last
-        }
-        if includeAndTpl && (name == "include" || name == "tpl") {
-            var values: [Value] = []
-            for argument in arguments { values.append(try evaluateArgument(argument, dot: dot)) }
-            if let final { values.append(final) }
-            let result: Value
-            do { result = name == "include" ? try include(values) : try tpl(values) } catch {
-                // An error inside the included template is reported by the caller's command.
-                throw error.location == nil ? error : error.calling(name)
-            }
-            try charge(result)
-            return result
-        }
-        guard let function = functions[name] else {
-            throw TemplateError("function \"\(name)\" not defined")
-        }
-        var values: [Value] = []
-        values.reserveCapacity(arguments.count + 1)
-        for argument in arguments { values.append(try evaluateArgument(argument, dot: dot)) }
-        if let final { values.append(final) }
-        do {
-            let result = try function(values)
-            try charge(result)
-            if Self.mutatingFunctions.contains(name), let target = arguments.first {
-                writeBack(result, to: target)
-            }
-            return result
-        } catch let error as TemplateError {
-            throw error.calling(name)
-        } catch {
-            throw TemplateError("error calling \(name): \(error)")
-        }
-    }
-
-    /// Sprig functions that change the map they are given: Go maps are references, so the
-    /// variable (or the map inside a variable) handed to them sees the change afterwards.
-    static let mutatingFunctions: Set<String> = ["set", "unset", "merge", "mustMerge", "mergeOverwrite", "mustMergeOverwrite"]
-
-    /// Stores a mutating function's result where its map argument came from, for the forms
-    /// charts use (`set $d "k" v`, `mergeOverwrite $d.a $other`). Other aliases of the same map
-    /// (a second variable bound to it, the dot) keep the old value.
-    private mutating func writeBack(_ result: Value, to target: TemplateArgument) {
-        guard case .object = result else { return }
-        let name: String, path: [String]
-        switch target {
-        case .variable(let variable): name = variable; path = []
-        case .fieldChain(.variable(let variable), let names, _): name = variable; path = names
-        default: return
-        }
-        guard let index = variables.lastIndex(where: { $0.0 == name }) else { return }
-        func replaced(_ value: Value, at path: ArraySlice<String>) -> Value? {
-            guard let key = path.first else { return result }
-            guard case .object(var object) = value, let child = object[key], let updated = replaced(child, at: path.dropFirst()) else { return nil }
-            object[key] = updated
-            return .object(object)
-        }
-        if let updated = replaced(variables[index].1, at: path[...]) { variables[index].1 = updated }
-    }
-
-    private mutating func evaluateArgument(_ argument: TemplateArgument, dot: Value) throws(TemplateError) -> Value {
-        if case .nilLiteral = argument { return .null }
-        if case .function(let name) = argument { return try call(name, [], dot: dot, final: nil) }
-        return try evaluate(argument, dot: dot)
-    }
 }
+
 
 func goTypeName(_ value: Value) -> String {
     switch value {

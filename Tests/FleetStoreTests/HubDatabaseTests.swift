@@ -88,9 +88,9 @@ import Testing
         #expect(try db.recordReport(cluster: "a", tokenID: 2, sequence: 1, body: Data("new spoke".utf8)) == .stored)
         #expect(try db.latestReports().map(\.body) == [Data("new spoke".utf8)])
         let id = try db.insertToken(hash: "h1", role: "spoke", cluster: "a", label: "spoke a")
-        #expect(try db.token(hash: "h1")?.0.id == id)
+        #expect(try db.liveTokens().first { $0.hash == "h1" }?.token.id == id)
         #expect(try db.revokeTokens(cluster: "a") == 1)
-        #expect(try db.token(hash: "h1") == nil)
+        #expect(try db.liveTokens().first { $0.hash == "h1" } == nil)
     }
 
     @Test func trimmingKeepsTheNewestReportsWithinTheByteBudget() throws {
