@@ -158,25 +158,7 @@ extension ApplicationSetGenerator {
             do { bytes = try snapshot.tree.readFile(file) } catch {
                 throw GenerationFailure(message: "\(path): unable to read '\(file)': \(error)")
             }
-            let parsed: Value
-            do { parsed = try YAML.parse(bytes, source: file) } catch {
-                throw GenerationFailure(message: "\(path): unable to process file '\(file)': \(error)")
-            }
-            var objects: [ValueObject]
-            switch parsed {
-            case .object(let o): objects = [o]
-            case .null: objects = [[:]]
-            case .array(let a):
-                objects = try a.enumerated().map { index, element in
-                    guard case .object(let o) = element else {
-                        throw GenerationFailure(message: "\(path): unable to process file '\(file)': entry \(index) is not a map")
-                    }
-                    return o
-                }
-            default:
-                throw GenerationFailure(message: "\(path): unable to process file '\(file)': expected a map or a list of maps")
-            }
-            for object in objects {
+            for object in try Self.parameterObjects(bytes, file: file, path: path) {
                 var parameters = ValueObject()
                 if context.goTemplate {
                     parameters = object
@@ -189,6 +171,28 @@ extension ApplicationSetGenerator {
             }
         }
         return out
+    }
+
+    /// A git generator file's parameter sets: a mapping, or a list of mappings (an empty
+    /// file is one empty set), as Argo CD reads them.
+    static func parameterObjects(_ bytes: [UInt8], file: String, path: String) throws -> [ValueObject] {
+        let parsed: Value
+        do { parsed = try YAML.parse(bytes, source: file) } catch {
+            throw GenerationFailure(message: "\(path): unable to process file '\(file)': \(error)")
+        }
+        switch parsed {
+        case .object(let o): return [o]
+        case .null: return [[:]]
+        case .array(let a):
+            return try a.enumerated().map { index, element in
+                guard case .object(let o) = element else {
+                    throw GenerationFailure(message: "\(path): unable to process file '\(file)': entry \(index) is not a map")
+                }
+                return o
+            }
+        default:
+            throw GenerationFailure(message: "\(path): unable to process file '\(file)': expected a map or a list of maps")
+        }
     }
 
     /// The `path` parameters of the git generator, flat (`path.basename`, `path[0]`) or nested

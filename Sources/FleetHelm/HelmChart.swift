@@ -56,14 +56,7 @@ public struct HelmChart: Sendable {
         // Helm 3 reads a Chart.yaml without apiVersion as a Helm 2 (v1) chart.
         let apiVersion = metadata["apiVersion"]?.stringValue.flatMap { $0.isEmpty ? nil : $0 } ?? "v1"
         let type = metadata["type"]?.stringValue ?? ""
-        if apiVersion.isEmpty { throw HelmError("validation: chart.metadata.apiVersion is required") }
-        if name.isEmpty { throw HelmError("validation: chart.metadata.name is required") }
-        if name.contains("/") || name.contains("\\") || name == "." || name == ".." || name.contains("..") {
-            throw HelmError("validation: chart.metadata.name \"\(name)\" is invalid")
-        }
-        if version.isEmpty { throw HelmError("validation: chart.metadata.version is required") }
-        if SemanticVersion(version) == nil { throw HelmError("validation: chart.metadata.version \"\(version)\" is invalid") }
-        if !["", "application", "library"].contains(type) { throw HelmError("validation: chart.metadata.type must be application or library") }
+        try validate(apiVersion: apiVersion, name: name, version: version, type: type)
 
         var values: ValueObject = [:]
         if let bytes = try read("values.yaml") {
@@ -103,11 +96,30 @@ public struct HelmChart: Sendable {
             if relative.hasPrefix("crds/") { chart.crds.append((relative, bytes)) }
             chart.files.append((relative, bytes))
         }
+        chart.subcharts = try subcharts(in: tree, path: path, chartName: name, depth: depth)
+        return chart
+    }
+
+    /// Helm's `chart.Validate` on Chart.yaml's metadata, with its messages.
+    private static func validate(apiVersion: String, name: String, version: String, type: String) throws(HelmError) {
+        if apiVersion.isEmpty { throw HelmError("validation: chart.metadata.apiVersion is required") }
+        if name.isEmpty { throw HelmError("validation: chart.metadata.name is required") }
+        if name.contains("/") || name.contains("\\") || name == "." || name == ".." || name.contains("..") {
+            throw HelmError("validation: chart.metadata.name \"\(name)\" is invalid")
+        }
+        if version.isEmpty { throw HelmError("validation: chart.metadata.version is required") }
+        if SemanticVersion(version) == nil { throw HelmError("validation: chart.metadata.version \"\(version)\" is invalid") }
+        if !["", "application", "library"].contains(type) { throw HelmError("validation: chart.metadata.type must be application or library") }
+    }
+
+    /// The charts under `charts/`, as directories or packaged `.tgz` archives.
+    private static func subcharts(in tree: FileTree, path: String, chartName name: String, depth: Int) throws(HelmError) -> [HelmChart] {
+        var subcharts: [HelmChart] = []
         for entry in (try? tree.listDirectory(TreePath.join(path, "charts"))) ?? [] {
             let subpath = TreePath.join(path, "charts/" + entry)
             if (try? tree.kind(of: subpath)) == .directory {
                 do {
-                    chart.subcharts.append(try load(tree: tree, path: subpath, depth: depth + 1))
+                    subcharts.append(try load(tree: tree, path: subpath, depth: depth + 1))
                 } catch {
                     throw HelmError("error unpacking subchart \(entry) in \(name): \(error.message)")
                 }
@@ -115,13 +127,13 @@ public struct HelmChart: Sendable {
                 do throws(HelmError) {
                     let bytes: [UInt8]
                     do { bytes = try tree.readFile(subpath) } catch { throw HelmError("cannot read \(tree.displayPath(subpath)): \(error)") }
-                    chart.subcharts.append(try load(archive: bytes, displayName: tree.displayPath(subpath), depth: depth + 1))
+                    subcharts.append(try load(archive: bytes, displayName: tree.displayPath(subpath), depth: depth + 1))
                 } catch {
                     throw HelmError("error unpacking subchart \(entry) in \(name): \(error.message)")
                 }
             }
         }
-        return chart
+        return subcharts
     }
 
     /// Helm's limits for a packaged chart (`loader.MaxDecompressedChartSize` and

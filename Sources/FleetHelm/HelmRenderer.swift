@@ -41,6 +41,8 @@ public struct HelmManifest: Sendable, Equatable {
     public var object: Value?
 
     var kind: String { object?["kind"]?.stringValue ?? "" }
+    /// The `helm.sh/hook` annotation: the events this document runs at, nil for a manifest.
+    var hook: String? { object?[path: "metadata", "annotations", "helm.sh/hook"]?.stringValue }
 }
 
 /// Renders a chart as `helm template` does (Helm's engine and its manifest post-processing):
@@ -50,14 +52,7 @@ public struct HelmManifest: Sendable, Equatable {
 /// checked as YAML, hooks after the other manifests (or left out), CRDs first when asked.
 public enum HelmRenderer {
     public static func render(_ chart: HelmChart, values user: ValueObject, options: HelmRenderOptions) throws(HelmError) -> [HelmManifest] {
-        if !chart.missingDependencies.isEmpty {
-            throw HelmError("An error occurred while checking for chart dependencies. You may need to run `helm dependency build` to fetch missing dependencies: found in Chart.yaml, but missing in charts/ directory: \(chart.missingDependencies.joined(separator: ", "))")
-        }
-        let kubeVersion = options.kubeVersion.hasPrefix("v") ? options.kubeVersion : "v" + options.kubeVersion
-        if let required = chart.metadata["kubeVersion"]?.stringValue, !required.isEmpty {
-            let compatible = SemanticVersion(kubeVersion).map { version in (try? SemverConstraint(required))?.check(version) ?? false } ?? false
-            if !compatible { throw HelmError("chart requires kubeVersion: \(required) which is incompatible with Kubernetes \(kubeVersion)") }
-        }
+        try checkInstallable(chart, options: options)
         // Helm's ProcessDependencies: aliases applied, then subcharts disabled by `tags` and
         // `condition` (judged on the values of the whole tree) left out, level by level.
         let aliased = Self.applyingAliases(chart)
@@ -70,27 +65,7 @@ public enum HelmRenderer {
             }
         }
 
-        // What every template of one chart sees, built once per chart.
-        struct Scope {
-            var path: String
-            var chart: HelmChart
-            var values: Value
-            var chartObject: Value
-            var files: Value
-        }
-        // Every template, deepest charts first (Helm's sortTemplates), named by chart path.
-        var entries: [(name: String, text: String, scope: Scope)] = []
-        func collect(_ chart: HelmChart, path: String, values: Value) {
-            let scope = Scope(path: path, chart: chart, values: values, chartObject: Self.chartObject(chart, isRoot: !path.contains("/")), files: HelmFiles.object(chart.files))
-            for template in chart.templates { entries.append((path + "/" + template.path, template.text, scope)) }
-            for sub in chart.subcharts {
-                collect(sub, path: path + "/charts/" + sub.name, values: values[sub.name] ?? .emptyObject)
-            }
-        }
-        collect(chart, path: chart.name, values: .object(values))
-        entries = entries.map { (depth: $0.name.utf8.count(where: { $0 == UInt8(ascii: "/") }), entry: $0) }
-            .sorted { $0.depth > $1.depth }.map(\.entry)
-
+        let entries = templateEntries(chart, values: values)
         var set = TemplateSet()
         for entry in entries {
             do {
@@ -131,169 +106,91 @@ public enum HelmRenderer {
                 throw HelmError(error.location == nil ? "template: \(entry.name): \(error.message)" : error.message)
             }
             let rendered = output.replacingAll([("<no value>", "")])
-            for document in Self.split(rendered) {
-                let parsed: Value
-                do { parsed = try YAML.parse(document, source: entry.name) } catch {
-                    throw HelmError("YAML parse error on \(entry.name): error converting YAML to JSON: \(error.goText ?? "yaml: line \(error.line): \(error.message)")")
-                }
-                let goType: String?
-                switch parsed {
-                case .null, .object: goType = nil
-                case .string: goType = "string"
-                case .array: goType = "array"
-                case .bool: goType = "bool"
-                default: goType = "number"
-                }
-                // Helm reads each document's head into a struct: anything but a mapping is refused.
-                if let goType {
-                    throw HelmError("YAML parse error on \(entry.name): error unmarshaling JSON: while decoding JSON: json: cannot unmarshal \(goType) into Go value of type releaseutil.SimpleHead")
-                }
-                guard !parsed.isNull else { continue }
-                let hook = parsed[path: "metadata", "annotations", "helm.sh/hook"]?.stringValue
-                let manifest = HelmManifest(source: entry.name, text: document, isHook: hook != nil, object: parsed)
-                if let hook {
-                    if options.noHooks { continue }
-                    if options.skipTests && hook.split(separator: ",").contains(where: { String($0).trimmingWhitespace().hasPrefix("test") }) { continue }
-                    hooks.append(manifest)
-                } else {
+            for manifest in try Self.documents(in: rendered, source: entry.name) {
+                guard let hook = manifest.hook else {
                     manifests.append(manifest)
+                    continue
                 }
+                if options.noHooks { continue }
+                if options.skipTests && hook.split(separator: ",").contains(where: { String($0).trimmingWhitespace().hasPrefix("test") }) { continue }
+                hooks.append(manifest)
             }
         }
         let ordered = Self.sortedByInstallOrder(manifests)
-        var crds: [HelmManifest] = []
-        if options.includeCRDs {
-            func collectCRDs(_ chart: HelmChart, path: String) {
-                for sub in chart.subcharts { collectCRDs(sub, path: path + "/charts/" + sub.name) }
-                for crd in chart.crds { crds.append(HelmManifest(source: path + "/" + crd.path, text: String(decoding: crd.bytes, as: UTF8.self), isHook: false)) }
-            }
-            collectCRDs(chart, path: chart.name)
-        }
+        let crds = options.includeCRDs ? Self.crdManifests(chart, path: chart.name) : []
         return crds + ordered + Self.sortedByInstallOrder(hooks)
     }
 
-    /// Subcharts renamed by their dependency's `alias` (a copy per alias), recursively.
-    static func applyingAliases(_ chart: HelmChart) -> HelmChart {
-        var out = chart
-        var subcharts: [HelmChart] = []
-        var aliasedNames = Set<String>()
-        for dependency in chart.declaredDependencies {
-            guard let name = dependency["name"]?.stringValue, let alias = dependency["alias"]?.stringValue, !alias.isEmpty,
-                  var sub = chart.subcharts.first(where: { $0.name == name }) else { continue }
-            sub.name = alias
-            sub.metadata["name"] = .string(alias)
-            subcharts.append(sub)
-            aliasedNames.insert(name)
-        }
-        let unaliased = chart.subcharts.filter { sub in
-            !aliasedNames.contains(sub.name) || chart.declaredDependencies.contains { $0["name"]?.stringValue == sub.name && ($0["alias"]?.stringValue ?? "").isEmpty }
-        }
-        out.subcharts = (unaliased + subcharts).map(applyingAliases)
-        return out
+    /// What every template of one chart sees, built once per chart.
+    private struct TemplateScope {
+        var path: String
+        var chart: HelmChart
+        var values: Value
+        var chartObject: Value
+        var files: Value
     }
 
-    /// The chart without the subcharts its dependencies' `tags` and `condition`s disable.
-    static func enabled(_ chart: HelmChart, values: ValueObject, path: [String]) -> HelmChart {
-        var out = chart
-        var disabled = Set<String>()
-        let tags = values["tags"]?.objectValue
-        for dependency in chart.declaredDependencies {
-            guard let name = (dependency["alias"]?.stringValue).flatMap({ $0.isEmpty ? nil : $0 }) ?? dependency["name"]?.stringValue else { continue }
-            var enabled = true
-            if let tags, let names = dependency["tags"]?.arrayValue {
-                var hasTrue = false, hasFalse = false
-                for tag in names {
-                    if case .bool(let b)? = tag.stringValue.flatMap({ tags[$0] }) { if b { hasTrue = true } else { hasFalse = true } }
-                }
-                if !hasTrue && hasFalse { enabled = false }
+    /// Every template of the chart tree, deepest charts first (Helm's sortTemplates), named
+    /// by chart path.
+    private static func templateEntries(_ chart: HelmChart, values: ValueObject) -> [(name: String, text: String, scope: TemplateScope)] {
+        var entries: [(name: String, text: String, scope: TemplateScope)] = []
+        func collect(_ chart: HelmChart, path: String, values: Value) {
+            let scope = TemplateScope(path: path, chart: chart, values: values, chartObject: Self.chartObject(chart, isRoot: !path.contains("/")),
+                                      files: HelmFiles.object(chart.files))
+            for template in chart.templates { entries.append((path + "/" + template.path, template.text, scope)) }
+            for sub in chart.subcharts {
+                collect(sub, path: path + "/charts/" + sub.name, values: values[sub.name] ?? .emptyObject)
             }
-            let conditions = (dependency["condition"]?.stringValue ?? "").split(separator: ",")
-            for condition in conditions {
-                let keys = path + String(condition).trimmingWhitespace().split(separator: ".").map(String.init)
-                var node: Value = .object(values)
-                for key in keys { node = node[key] ?? .null }
-                if case .bool(let b) = node { enabled = b; break }
-            }
-            if !enabled { disabled.insert(name) }
         }
-        out.subcharts = chart.subcharts.filter { !disabled.contains($0.name) }
-            .map { enabled($0, values: values, path: path + [$0.name]) }
-        return out
+        collect(chart, path: chart.name, values: .object(values))
+        return entries.map { (depth: $0.name.utf8.count(where: { $0 == UInt8(ascii: "/") }), entry: $0) }
+            .sorted { $0.depth > $1.depth }.map(\.entry)
     }
 
-    /// Helm's ValidateAgainstSchema: each chart's schema applied to its part of the values.
-    static func schemaViolations(_ chart: HelmChart, values: ValueObject, path: String) throws(HelmError) -> String {
-        var report = ""
-        if let bytes = chart.schema {
-            let violations = try HelmSchema(bytes: bytes, file: path + "/values.schema.json").violations(of: .object(values))
-            if !violations.isEmpty { report += "\(chart.name):\n" + violations.map { "- \($0)\n" }.joined() }
+    /// Helm's checks before rendering: every declared dependency present, and the chart's
+    /// `kubeVersion` constraint met by the Kubernetes version rendered for.
+    private static func checkInstallable(_ chart: HelmChart, options: HelmRenderOptions) throws(HelmError) {
+        if !chart.missingDependencies.isEmpty {
+            throw HelmError("An error occurred while checking for chart dependencies. You may need to run `helm dependency build` to fetch missing dependencies: found in Chart.yaml, but missing in charts/ directory: \(chart.missingDependencies.joined(separator: ", "))")
         }
-        for sub in chart.subcharts {
-            report += try schemaViolations(sub, values: values[sub.name]?.objectValue ?? [:], path: path + "/charts/" + sub.name)
+        let kubeVersion = options.kubeVersion.hasPrefix("v") ? options.kubeVersion : "v" + options.kubeVersion
+        if let required = chart.metadata["kubeVersion"]?.stringValue, !required.isEmpty {
+            let compatible = SemanticVersion(kubeVersion).map { version in (try? SemverConstraint(required))?.check(version) ?? false } ?? false
+            if !compatible { throw HelmError("chart requires kubeVersion: \(required) which is incompatible with Kubernetes \(kubeVersion)") }
         }
-        return report
     }
 
-    /// Helm's processDependencyImportValues, bottom-up: each dependency's `import-values`
-    /// (`{child: a.b, parent: x.y}`, or a name under the child's `exports`) copied into the
-    /// parent's values, under the parent's own values (a parent overrides what it imports).
-    static func importingValues(_ chart: HelmChart) throws(HelmError) -> HelmChart {
-        var out = chart
-        var subcharts: [HelmChart] = []
-        for sub in chart.subcharts { subcharts.append(try importingValues(sub)) }
-        out.subcharts = subcharts
-        let imports = chart.declaredDependencies.filter { !($0["import-values"]?.arrayValue ?? []).isEmpty }
-        guard !imports.isEmpty else { return out }
-        let combined = try coalesceTree(out, user: [:])
-        var imported: ValueObject = [:]
-        for dependency in imports {
-            let name = (dependency["alias"]?.stringValue).flatMap { $0.isEmpty ? nil : $0 } ?? dependency["name"]?.stringValue ?? ""
-            for entry in dependency["import-values"]?.arrayValue ?? [] {
-                let child: String, parent: String
-                if case .string(let exported) = entry {
-                    child = "exports." + exported; parent = "."
-                } else if let c = entry["child"]?.stringValue, let p = entry["parent"]?.stringValue {
-                    child = c; parent = p
-                } else {
-                    continue
-                }
-                var node: Value = .object(combined)
-                for key in ([name] + child.split(separator: ".").map(String.init)) { node = node[key] ?? .null }
-                // Helm logs a missing table and goes on.
-                guard case .object(var table) = node else { continue }
-                if parent != "." {
-                    for key in parent.split(separator: ".").reversed() { table = [String(key): .object(table)] }
-                }
-                imported = HelmValues.mergeTables(imported, table)
+    /// One template's output as manifests: split into documents, each parsed as YAML and read
+    /// as Helm reads a document's head (anything but a mapping is refused); empty ones dropped.
+    static func documents(in rendered: String, source: String) throws(HelmError) -> [HelmManifest] {
+        var manifests: [HelmManifest] = []
+        for document in Self.split(rendered) {
+            let parsed: Value
+            do { parsed = try YAML.parse(document, source: source) } catch {
+                throw HelmError("YAML parse error on \(source): error converting YAML to JSON: \(error.goText ?? "yaml: line \(error.line): \(error.message)")")
             }
+            let goType: String?
+            switch parsed {
+            case .null, .object: goType = nil
+            case .string: goType = "string"
+            case .array: goType = "array"
+            case .bool: goType = "bool"
+            default: goType = "number"
+            }
+            if let goType {
+                throw HelmError("YAML parse error on \(source): error unmarshaling JSON: while decoding JSON: json: cannot unmarshal \(goType) into Go value of type releaseutil.SimpleHead")
+            }
+            guard !parsed.isNull else { continue }
+            let hook = parsed[path: "metadata", "annotations", "helm.sh/hook"]?.stringValue
+            manifests.append(HelmManifest(source: source, text: document, isHook: hook != nil, object: parsed))
         }
-        out.values = HelmValues.mergeTables(combined, imported)
-        return out
+        return manifests
     }
 
-    /// Helm's CoalesceValues over the chart tree: the user's values over each chart's, globals
-    /// handed down (a parent's win), each subchart's under its name.
-    static func coalesceTree(_ chart: HelmChart, user: ValueObject) throws(HelmError) -> ValueObject {
-        var values = HelmValues.coalesce(chart: chart.values, user: user)
-        for sub in chart.subcharts {
-            var subValues: ValueObject
-            switch values[sub.name] {
-            case nil, .null?: subValues = [:]
-            case .object(let table)?: subValues = table
-            case let other?: throw HelmError("type mismatch on \(sub.name): \(other)")
-            }
-            var globals = subValues["global"]?.objectValue ?? [:]
-            for (key, value) in values["global"]?.objectValue ?? [:] {
-                if case .object(let table) = value, case .object(let existing)? = globals[key] {
-                    globals[key] = .object(HelmValues.coalesce(chart: existing, user: table))
-                } else {
-                    globals[key] = value
-                }
-            }
-            subValues["global"] = .object(globals)
-            values[sub.name] = .object(try coalesceTree(sub, user: subValues))
-        }
-        return values
+    /// The `crds/` files of the chart and its subcharts, deepest first.
+    private static func crdManifests(_ chart: HelmChart, path: String) -> [HelmManifest] {
+        chart.subcharts.flatMap { crdManifests($0, path: path + "/charts/" + $0.name) }
+            + chart.crds.map { HelmManifest(source: path + "/" + $0.path, text: String(decoding: $0.bytes, as: UTF8.self), isHook: false) }
     }
 
     /// `.Chart`: Chart.yaml with Helm's Go field names.

@@ -10,6 +10,7 @@ import Glibc
 /// annotations that say when something was rendered. Times are Go `time.Time` values
 /// (`GoTime`); "Local" is the process's zone (UTC unless TZ says otherwise).
 enum HelmTime {
+    // size: data table (one entry per function or field, no logic between them)
     static func functions() -> [String: TemplateFunction] {
         var t: [String: TemplateFunction] = [:]
         t["now"] = { a in

@@ -70,6 +70,27 @@ enum HelmSource {
         } else if let text = helm["values"]?.stringValue, !text.isEmpty {
             values = HelmValues.merge(values, try parseValues(Array(text.utf8), file: "spec.source.helm.values"))
         }
+        try applyParameters(helm, tree: tree, chartPath: path, values: &values, inputs: &inputs, failure: failure)
+
+        let options = HelmRenderOptions(
+            releaseName: helm["releaseName"]?.stringValue.flatMap { $0.isEmpty ? nil : $0 } ?? helm[releaseKey]?.stringValue ?? chart.name,
+            namespace: helm["namespace"]?.stringValue.flatMap { $0.isEmpty ? nil : $0 } ?? helm[namespaceKey]?.stringValue.flatMap { $0.isEmpty ? nil : $0 } ?? "default",
+            kubeVersion: helm["kubeVersion"]?.stringValue.flatMap { $0.isEmpty ? nil : $0 } ?? "v1.36.0",
+            apiVersions: helm["apiVersions"]?.arrayValue?.compactMap(\.stringValue) ?? [],
+            includeCRDs: !(helm["skipCrds"]?.boolValue ?? false),
+            skipTests: true,
+            skipSchemaValidation: helm["skipSchemaValidation"]?.boolValue ?? false
+        )
+        let manifests: [HelmManifest]
+        do { manifests = try HelmRenderer.render(chart, values: values, options: options) } catch { throw failure(error.message) }
+        let objects = try Self.objects(of: manifests)
+        return RenderedSource(objects: objects, inputs: inputs, root: path)
+    }
+
+    /// `parameters` (typed, then `forceString` ones, as `helm --set` and `--set-string`) and
+    /// `fileParameters` (`--set-file`), over the values read so far.
+    private static func applyParameters(_ helm: Value, tree: FileTree, chartPath path: String, values: inout ValueObject, inputs: inout Set<String>,
+                                        failure: (String, String?) -> RenderError) throws(RenderError) {
         do {
             let parameters = helm["parameters"]?.arrayValue ?? []
             for forced in [false, true] {
@@ -85,30 +106,16 @@ enum HelmSource {
                 guard let name = parameter["name"]?.stringValue, let relative = parameter["path"]?.stringValue else { continue }
                 guard let file = TreePath.normalize(TreePath.join(path, relative)), (try? tree.kind(of: file)) == .file,
                       let bytes = try? tree.readFile(file) else {
-                    throw failure("fileParameters \(name): file \(relative) not found")
+                    throw failure("fileParameters \(name): file \(relative) not found", nil)
                 }
                 inputs.insert(file)
                 try HelmValues.parseSet(name + "=" + String(decoding: bytes, as: UTF8.self), mode: .literal, into: &values)
             }
         } catch let error as HelmError {
-            throw failure(error.message)
+            throw failure(error.message, nil)
         } catch {
-            throw failure("\(error)")
+            throw failure("\(error)", nil)
         }
-
-        let options = HelmRenderOptions(
-            releaseName: helm["releaseName"]?.stringValue.flatMap { $0.isEmpty ? nil : $0 } ?? helm[releaseKey]?.stringValue ?? chart.name,
-            namespace: helm["namespace"]?.stringValue.flatMap { $0.isEmpty ? nil : $0 } ?? helm[namespaceKey]?.stringValue.flatMap { $0.isEmpty ? nil : $0 } ?? "default",
-            kubeVersion: helm["kubeVersion"]?.stringValue.flatMap { $0.isEmpty ? nil : $0 } ?? "v1.36.0",
-            apiVersions: helm["apiVersions"]?.arrayValue?.compactMap(\.stringValue) ?? [],
-            includeCRDs: !(helm["skipCrds"]?.boolValue ?? false),
-            skipTests: true,
-            skipSchemaValidation: helm["skipSchemaValidation"]?.boolValue ?? false
-        )
-        let manifests: [HelmManifest]
-        do { manifests = try HelmRenderer.render(chart, values: values, options: options) } catch { throw failure(error.message) }
-        let objects = try Self.objects(of: manifests)
-        return RenderedSource(objects: objects, inputs: inputs, root: path)
     }
 
     /// The objects of rendered manifests: documents Helm's checks parsed already, `crds/`

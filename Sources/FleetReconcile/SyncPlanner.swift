@@ -236,19 +236,29 @@ public enum SyncPlanner {
         }
         for wave in byWave.keys.sorted() { decision.waves.append((wave: wave, actions: byWave[wave]!)) }
 
-        guard prune, !decision.extraneous.isEmpty else { return decision }
-        let prunable = decision.extraneous.filter { key in
+        if prune, !decision.extraneous.isEmpty {
+            decision.prunes = prunes(of: decision.extraneous, intent, live: live, context: context, conditions: &decision.conditions)
+        }
+        return decision
+    }
+
+    /// The prunes of the extraneous objects, last waves first (PruneLast ones after all), or
+    /// none with a condition saying why when pruning would empty the Application or take more
+    /// than the allowed share of it (unless `allowEmpty`); `Prune=false` objects stay.
+    private static func prunes(of extraneous: [ResourceKey], _ intent: ApplicationIntent, live: [ResourceKey: Value], context: Context,
+                               conditions: inout [SyncCondition]) -> [SyncAction] {
+        let prunable = extraneous.filter { key in
             let options = syncOptions(of: live[key])
             return !options.contains("Prune=false")
         }
         let allowEmpty = intent.automated?.allowEmpty ?? false
         if intent.resources.isEmpty && !allowEmpty && !live.isEmpty {
-            decision.conditions.append(SyncCondition(kind: .pruneRefused, message: "the plan has no resources for \(intent.name); pruning all \(live.count) live objects needs syncPolicy.automated.allowEmpty: true"))
-            return decision
+            conditions.append(SyncCondition(kind: .pruneRefused, message: "the plan has no resources for \(intent.name); pruning all \(live.count) live objects needs syncPolicy.automated.allowEmpty: true"))
+            return []
         }
         if !allowEmpty, live.count >= 4, Double(prunable.count) > context.maxPruneShare * Double(live.count) {
-            decision.conditions.append(SyncCondition(kind: .pruneRefused, message: "pruning \(prunable.count) of \(live.count) live objects of \(intent.name) is more than \(Int(context.maxPruneShare * 100))%; allow it with syncPolicy.automated.allowEmpty: true or prune by hand"))
-            return decision
+            conditions.append(SyncCondition(kind: .pruneRefused, message: "pruning \(prunable.count) of \(live.count) live objects of \(intent.name) is more than \(Int(context.maxPruneShare * 100))%; allow it with syncPolicy.automated.allowEmpty: true or prune by hand"))
+            return []
         }
         let pruneLastAll = intent.syncOptions.contains("PruneLast=true")
         func wave(_ key: ResourceKey) -> Int { Int(live[key]?["metadata"]?["annotations"]?["argocd.argoproj.io/sync-wave"]?.stringValue ?? "") ?? 0 }
@@ -259,8 +269,7 @@ public enum SyncPlanner {
             if wave(a) != wave(b) { return wave(a) > wave(b) }
             return a > b
         }
-        decision.prunes = ordered.map { .prune($0) }
-        return decision
+        return ordered.map { .prune($0) }
     }
 
     static func syncOptions(of object: Value?) -> Set<String> {

@@ -11,7 +11,7 @@ struct RegexParser {
         static let nonGreedy = Flags(rawValue: 8)
     }
 
-    private enum Item {
+    enum Item {
         case node(RegexNode)
         /// An open group: its capture index (nil for `(?:`), and the flags outside it.
         case leftParen(capture: Int?, flags: Flags)
@@ -21,12 +21,12 @@ struct RegexParser {
     static let maxDepth = 1000
     static let maxRepeat = 1000
 
-    private let pattern: [UInt8]
-    private let text: String
-    private var position = 0
-    private var stack: [Item] = []
-    private var flags: Flags = [.oneLine]
-    private var openGroups = 0
+    let pattern: [UInt8]
+    let text: String
+    var position = 0
+    var stack: [Item] = []
+    var flags: Flags = [.oneLine]
+    var openGroups = 0
     private(set) var groupNames: [String?] = [nil]
 
     init(_ text: String) {
@@ -34,9 +34,9 @@ struct RegexParser {
         pattern = Array(text.utf8)
     }
 
-    private var rest: String { String(decoding: pattern[position...], as: UTF8.self) }
+    var rest: String { String(decoding: pattern[position...], as: UTF8.self) }
 
-    private func slice(_ from: Int, _ to: Int) -> String {
+    func slice(_ from: Int, _ to: Int) -> String {
         String(decoding: pattern[from..<min(to, pattern.count)], as: UTF8.self)
     }
 
@@ -117,22 +117,22 @@ struct RegexParser {
 
     // MARK: Stack
 
-    private mutating func push(_ node: RegexNode) { stack.append(.node(node)) }
+    mutating func push(_ node: RegexNode) { stack.append(.node(node)) }
 
-    private func literal(_ rune: UInt32) -> RegexNode {
+    func literal(_ rune: UInt32) -> RegexNode {
         guard flags.contains(.foldCase) else { return .literal(rune, fold: false) }
         let orbit = CaseFolding.orbit(of: rune)
         return .literal(orbit[0], fold: orbit.count > 1)
     }
 
-    private mutating func open(capture: Int?) throws(GoRegexError) {
+    mutating func open(capture: Int?) throws(GoRegexError) {
         openGroups += 1
         if openGroups > Self.maxDepth { throw GoRegexError(.nestingDepth, text) }
         stack.append(.leftParen(capture: capture, flags: flags))
     }
 
     /// Replaces the nodes above the topmost `|` or `(` with their concatenation.
-    private mutating func concatenateTop() {
+    mutating func concatenateTop() {
         var start = stack.count
         while start > 0, case .node = stack[start - 1] { start -= 1 }
         var parts: [RegexNode] = []
@@ -145,7 +145,7 @@ struct RegexParser {
     }
 
     /// Replaces `x | y | z` above the topmost `(` with their alternation.
-    private mutating func alternateTop() {
+    mutating func alternateTop() {
         var alternatives: [RegexNode] = []
         while let top = stack.last {
             switch top {
@@ -167,7 +167,7 @@ struct RegexParser {
         push(flat.isEmpty ? .noMatch : flat.count == 1 ? flat[0] : .alternate(flat))
     }
 
-    private mutating func closeGroup() throws(GoRegexError) {
+    mutating func closeGroup() throws(GoRegexError) {
         concatenateTop()
         alternateTop()
         guard stack.count >= 2, case .node(let body) = stack[stack.count - 1],
@@ -180,7 +180,7 @@ struct RegexParser {
         push(capture.map { .capture(index: $0, body) } ?? body)
     }
 
-    private mutating func applyRepeat(operatorAt start: Int, lastRepeat: Int?,
+    mutating func applyRepeat(operatorAt start: Int, lastRepeat: Int?,
                                       _ make: (RegexNode, Bool) -> RegexNode) throws(GoRegexError) {
         var greedy = !flags.contains(.nonGreedy)
         if position < pattern.count, pattern[position] == UInt8(ascii: "?") {
@@ -216,7 +216,7 @@ struct RegexParser {
 
     /// `{n}`, `{n,}` or `{n,m}` at the position; nil when the text is not of that form (then
     /// `{` is a literal). A number too large gives min -1.
-    private mutating func parseCount() -> (Int, Int)? {
+    mutating func parseCount() -> (Int, Int)? {
         var i = position + 1
         func number() -> Int? {
             let start = i
@@ -251,7 +251,7 @@ struct RegexParser {
     // MARK: Groups and flags
 
     /// `(?P<name>`, `(?<name>`, `(?:`, `(?flags)` and `(?flags:`.
-    private mutating func parseGroupFlags() throws(GoRegexError) {
+    mutating func parseGroupFlags() throws(GoRegexError) {
         let start = position
         let afterQuestion = position + 2
         let named = afterQuestion < pattern.count && pattern[afterQuestion] == UInt8(ascii: "<")
@@ -298,13 +298,13 @@ struct RegexParser {
         throw GoRegexError(.invalidPerlOp, slice(start, position))
     }
 
-    private func setFlag(_ flag: Flags, in flags: inout Flags, negated: Bool) {
+    func setFlag(_ flag: Flags, in flags: inout Flags, negated: Bool) {
         if negated { flags.remove(flag) } else { flags.insert(flag) }
     }
 
     // MARK: Escapes
 
-    private mutating func parseBackslash() throws(GoRegexError) {
+    mutating func parseBackslash() throws(GoRegexError) {
         if position + 1 < pattern.count {
             switch pattern[position + 1] {
             case UInt8(ascii: "A"): push(.assertion(.beginText)); position += 2; return
@@ -333,220 +333,12 @@ struct RegexParser {
     }
 
     /// The index of the `\E` ending a `\Q` quote (or the end of the pattern).
-    private func findEndQuote() -> Int {
+    func findEndQuote() -> Int {
         var i = position
         while i + 1 < pattern.count {
             if pattern[i] == UInt8(ascii: "\\"), pattern[i + 1] == UInt8(ascii: "E") { return i }
             i += 1
         }
         return pattern.count
-    }
-
-    /// A single-rune escape: `\n`, `\x41`, `\x{263a}`, `\123`, `\.`...
-    private mutating func parseEscape() throws(GoRegexError) -> UInt32 {
-        let start = position
-        position += 1
-        guard position < pattern.count else { throw GoRegexError(.trailingBackslash, "") }
-        let c = try nextRune()
-        func invalid() -> GoRegexError { GoRegexError(.invalidEscape, slice(start, position)) }
-        func octal(_ b: UInt8) -> Bool { b >= 0x30 && b <= 0x37 }
-        switch c {
-        case 0x31...0x37:
-            // A lone non-zero digit would be a backreference: unsupported.
-            guard position < pattern.count, octal(pattern[position]) else { throw invalid() }
-            fallthrough
-        case 0x30:
-            var value = c - 0x30
-            for _ in 1..<3 {
-                guard position < pattern.count, octal(pattern[position]) else { break }
-                value = value * 8 + UInt32(pattern[position] - 0x30)
-                position += 1
-            }
-            return value
-        case 0x78: // x
-            guard position < pattern.count else { throw invalid() }
-            let first = try nextRune()
-            if first == 0x7B {
-                var value: UInt32 = 0
-                var digits = 0
-                while true {
-                    guard position < pattern.count else { throw invalid() }
-                    let d = try nextRune()
-                    if d == 0x7D { break }
-                    guard let v = Self.hexValue(d) else { throw invalid() }
-                    value = value * 16 + v
-                    guard value <= RuneClass.maxRune else { throw invalid() }
-                    digits += 1
-                }
-                guard digits > 0 else { throw invalid() }
-                return value
-            }
-            guard position < pattern.count else { throw invalid() }
-            let second = try nextRune()
-            guard let x = Self.hexValue(first), let y = Self.hexValue(second) else { throw invalid() }
-            return x * 16 + y
-        case 0x61: return 0x07  // \a
-        case 0x66: return 0x0C  // \f
-        case 0x6E: return 0x0A  // \n
-        case 0x72: return 0x0D  // \r
-        case 0x74: return 0x09  // \t
-        case 0x76: return 0x0B  // \v
-        default:
-            let alphanumeric = (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5A) || (c >= 0x61 && c <= 0x7A)
-            guard c < 0x80, !alphanumeric else { throw invalid() }
-            return c
-        }
-    }
-
-    private static func hexValue(_ c: UInt32) -> UInt32? {
-        switch c {
-        case 0x30...0x39: return c - 0x30
-        case 0x61...0x66: return c - 0x61 + 10
-        case 0x41...0x46: return c - 0x41 + 10
-        default: return nil
-        }
-    }
-
-    /// `\d \D \s \S \w \W` at the position, folded under `(?i)`.
-    private mutating func parsePerlClass() -> RuneClass? {
-        guard position + 1 < pattern.count, pattern[position] == UInt8(ascii: "\\"),
-              let group = RuneGroups.perl(pattern[position + 1]) else { return nil }
-        position += 2
-        return resolve(group.class, negated: group.negated)
-    }
-
-    /// `\pL`, `\p{Lu}`, `\PL`, `\p{^Lu}` at the position.
-    private mutating func parseUnicodeClass() throws(GoRegexError) -> RuneClass? {
-        guard position + 1 < pattern.count, pattern[position] == UInt8(ascii: "\\"),
-              pattern[position + 1] == UInt8(ascii: "p") || pattern[position + 1] == UInt8(ascii: "P") else { return nil }
-        let start = position
-        var negated = pattern[position + 1] == UInt8(ascii: "P")
-        position += 2
-        guard position < pattern.count else { throw GoRegexError(.invalidCharRange, slice(start, position)) }
-        var name: String
-        if pattern[position] == UInt8(ascii: "{") {
-            guard let end = pattern[position...].firstIndex(of: UInt8(ascii: "}")) else {
-                throw GoRegexError(.invalidCharRange, slice(start, pattern.count))
-            }
-            name = slice(position + 1, end)
-            position = end + 1
-        } else {
-            let rune = try nextRune()
-            name = Unicode.Scalar(rune).map { String(Character($0)) } ?? ""
-        }
-        if name.hasPrefix("^") {
-            negated.toggle()
-            name.removeFirst()
-        }
-        guard let table = RuneGroups.unicode(name) else {
-            throw GoRegexError(.unsupportedUnicodeClass, slice(start, position))
-        }
-        return resolve(table.class, negated: negated != table.negated)
-    }
-
-    private func resolve(_ group: RuneClass, negated: Bool) -> RuneClass {
-        let folded = flags.contains(.foldCase) ? group.caseFolded() : group
-        return negated ? folded.negated() : folded
-    }
-
-    // MARK: Classes
-
-    /// `[...]`, `[^...]` with ranges, escapes, `[:alpha:]`, `\d` and `\pL` inside.
-    private mutating func parseClass() throws(GoRegexError) {
-        let whole = rest
-        position += 1
-        var negated = false
-        if position < pattern.count, pattern[position] == UInt8(ascii: "^") {
-            negated = true
-            position += 1
-        }
-        var members = RuneClass()
-        var first = true
-        while position >= pattern.count || pattern[position] != UInt8(ascii: "]") || first {
-            first = false
-            if position + 2 < pattern.count, pattern[position] == UInt8(ascii: "["), pattern[position + 1] == UInt8(ascii: ":"),
-               let close = findPosixEnd() {
-                let name = slice(position + 2, close)
-                guard let group = RuneGroups.posix(name) else {
-                    throw GoRegexError(.invalidCharRange, slice(position, close + 2))
-                }
-                members.add(resolve(group.class, negated: group.negated))
-                position = close + 2
-                continue
-            }
-            if let unicode = try parseUnicodeClass() {
-                members.add(unicode)
-                continue
-            }
-            if let perl = parsePerlClass() {
-                members.add(perl)
-                continue
-            }
-            let rangeStart = position
-            let low = try classCharacter(whole: whole)
-            var high = low
-            if position + 1 < pattern.count, pattern[position] == UInt8(ascii: "-"), pattern[position + 1] != UInt8(ascii: "]") {
-                position += 1
-                high = try classCharacter(whole: whole)
-                if high < low { throw GoRegexError(.invalidCharRange, slice(rangeStart, position)) }
-            }
-            let range = RuneClass([low...high])
-            members.add(flags.contains(.foldCase) ? range.caseFolded() : range)
-        }
-        position += 1
-        push(.runeClass(negated ? members.negated() : members))
-    }
-
-    private func findPosixEnd() -> Int? {
-        var i = position + 2
-        while i + 1 < pattern.count {
-            if pattern[i] == UInt8(ascii: ":"), pattern[i + 1] == UInt8(ascii: "]") { return i }
-            i += 1
-        }
-        return nil
-    }
-
-    private mutating func classCharacter(whole: String) throws(GoRegexError) -> UInt32 {
-        guard position < pattern.count else { throw GoRegexError(.missingBracket, whole) }
-        if pattern[position] == UInt8(ascii: "\\") { return try parseEscape() }
-        return try nextRune()
-    }
-
-    // MARK: Runes
-
-    /// Decodes the UTF-8 rune at the position.
-    private mutating func nextRune() throws(GoRegexError) -> UInt32 {
-        guard let (rune, width) = UTF8Runes.decode(pattern, at: position), rune != UTF8Runes.invalid || width != 1 else {
-            throw GoRegexError(.invalidUTF8, rest)
-        }
-        position += width
-        return rune
-    }
-}
-
-/// UTF-8 decoding as Go's `utf8.DecodeRune` does it: an invalid byte is U+FFFD of width 1.
-enum UTF8Runes {
-    static let invalid: UInt32 = 0xFFFD
-
-    static func decode(_ bytes: [UInt8], at i: Int) -> (UInt32, Int)? {
-        guard i < bytes.count else { return nil }
-        let b0 = bytes[i]
-        if b0 < 0x80 { return (UInt32(b0), 1) }
-        func continuation(_ k: Int) -> UInt32? {
-            guard i + k < bytes.count, bytes[i + k] & 0xC0 == 0x80 else { return nil }
-            return UInt32(bytes[i + k] & 0x3F)
-        }
-        if b0 >= 0xC2 && b0 <= 0xDF, let c1 = continuation(1) {
-            return ((UInt32(b0 & 0x1F) << 6) | c1, 2)
-        }
-        if b0 >= 0xE0 && b0 <= 0xEF, let c1 = continuation(1), let c2 = continuation(2) {
-            let value = (UInt32(b0 & 0x0F) << 12) | (c1 << 6) | c2
-            if value >= 0x800 && !(0xD800...0xDFFF).contains(value) { return (value, 3) }
-        }
-        if b0 >= 0xF0 && b0 <= 0xF4, let c1 = continuation(1), let c2 = continuation(2), let c3 = continuation(3) {
-            let value = (UInt32(b0 & 0x07) << 18) | (c1 << 12) | (c2 << 6) | c3
-            if value >= 0x10000 && value <= 0x10FFFF { return (value, 4) }
-        }
-        return (invalid, 1)
     }
 }

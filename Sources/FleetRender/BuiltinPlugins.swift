@@ -50,22 +50,63 @@ enum BuiltinPlugin {
         guard transformerKinds.contains(kind) || generatorKinds.contains(kind) else {
             throw RenderError(.unsupported, file: source, "unable to load builtin \(kind).builtin.[noGrp]: not a kustomize built-in plugin")
         }
-        let decoder = KustomizationDecoder(path: source, displayPath: source, lines: YAMLDocument(value: object, line: 0))
-        let root = JSONPointer()
-        func fields(_ known: Set<String>) throws(RenderError) -> ValueObject {
-            guard case .object(let written) = object else { throw decoder.fail(root, "a plugin configuration must be a mapping") }
-            return KustomizationDecoder.canonicalKeys(written, known: known.union(["apiVersion", "kind", "metadata"]))
-        }
-        func specs(_ f: ValueObject) throws(RenderError) -> [FieldSpec] {
-            var result: [FieldSpec] = []
-            for (index, item) in try decoder.list(f["fieldSpecs"], at: root.appending("fieldSpecs")).enumerated() {
-                result.append(try decoder.fieldSpec(item, at: root.appending("fieldSpecs").appending(index), lenient: true))
-            }
-            return result
-        }
-        func only(_ f: ValueObject, _ keys: Set<String>) -> Value { .object(f.filter { keys.contains($0.key) }) }
-        let metadata = object["metadata"]?.objectValue ?? [:]
+        let configuration = PluginConfiguration(object: object, source: source)
+        return generatorKinds.contains(kind) ? try configuration.generator(kind) : try configuration.transformer(kind)
+    }
 
+    var isGenerator: Bool {
+        switch self {
+        case .configMapGenerator, .secretGenerator, .iamPolicyGenerator: return true
+        default: return false
+        }
+    }
+}
+
+extension BuiltinPlugin.IAMPolicy {
+    /// The ServiceAccount the generator makes: annotated with the Google service account it
+    /// impersonates.
+    var serviceAccount: Value {
+        var metadata: ValueObject = [
+            "annotations": ["iam.gke.io/gcp-service-account": .string("\(googleServiceAccount)@\(projectID).iam.gserviceaccount.com")],
+            "name": .string(serviceAccountName),
+        ]
+        if !namespace.isEmpty { metadata["namespace"] = .string(namespace) }
+        return ["apiVersion": "v1", "kind": "ServiceAccount", "metadata": .object(metadata)]
+    }
+}
+
+/// One plugin configuration object being read: its fields (matched case-insensitively, as
+/// kustomize's plugin `Config` does) and the decoder whose errors name the file and field.
+private struct PluginConfiguration {
+    let object: Value
+    let source: String
+    let decoder: KustomizationDecoder
+    let root = JSONPointer()
+    let metadata: ValueObject
+
+    init(object: Value, source: String) {
+        self.object = object
+        self.source = source
+        self.decoder = KustomizationDecoder(path: source, displayPath: source, lines: YAMLDocument(value: object, line: 0))
+        self.metadata = object["metadata"]?.objectValue ?? [:]
+    }
+
+    func fields(_ known: Set<String>) throws(RenderError) -> ValueObject {
+        guard case .object(let written) = object else { throw decoder.fail(root, "a plugin configuration must be a mapping") }
+        return KustomizationDecoder.canonicalKeys(written, known: known.union(["apiVersion", "kind", "metadata"]))
+    }
+
+    func specs(_ f: ValueObject) throws(RenderError) -> [FieldSpec] {
+        var result: [FieldSpec] = []
+        for (index, item) in try decoder.list(f["fieldSpecs"], at: root.appending("fieldSpecs")).enumerated() {
+            result.append(try decoder.fieldSpec(item, at: root.appending("fieldSpecs").appending(index), lenient: true))
+        }
+        return result
+    }
+
+    func only(_ f: ValueObject, _ keys: Set<String>) -> Value { .object(f.filter { keys.contains($0.key) }) }
+
+    func transformer(_ kind: String) throws(RenderError) -> BuiltinPlugin {
         switch kind {
         case "PrefixSuffixTransformer":
             let f = try fields(["prefix", "suffix", "fieldSpecs"])
@@ -115,24 +156,35 @@ enum BuiltinPlugin {
             if entries.isEmpty { throw decoder.fail(root, "empty file path and empty patch content") }
             return .strategicMergePatches(entries)
         case "PatchJson6902Transformer":
-            let f = try fields(["target", "path", "jsonOp"])
-            var entry: PatchEntry
-            let path = try decoder.optionalString(f["path"], at: root.appending("path")) ?? ""
-            let operations = try decoder.optionalString(f["jsonOp"], at: root.appending("jsonOp")) ?? ""
-            switch (path.isEmpty, operations.isEmpty) {
-            case (false, true): entry = PatchEntry(source: .file(path), line: 0)
-            case (true, false): entry = PatchEntry(source: .inline(operations), line: 0)
-            case (false, false): throw decoder.fail(root, "must specify either jsonOp or path, not both")
-            case (true, true): throw decoder.fail(root, "empty file path and empty jsonOp")
-            }
-            guard let target = f["target"], !target.isNull else { throw decoder.fail(root, "must specify a target for patch") }
-            entry.target = try decoder.patchTarget(target, at: root.appending("target"))
-            return .json6902Patch(entry)
+            return .json6902Patch(try json6902Patch())
         case "ReplacementTransformer":
             let f = try fields(["replacements"])
             return .replacements(try decoder.replacementEntries(f["replacements"], at: root.appending("replacements")))
         case "HashTransformer":
             return .hash
+        default:
+            throw RenderError(.unsupported, file: source, "unable to load builtin \(kind).builtin.[noGrp]")
+        }
+    }
+
+    func json6902Patch() throws(RenderError) -> PatchEntry {
+        let f = try fields(["target", "path", "jsonOp"])
+        var entry: PatchEntry
+        let path = try decoder.optionalString(f["path"], at: root.appending("path")) ?? ""
+        let operations = try decoder.optionalString(f["jsonOp"], at: root.appending("jsonOp")) ?? ""
+        switch (path.isEmpty, operations.isEmpty) {
+        case (false, true): entry = PatchEntry(source: .file(path), line: 0)
+        case (true, false): entry = PatchEntry(source: .inline(operations), line: 0)
+        case (false, false): throw decoder.fail(root, "must specify either jsonOp or path, not both")
+        case (true, true): throw decoder.fail(root, "empty file path and empty jsonOp")
+        }
+        guard let target = f["target"], !target.isNull else { throw decoder.fail(root, "must specify a target for patch") }
+        entry.target = try decoder.patchTarget(target, at: root.appending("target"))
+        return entry
+    }
+
+    func generator(_ kind: String) throws(RenderError) -> BuiltinPlugin {
+        switch kind {
         case "ConfigMapGenerator", "SecretGenerator":
             let isSecret = kind == "SecretGenerator"
             var keys: Set<String> = ["name", "namespace", "behavior", "literals", "files", "envs", "env", "options"]
@@ -151,32 +203,12 @@ enum BuiltinPlugin {
             guard cloud == "gke" else { throw decoder.fail(root.appending("cloud"), "cloud provider \(cloud) not supported yet") }
             let service = f["kubernetesService"]?.objectValue ?? [:]
             let account = f["serviceAccount"]?.objectValue ?? [:]
-            return .iamPolicyGenerator(IAMPolicy(serviceAccountName: service["name"]?.stringValue ?? "",
+            return .iamPolicyGenerator(BuiltinPlugin.IAMPolicy(serviceAccountName: service["name"]?.stringValue ?? "",
                                                  namespace: service["namespace"]?.stringValue ?? "",
                                                  googleServiceAccount: account["name"]?.stringValue ?? "",
                                                  projectID: account["projectId"]?.stringValue ?? ""))
         default:
             throw RenderError(.unsupported, file: source, "unable to load builtin \(kind).builtin.[noGrp]")
         }
-    }
-
-    var isGenerator: Bool {
-        switch self {
-        case .configMapGenerator, .secretGenerator, .iamPolicyGenerator: return true
-        default: return false
-        }
-    }
-}
-
-extension BuiltinPlugin.IAMPolicy {
-    /// The ServiceAccount the generator makes: annotated with the Google service account it
-    /// impersonates.
-    var serviceAccount: Value {
-        var metadata: ValueObject = [
-            "annotations": ["iam.gke.io/gcp-service-account": .string("\(googleServiceAccount)@\(projectID).iam.gserviceaccount.com")],
-            "name": .string(serviceAccountName),
-        ]
-        if !namespace.isEmpty { metadata["namespace"] = .string(namespace) }
-        return ["apiVersion": "v1", "kind": "ServiceAccount", "metadata": .object(metadata)]
     }
 }

@@ -38,28 +38,7 @@ struct KustomizationDecoder {
             throw fail(JSONPointer(), "a kustomization must be a mapping, found a \(value.typeName)")
         }
         let fields = Self.canonicalKeys(written, known: Self.knownFields.union(Self.unsupportedFields.keys))
-        for key in fields.keys {
-            let at = JSONPointer(tokens: [key])
-            if let reason = Self.unsupportedFields[key] {
-                if let v = fields[key], !isEmpty(v) { throw RenderError(.unsupported, file: displayPath, line: lines.line(of: at), "\(key): \(reason)") }
-                continue
-            }
-            if !Self.knownFields.contains(key) {
-                throw fail(at, "unknown field \"\(key)\" in kustomization")
-            }
-        }
-
-        let kind = try optionalString(fields["kind"], at: ptr("kind")) ?? ""
-        switch kind {
-        case "", "Kustomization": k.isComponent = false
-        case "Component": k.isComponent = true
-        default: throw fail(ptr("kind"), "kind must be Kustomization or Component, found \"\(kind)\"")
-        }
-        // kustomize's EnforceFields: a Kustomization is v1beta1, a Component v1alpha1.
-        let requiredVersion = k.isComponent ? "kustomize.config.k8s.io/v1alpha1" : "kustomize.config.k8s.io/v1beta1"
-        if let apiVersion = try optionalString(fields["apiVersion"], at: ptr("apiVersion")), !apiVersion.isEmpty, apiVersion != requiredVersion {
-            throw fail(ptr("apiVersion"), "apiVersion for \(k.isComponent ? "Component" : "Kustomization") should be \(requiredVersion), found \"\(apiVersion)\"")
-        }
+        k.isComponent = try checkKindAndFields(fields)
 
         k.resources = try stringList(fields["resources"], at: ptr("resources"))
         let bases = try stringList(fields["bases"], at: ptr("bases"))
@@ -100,6 +79,44 @@ struct KustomizationDecoder {
         k.generators = try stringList(fields["generators"], at: ptr("generators"))
         k.buildMetadata = try stringList(fields["buildMetadata"], at: ptr("buildMetadata")).map(\.0)
         k.crds = try stringList(fields["crds"], at: ptr("crds"))
+        try decodeHelmAndOpenAPI(fields, into: &k)
+        k.vars = try vars(fields["vars"], at: ptr("vars"))
+        if fields["vars"] != nil {
+            k.warnings.append("# Warning: 'vars' is deprecated. Please use 'replacements' instead. [EXPERIMENTAL] Run 'kustomize edit fix' to update your Kustomization automatically.")
+        }
+        return k
+    }
+
+    /// Refuses unknown fields (and names the ones kustomize has but we do not support), and
+    /// checks `kind` with its `apiVersion` (kustomize's EnforceFields). True for a Component.
+    private func checkKindAndFields(_ fields: ValueObject) throws(RenderError) -> Bool {
+        for key in fields.keys {
+            let at = JSONPointer(tokens: [key])
+            if let reason = Self.unsupportedFields[key] {
+                if let v = fields[key], !isEmpty(v) { throw RenderError(.unsupported, file: displayPath, line: lines.line(of: at), "\(key): \(reason)") }
+                continue
+            }
+            if !Self.knownFields.contains(key) {
+                throw fail(at, "unknown field \"\(key)\" in kustomization")
+            }
+        }
+
+        let kind = try optionalString(fields["kind"], at: ptr("kind")) ?? ""
+        let isComponent: Bool
+        switch kind {
+        case "", "Kustomization": isComponent = false
+        case "Component": isComponent = true
+        default: throw fail(ptr("kind"), "kind must be Kustomization or Component, found \"\(kind)\"")
+        }
+        // kustomize's EnforceFields: a Kustomization is v1beta1, a Component v1alpha1.
+        let requiredVersion = isComponent ? "kustomize.config.k8s.io/v1alpha1" : "kustomize.config.k8s.io/v1beta1"
+        if let apiVersion = try optionalString(fields["apiVersion"], at: ptr("apiVersion")), !apiVersion.isEmpty, apiVersion != requiredVersion {
+            throw fail(ptr("apiVersion"), "apiVersion for \(isComponent ? "Component" : "Kustomization") should be \(requiredVersion), found \"\(apiVersion)\"")
+        }
+        return isComponent
+    }
+
+    private func decodeHelmAndOpenAPI(_ fields: ValueObject, into k: inout Kustomization) throws(RenderError) {
         if let charts = fields["helmCharts"], !charts.isNull {
             guard case .array(let entries) = charts, entries.allSatisfy({ if case .object = $0 { true } else { false } }) else {
                 throw fail(ptr("helmCharts"), "helmCharts must be a list of charts")
@@ -122,11 +139,6 @@ struct KustomizationDecoder {
         case (.some, .some): throw fail(ptr("openapi"), "builtin version and custom schema provided, cannot use both")
         case (nil, nil): k.openapi = nil
         }
-        k.vars = try vars(fields["vars"], at: ptr("vars"))
-        if fields["vars"] != nil {
-            k.warnings.append("# Warning: 'vars' is deprecated. Please use 'replacements' instead. [EXPERIMENTAL] Run 'kustomize edit fix' to update your Kustomization automatically.")
-        }
-        return k
     }
 
     // MARK: Field groups

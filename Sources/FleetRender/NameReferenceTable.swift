@@ -22,6 +22,7 @@ enum NameReferenceTable {
         ("CronJob", "", "spec/jobTemplate/spec/template/spec"),
     ]
 
+    // size: data table (one entry per function or field, no logic between them)
     private static func build() -> [NameReference] {
         var result: [NameReference] = []
         let scaled = ["Deployment", "ReplicationController", "ReplicaSet", "StatefulSet"]

@@ -78,25 +78,26 @@ enum GoFormatter {
             guard next < arguments.count else { out += "%!\(verb)(MISSING)"; continue }
             let argument = arguments[next]
             next += 1
-            var body = formatOperand(argument, verb: verb, precision: precision, plus: plus, sharp: sharp, space: space)
-            if let width, body.count < width {
-                let pad = width - body.count
-                if minus {
-                    body += String(repeating: " ", count: pad)
-                } else if zero && verb != "s" && verb != "q" && verb != "v" || zero && argument.isNumber {
-                    let sign = body.first == "-" || body.first == "+" ? String(body.removeFirst()) : ""
-                    body = sign + String(repeating: "0", count: pad) + body
-                } else {
-                    body = String(repeating: " ", count: pad) + body
-                }
-            }
-            out += body
+            let body = formatOperand(argument, verb: verb, precision: precision, plus: plus, sharp: sharp, space: space)
+            out += padded(body, width: width, leftJustified: minus, zeros: zero && (verb != "s" && verb != "q" && verb != "v" || argument.isNumber))
             if out.utf8.count > limit { throw TemplateError("printf output exceeds \(limit) bytes") }
         }
         if next < arguments.count {
             out += "%!(EXTRA " + arguments[next...].map { "\(goTypeName($0))=\(goFormat($0))" }.joined(separator: ", ") + ")"
         }
         return out
+    }
+
+    /// An operand padded to `width`: spaces after it (`-`), zeros after its sign (`0`), or
+    /// spaces before it.
+    private static func padded(_ body: String, width: Int?, leftJustified: Bool, zeros: Bool) -> String {
+        guard let width, body.count < width else { return body }
+        let pad = width - body.count
+        if leftJustified { return body + String(repeating: " ", count: pad) }
+        guard zeros else { return String(repeating: " ", count: pad) + body }
+        var digits = body
+        let sign = digits.first == "-" || digits.first == "+" ? String(digits.removeFirst()) : ""
+        return sign + String(repeating: "0", count: pad) + digits
     }
 
     private static func formatOperand(_ v: Value, verb: Character, precision: Int?, plus: Bool, sharp: Bool, space: Bool) -> String {

@@ -157,42 +157,8 @@ struct TemplateExecution {
                 variables.removeSubrange(mark...)
                 if signal != .none { return signal }
             case .rangeNode(let pipeline, let body, let elseBody):
-                let mark = variables.count
-                var rangePipeline = pipeline
-                let names = rangePipeline.variables
-                rangePipeline.variables = []
-                let value = try evaluate(rangePipeline, dot: dot)
-                var items: [(Value, Value)] = []
-                switch value {
-                case .array(let a): items = a.enumerated().map { (.int($0.offset), $0.element) }
-                case .object(let o):
-                    // A typed receiver's type tag is not one of its entries.
-                    items = o.keys.filter { $0 != TemplateMethods.typeKey }.sorted().map { (.string($0), o[$0]!) }
-                case .int(let n) where n >= 0:
-                    guard n <= Self.maxSteps else { throw TemplateError("range over \(n) exceeds the limit of \(Self.maxSteps) iterations") }
-                    items = (0..<n).map { (.int($0), .int($0)) }
-                case .null: items = []
-                default: throw TemplateError("range can't iterate over \(goFormat(value))")
-                }
-                if items.isEmpty {
-                    if let elseBody {
-                        let signal = try walk(elseBody, dot: dot, into: &output)
-                        variables.removeSubrange(mark...)
-                        if signal != .none { return signal }
-                    }
-                    variables.removeSubrange(mark...)
-                    continue
-                }
-                loop: for (key, element) in items {
-                    try tick()
-                    let inner = variables.count
-                    if names.count == 1 { variables.append((names[0], element)) }
-                    if names.count == 2 { variables.append((names[0], key)); variables.append((names[1], element)) }
-                    let signal = try walk(body, dot: element, into: &output)
-                    variables.removeSubrange(inner...)
-                    if signal == .breakLoop { break loop }
-                }
-                variables.removeSubrange(mark...)
+                let signal = try walkRange(pipeline, body: body, elseBody: elseBody, dot: dot, into: &output)
+                if signal != .none { return signal }
             case .breakNode:
                 return .breakLoop
             case .continueNode:
@@ -210,6 +176,47 @@ struct TemplateExecution {
     }
 
     enum LoopSignal { case none, breakLoop, continueLoop }
+
+    /// `range`: the body once per element (index or key, then element, into its variables),
+    /// `else` when there are none. A `break` or `continue` in the body ends here; one in the
+    /// `else` belongs to an enclosing `range`.
+    private mutating func walkRange(_ pipeline: Pipeline, body: [TemplateNode], elseBody: [TemplateNode]?, dot: Value,
+                                    into output: inout String) throws(TemplateError) -> LoopSignal {
+        let mark = variables.count
+        var rangePipeline = pipeline
+        let names = rangePipeline.variables
+        rangePipeline.variables = []
+        let value = try evaluate(rangePipeline, dot: dot)
+        var items: [(Value, Value)] = []
+        switch value {
+        case .array(let a): items = a.enumerated().map { (.int($0.offset), $0.element) }
+        case .object(let o):
+            // A typed receiver's type tag is not one of its entries.
+            items = o.keys.filter { $0 != TemplateMethods.typeKey }.sorted().map { (.string($0), o[$0]!) }
+        case .int(let n) where n >= 0:
+            guard n <= Self.maxSteps else { throw TemplateError("range over \(n) exceeds the limit of \(Self.maxSteps) iterations") }
+            items = (0..<n).map { (.int($0), .int($0)) }
+        case .null: items = []
+        default: throw TemplateError("range can't iterate over \(goFormat(value))")
+        }
+        if items.isEmpty {
+            var signal = LoopSignal.none
+            if let elseBody { signal = try walk(elseBody, dot: dot, into: &output) }
+            variables.removeSubrange(mark...)
+            return signal
+        }
+        loop: for (key, element) in items {
+            try tick()
+            let inner = variables.count
+            if names.count == 1 { variables.append((names[0], element)) }
+            if names.count == 2 { variables.append((names[0], key)); variables.append((names[1], element)) }
+            let signal = try walk(body, dot: element, into: &output)
+            variables.removeSubrange(inner...)
+            if signal == .breakLoop { break loop }
+        }
+        variables.removeSubrange(mark...)
+        return .none
+    }
 
     /// The string first argument of `include NAME DATA` and `tpl TEXT DATA`.
     private static func textAndData(_ values: [Value], _ function: String) throws(TemplateError) -> String {

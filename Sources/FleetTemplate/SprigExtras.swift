@@ -5,6 +5,7 @@ import FleetModel
 /// Sprig's less common string, encoding and URL functions, as Sprig v3 and its helper
 /// libraries (goutils, net/url) define them.
 extension TemplateFunctions {
+    // size: data table (one entry per function or field, no logic between them)
     static func addSprigExtras(to t: inout [String: TemplateFunction]) {
         t["hello"] = { _ in "Hello!" }
         // Aliases Sprig keeps for old names, and the filepath forms (the same on Linux).

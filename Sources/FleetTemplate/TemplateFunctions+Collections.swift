@@ -3,7 +3,7 @@ import OrderedCollections
 
 /// Sprig's list, dictionary, number, type and path functions (part of `TemplateFunctions.table`).
 extension TemplateFunctions {
-    static func addCollectionsNumbersAndPaths(to t: inout [String: TemplateFunction]) {
+    static func addLists(to t: inout [String: TemplateFunction]) {
         // MARK: Sprig: lists
         t["list"] = { a in .array(a) }
         t["tuple"] = t["list"]
@@ -41,7 +41,9 @@ extension TemplateFunctions {
             let drop = a.dropFirst()
             return .array((try list(first)).filter { !drop.contains($0) })
         }
+    }
 
+    static func addDictionaries(to t: inout [String: TemplateFunction]) {
         // MARK: Sprig: dictionaries
         t["dict"] = { a in
             var object = ValueObject()
@@ -99,7 +101,9 @@ extension TemplateFunctions {
         }
         t["merge"] = { a in try mergeDicts(a, overwrite: false) }
         t["mergeOverwrite"] = { a in try mergeDicts(a, overwrite: true) }
+    }
 
+    static func addNumbersAndTypes(to t: inout [String: TemplateFunction]) {
         // MARK: Sprig: numbers and types
         t["int"] = { a in try arity(a, 1, "int"); return .int(toInt(a[0])) }
         t["int64"] = t["int"]
@@ -156,7 +160,9 @@ extension TemplateFunctions {
         t["kindIs"] = { a in try arity(a, 2, "kindIs"); return .bool(str(a[0]) == goKind(a[1])) }
         t["typeOf"] = { a in try arity(a, 1, "typeOf"); return .string(goTypeName(a[0])) }
         t["typeIs"] = { a in try arity(a, 2, "typeIs"); return .bool(str(a[0]) == goTypeName(a[1])) }
+    }
 
+    static func addPathsAndCopies(to t: inout [String: TemplateFunction]) {
         // MARK: Sprig: paths (Go's path package), deepCopy, pluck
         t["base"] = unary { .string(GoPath.base($0)) }
         t["dir"] = unary { .string(GoPath.dir($0)) }

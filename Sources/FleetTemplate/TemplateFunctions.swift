@@ -305,7 +305,10 @@ public enum TemplateFunctions {
         }
         t["regexQuoteMeta"] = unary { .string(GoRegex.quoteMeta($0)) }
 
-        addCollectionsNumbersAndPaths(to: &t)
+        addLists(to: &t)
+        addDictionaries(to: &t)
+        addNumbersAndTypes(to: &t)
+        addPathsAndCopies(to: &t)
 
         // MARK: Semantic versions (Masterminds/semver v3)
         t["semver"] = { a in

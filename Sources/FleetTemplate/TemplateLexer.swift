@@ -212,24 +212,29 @@ struct TemplateLexer {
                     tokens.append(.dot); position += 1
                 }
             default:
-                if Self.isDigit(c) || ((c == "-" || c == "+") && position + 1 < scalars.count && (Self.isDigit(scalars[position + 1]) || scalars[position + 1] == ".")) {
-                    tokens.append(.number(try lexNumber()))
-                } else if Self.isIdentifier(c) {
-                    let start = position
-                    while position < scalars.count, Self.isIdentifier(scalars[position]) { position += 1 }
-                    let word = string(start..<position)
-                    switch word {
-                    case "true": tokens.append(.bool(true))
-                    case "false": tokens.append(.bool(false))
-                    case "nil": tokens.append(.nilKeyword)
-                    default: tokens.append(.identifier(word))
-                    }
-                    // A field right after a word is a field of its own, as Go lexes it:
-                    // `if.Values.x` is `if .Values.x`, `fn.a` is `fn .a`.
-                } else {
-                    throw TemplateError("unexpected \"\(Character(c))\" in command")
-                }
+                try lexTerm(c, into: &tokens)
             }
+        }
+    }
+
+    /// A number, or a word (`true`, `false`, `nil`, or an identifier: a function name or keyword).
+    private mutating func lexTerm(_ c: Unicode.Scalar, into tokens: inout [TemplateToken]) throws(TemplateError) {
+        if Self.isDigit(c) || ((c == "-" || c == "+") && position + 1 < scalars.count && (Self.isDigit(scalars[position + 1]) || scalars[position + 1] == ".")) {
+            tokens.append(.number(try lexNumber()))
+        } else if Self.isIdentifier(c) {
+            let start = position
+            while position < scalars.count, Self.isIdentifier(scalars[position]) { position += 1 }
+            let word = string(start..<position)
+            switch word {
+            case "true": tokens.append(.bool(true))
+            case "false": tokens.append(.bool(false))
+            case "nil": tokens.append(.nilKeyword)
+            default: tokens.append(.identifier(word))
+            }
+            // A field right after a word is a field of its own, as Go lexes it:
+            // `if.Values.x` is `if .Values.x`, `fn.a` is `fn .a`.
+        } else {
+            throw TemplateError("unexpected \"\(Character(c))\" in command")
         }
     }
 

@@ -85,32 +85,9 @@ struct YAMLTreeBuilder {
                 documents.append(YAMLDocument(value: root ?? .null, line: documentLine, lines: lines))
                 root = nil
             case YAML_SCALAR_EVENT:
-                let s = e.data.scalar
-                let text = String(decoding: UnsafeBufferPointer(start: s.value, count: s.length), as: UTF8.self)
-                let tag = s.tag.map { String(cString: $0) }
-                let anchor = s.anchor.map { String(cString: $0) }
-                nodeCount += 1
-                if try handleKeyScalar(text, tag: tag, plain: s.style == YAML_PLAIN_SCALAR_STYLE, line: line, column: column) {
-                    continue
-                }
-                let value = options.annotationsAsText && isAnnotationValue()
-                    ? Value.string(text) : try resolveScalar(text, tag: tag, style: s.style, line: line, column: column)
-                if options.recordLines, let pointer = currentValuePointer(), lines[pointer] == nil { lines[pointer] = line }
-                if let anchor { anchors[anchor] = Anchored(value: value, nodeCount: 1) }
-                try deliver(value, line: line, column: column)
+                try scalar(e, line: line, column: column)
             case YAML_ALIAS_EVENT:
-                let name = String(cString: e.data.alias.anchor)
-                guard let anchored = anchors[name] else {
-                    throw invalid("unknown anchor '\(name)' referenced by alias", line: line, column: column)
-                }
-                aliasExpansion += anchored.nodeCount
-                nodeCount += anchored.nodeCount
-                if aliasExpansion > options.maxAliasExpansion {
-                    throw YAMLError(kind: .limitExceeded, source: source, line: line, column: column,
-                                    message: "alias '*\(name)' expands the document beyond \(options.maxAliasExpansion) nodes; refusing a possible billion-laughs document")
-                }
-                if try handleKeyAlias(anchored.value, line: line, column: column) { continue }
-                try deliver(anchored.value, line: line, column: column)
+                try alias(String(cString: e.data.alias.anchor), line: line, column: column)
             case YAML_SEQUENCE_START_EVENT:
                 try rejectComplexKey(line: line, column: column)
                 try checkDepth(line: line, column: column)
@@ -142,6 +119,40 @@ struct YAMLTreeBuilder {
                 continue
             }
         }
+    }
+
+    /// A scalar: a mapping key, or a value resolved by its tag and style (annotation values
+    /// kept as text when asked), recorded under its anchor.
+    private mutating func scalar(_ event: yaml_event_t, line: Int, column: Int) throws(YAMLError) {
+        let s = event.data.scalar
+        let text = String(decoding: UnsafeBufferPointer(start: s.value, count: s.length), as: UTF8.self)
+        let tag = s.tag.map { String(cString: $0) }
+        let anchor = s.anchor.map { String(cString: $0) }
+        nodeCount += 1
+        if try handleKeyScalar(text, tag: tag, plain: s.style == YAML_PLAIN_SCALAR_STYLE, line: line, column: column) {
+            return
+        }
+        let value = options.annotationsAsText && isAnnotationValue()
+            ? Value.string(text) : try resolveScalar(text, tag: tag, style: s.style, line: line, column: column)
+        if options.recordLines, let pointer = currentValuePointer(), lines[pointer] == nil { lines[pointer] = line }
+        if let anchor { anchors[anchor] = Anchored(value: value, nodeCount: 1) }
+        try deliver(value, line: line, column: column)
+    }
+
+    /// An alias: the anchored value again, counted against the expansion limit (a document
+    /// of nested aliases can otherwise grow exponentially).
+    private mutating func alias(_ name: String, line: Int, column: Int) throws(YAMLError) {
+        guard let anchored = anchors[name] else {
+            throw invalid("unknown anchor '\(name)' referenced by alias", line: line, column: column)
+        }
+        aliasExpansion += anchored.nodeCount
+        nodeCount += anchored.nodeCount
+        if aliasExpansion > options.maxAliasExpansion {
+            throw YAMLError(kind: .limitExceeded, source: source, line: line, column: column,
+                            message: "alias '*\(name)' expands the document beyond \(options.maxAliasExpansion) nodes; refusing a possible billion-laughs document")
+        }
+        if try handleKeyAlias(anchored.value, line: line, column: column) { return }
+        try deliver(anchored.value, line: line, column: column)
     }
 
     /// Whether the next value delivered is an entry of the document's `metadata.annotations`.
