@@ -1,6 +1,7 @@
 import ArgumentParser
 import FleetCommandSupport
 import FleetModel
+import FleetProtocol
 
 /// `fleet cluster enroll|rotate|revoke NAME`.
 struct ClusterCommand: ParsableCommand {
@@ -32,7 +33,7 @@ struct ClusterCommand: ParsableCommand {
     }
 
     static func token(_ hub: HubOptions, _ name: String, _ action: String) throws {
-        let answer = try hub.client().call("POST", "/api/v1/clusters/\(name)/\(action)")
-        hub.print(answer) { (answer["token"]?.stringValue ?? "") + "\n" }
+        let (value, issued) = try hub.client().send("POST", "/api/v1/clusters/\(name)/\(action)", TokenIssued.init)
+        hub.print(value) { issued.token + "\n" }
     }
 }

@@ -3,6 +3,7 @@ import FleetCommandSupport
 import FleetFiles
 import FleetHTTPClient
 import FleetModel
+import FleetProtocol
 
 #if canImport(Glibc)
 import Glibc
@@ -132,11 +133,10 @@ final class Demo {
         let broken = try head()
         try refresh()
         let reported = waitUntil("the hub plans the broken commit", timeout: 20) {
-            let status = try self.hub().call("GET", "/api/v1/hub")
-            return status["fleetCommit"]?.stringValue == broken && !(status["problems"]?.arrayValue ?? []).isEmpty
+            let status = try self.hubStatus()
+            return status.fleetCommit == broken && !status.problems.isEmpty
         }
-        let problems = (try? hub().call("GET", "/api/v1/hub")["problems"]?.arrayValue) ?? nil
-        let problem = problems?.first?.stringValue ?? ""
+        let problem = (try? hubStatus().problems.first) ?? ""
         check("the hub reports the problem with file:line", reported && problem.contains("kustomization.yaml:"))
         say("the hub says: \(problem)")
         SystemClock.sleep(2.5)
@@ -227,11 +227,11 @@ final class Demo {
     }
 
     private func startSpokes() throws {
-        let key = try hub().call("GET", "/api/v1/hub")["publicKey"]?.stringValue ?? ""
+        let key = try hubStatus().publicKey
         for cluster in clusters {
             let state = directory + "/spokes/" + cluster
             try LocalPaths.makeDirectories(state)
-            let token = try hub().call("POST", "/api/v1/clusters/\(cluster)/enroll")["token"]?.stringValue ?? ""
+            let token = try hub().send("POST", "/api/v1/clusters/\(cluster)/enroll", TokenIssued.init).view.token
             try LocalPaths.write(token + "\n", to: state + "/token", mode: 0o600)
             try LocalPaths.write("""
                 hub: http://127.0.0.1:\(port)
@@ -254,7 +254,7 @@ final class Demo {
     private func rollout(to commit: String) throws -> Bool {
         try refresh()
         return waitUntil("rolling out \(commit.prefix(8))", timeout: 40) {
-            guard try self.hub().call("GET", "/api/v1/hub")["fleetCommit"]?.stringValue == commit else { return false }
+            guard try self.hubStatus().fleetCommit == commit else { return false }
             return try self.fleetHealthy()
         }
     }
@@ -288,6 +288,8 @@ final class Demo {
         guard let client else { throw CommandFailure("the hub is not running") }
         return client
     }
+
+    private func hubStatus() throws -> HubStatusView { try hub().view("/api/v1/hub", HubStatusView.init).view }
 
     /// Polls `condition` every 250 ms until it holds, `timeout` passes or Ctrl-C; progress on a terminal.
     private func waitUntil(_ what: String, timeout: Double, _ condition: () throws -> Bool) -> Bool {

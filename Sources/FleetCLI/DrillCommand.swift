@@ -3,6 +3,7 @@ import FleetCommandSupport
 import FleetFiles
 import FleetModel
 import FleetPlan
+import FleetProtocol
 
 #if canImport(Glibc)
 import Glibc
@@ -62,33 +63,33 @@ struct DrillCommand: ParsableCommand {
 
         private func runThroughHub(sla: Double?, limit: Double) throws -> Value {
             let client = try hub.client()
-            let before = try client.call("GET", "/api/v1/clusters/\(cluster)")
-            let beforeSequence = before["report"]?["sequence"]?.intValue ?? -1
-            var body: ValueObject = ["cluster": .string(cluster), "wipe": .bool(wipe)]
-            if let sla { body["slaSeconds"] = .double(sla) }
-            let started = try client.call("POST", "/api/v1/drills", body: .object(body))
-            guard let id = started["id"]?.intValue else { throw CommandFailure("the hub did not start a drill: \(JSON.encode(started))") }
-            var measure = DrillReport(cluster: cluster, applications: (started["applications"]?.arrayValue ?? []).compactMap(\.stringValue), sla: sla)
+            let clusterPath = "/api/v1/clusters/\(cluster)"
+            let beforeSequence = try client.view(clusterPath, ClusterView.init).view.report?.sequence ?? -1
+            let request = DrillRequest(cluster: cluster, wipe: wipe, slaSeconds: sla)
+            let started = try client.send("POST", "/api/v1/drills", body: request.value, DrillStarted.init).view
+            let id = started.drill.id
+            var measure = DrillReport(cluster: cluster, applications: started.applications, sla: sla)
             measure.fields["drill"] = .int(id)
             measure.fields["mode"] = "hub"
             measure.fields["wipe"] = .bool(wipe)
-            measure.fields["startedAt"] = started["startedAt"] ?? .null
-            measure.fields["stateful"] = started["stateful"] ?? []
+            measure.fields["startedAt"] = .string(started.drill.startedAt)
+            measure.fields["stateful"] = .array(started.stateful.map(\.value))
             let progress = ProgressLine()
             defer { progress.finish() }
             var outcome: Value
             while true {
-                let view = try client.call("GET", "/api/v1/clusters/\(cluster)")
-                let report = view["report"] ?? .null
-                if wipe, report["drill"]?["id"]?.intValue == id, let error = report["drill"]?["error"]?.stringValue {
+                let view = try client.view(clusterPath, ClusterView.init).view
+                let report = view.report
+                let drillOutcome = report?.drill.flatMap { $0.id == id ? $0 : nil }
+                if wipe, let error = drillOutcome?.error {
                     outcome = measure.finish(status: "failed", reason: "the spoke refused the wipe: \(error)")
                     break
                 }
-                let fresh = wipe ? report["drill"]?["id"]?.intValue == id : (report["sequence"]?.intValue ?? -1) > beforeSequence
-                if fresh, let planId = view["planId"]?.stringValue, report["planId"]?.stringValue == planId {
-                    measure.fields["objectsWiped"] = report["drill"]?["wiped"] ?? .null
+                let fresh = wipe ? drillOutcome != nil : (report?.sequence ?? -1) > beforeSequence
+                if fresh, let report, let planId = view.planId, report.planId == planId {
+                    measure.fields["objectsWiped"] = drillOutcome?.wiped.map(Value.int) ?? .null
                     measure.fields["planId"] = .string(planId)
-                    if measure.observe(report["applications"]?.arrayValue ?? [], at: progress.elapsed) {
+                    if measure.observe(report.applications, at: progress.elapsed) {
                         outcome = measure.finish(status: nil, reason: nil)
                         break
                     }
@@ -120,12 +121,13 @@ struct DrillCommand: ParsableCommand {
                 try LocalPaths.makeDirectories(state)
                 try LocalPaths.write(plan.json, to: planFile)
             } catch { throw CommandFailure("\(error)") }
-            let planValue = try JSON.parse(plan.json)
+            let typedPlan: Plan
+            do { typedPlan = try Plan(json: plan.json) } catch { throw CommandFailure("the plan rendered for \(cluster) does not read back: \(error)") }
             var measure = DrillReport(cluster: cluster, applications: plan.applications, sla: sla)
             measure.fields["mode"] = "no-hub"
             measure.fields["wipe"] = .bool(wipe)
             measure.fields["planId"] = .string(plan.id)
-            measure.fields["stateful"] = .array(StatefulObjects.find(in: planValue))
+            measure.fields["stateful"] = .array(StatefulObjects.find(in: typedPlan).map(\.value))
             if wipe {
                 let wiped = try Subprocess.run(spokeBinary, ["local", "wipe", "--forget", "--state", state])
                 guard wiped.status == 0 else { throw CommandFailure("spoke local wipe failed (exit \(wiped.status))") }
@@ -134,10 +136,14 @@ struct DrillCommand: ParsableCommand {
             if let kubeconfig { arguments += ["--kubeconfig", kubeconfig] }
             while true {
                 let run = try Subprocess.run(spokeBinary, arguments)
-                guard let report = try? JSON.parse(run.output) else {
+                guard let printed = try? JSON.parse(run.output) else {
                     return measure.finish(status: "failed", reason: "spoke apply failed (exit \(run.status)) without a report")
                 }
-                if measure.observe(report["applications"]?.arrayValue ?? [], at: progress.elapsed) { break }
+                let report: StatusReport
+                do { report = try StatusReport(printed: printed) } catch {
+                    return measure.finish(status: "failed", reason: "spoke apply printed a report this fleet cannot read (\(error))")
+                }
+                if measure.observe(report.applications, at: progress.elapsed) { break }
                 progress.update("no-hub rebuild of \(cluster): " + measure.summary(fresh: true))
                 if progress.elapsed > limit {
                     return measure.finish(status: "timed-out", reason: "not recovered within \(timeout)")
@@ -169,9 +175,8 @@ struct DrillReport {
     }
 
     /// Records a report's Applications; true when every one is Synced and Healthy with no drift.
-    mutating func observe(_ reported: [Value], at time: Double) -> Bool {
-        var byName: [String: Value] = [:]
-        for app in reported { if let name = app["name"]?.stringValue { byName[name] = app } }
+    mutating func observe(_ reported: [ApplicationStatus], at time: Double) -> Bool {
+        let byName = Dictionary(reported.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
         objects = 0
         drift = 0
         var done = true
@@ -181,14 +186,13 @@ struct DrillReport {
                 last[name] = ("Missing", "Missing")
                 continue
             }
-            let sync = app["sync"]?.stringValue ?? "Unknown", health = app["health"]?.stringValue ?? "Unknown"
-            last[name] = (sync, health)
-            objects += app["resources"]?.arrayValue?.count ?? 0
-            let appDrift = app["drift"]?.arrayValue?.count ?? 0
-            drift += appDrift
-            if sync == "Synced", syncedAt[name] == nil { syncedAt[name] = time }
-            if sync == "Synced", health == "Healthy", healthyAt[name] == nil { healthyAt[name] = time }
-            if sync != "Synced" || health != "Healthy" || appDrift > 0 { done = false }
+            let synced = app.sync == .synced, healthy = app.health == .healthy
+            last[name] = (app.sync.rawValue, app.health.rawValue)
+            objects += app.resources.count + (app.resourcesOmitted ?? 0)
+            drift += app.drift.count
+            if synced, syncedAt[name] == nil { syncedAt[name] = time }
+            if synced, healthy, healthyAt[name] == nil { healthyAt[name] = time }
+            if !synced || !healthy || !app.drift.isEmpty { done = false }
         }
         if done { rto = time }
         return done
@@ -262,13 +266,11 @@ struct DrillsCommand: ParsableCommand {
     @Option(name: .long, help: "How many of the newest drills.") var limit: Int = 20
 
     func run() throws {
-        let drills = try hub.client().call("GET", "/api/v1/drills?limit=\(limit)" + (cluster.map { "&cluster=\(URLQuery.escape($0))" } ?? ""))
-        let rows = (drills.arrayValue ?? []).map { d -> [String] in
-            [String(d["id"]?.intValue ?? 0), d["cluster"]?.stringValue ?? "", d["startedAt"]?.stringValue ?? "", d["status"]?.stringValue ?? "",
-             d["rtoSeconds"]?.doubleValue.map(ProgressLine.seconds) ?? "-",
-             d["slaSeconds"]?.doubleValue.map(ProgressLine.seconds) ?? "-",
-             d["slaMet"]?.boolValue.map { $0 ? "yes" : "no" } ?? "-"]
+        let (value, drills) = try hub.client().view("/api/v1/drills?limit=\(limit)" + (cluster.map { "&cluster=\(URLQuery.escape($0))" } ?? ""), DrillView.list)
+        let rows = drills.map { d -> [String] in
+            [String(d.id), d.cluster, d.startedAt, d.status, d.rtoSeconds.map(ProgressLine.seconds) ?? "-",
+             d.slaSeconds.map(ProgressLine.seconds) ?? "-", d.slaMet.map { $0 ? "yes" : "no" } ?? "-"]
         }
-        hub.print(drills) { Table.render(["ID", "CLUSTER", "STARTED", "STATUS", "RTO", "SLA", "MET"], rows, colored: false) }
+        hub.print(value) { Table.render(["ID", "CLUSTER", "STARTED", "STATUS", "RTO", "SLA", "MET"], rows, colored: false) }
     }
 }

@@ -81,12 +81,17 @@ struct HubClient {
     }
 
     /// A GET of a typed view: the answer as sent (for `-o json|yaml`) and decoded (for tables
-    /// and decisions). An answer that does not decode names the field, as a hub and CLI of
-    /// different versions would disagree.
+    /// and decisions).
     func view<View>(_ path: String, _ decode: (Value) throws(ProtocolError) -> View) throws -> (value: Value, view: View) {
-        let value = try call("GET", path)
+        try send("GET", path, decode)
+    }
+
+    /// A request whose answer is a typed view. An answer that does not decode names the
+    /// field, as a hub and CLI of different versions would disagree.
+    func send<View>(_ method: String, _ path: String, body: Value? = nil, _ decode: (Value) throws(ProtocolError) -> View) throws -> (value: Value, view: View) {
+        let value = try call(method, path, body: body)
         do { return (value, try decode(value)) } catch {
-            throw CommandFailure("the hub's answer to GET \(path) is not a view this fleet reads (\(error)); are the hub and the CLI of the same version?")
+            throw CommandFailure("the hub's answer to \(method) \(path) is not a view this fleet reads (\(error)); are the hub and the CLI of the same version?")
         }
     }
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import FleetCommandSupport
 import FleetModel
+import FleetProtocol
 
 /// `fleet rollback APP --to REVISION [--cluster C]` and `fleet rollback APP --clear`.
 struct RollbackCommand: ParsableCommand {
@@ -29,20 +30,19 @@ struct RollbackCommand: ParsableCommand {
     func run() throws {
         let client = try hub.client()
         if clear {
-            let answer = try client.call("DELETE", "/api/v1/applications/\(application)/rollback")
-            hub.print(answer) {
-                "\(application) on \(answer["cluster"]?.stringValue ?? "?") follows Git again"
-                    + (answer["automated"]?.boolValue == true ? " (automated sync: the spoke returns to Git now)\n" : "; it has no automated sync: run `fleet sync \(application)`\n")
+            let (value, cleared) = try client.send("DELETE", "/api/v1/applications/\(application)/rollback", RollbackCleared.init)
+            hub.print(value) {
+                "\(application) on \(cleared.cluster) follows Git again"
+                    + (cleared.automated ? " (automated sync: the spoke returns to Git now)\n" : "; it has no automated sync: run `fleet sync \(application)`\n")
             }
             return
         }
-        var body: ValueObject = ["revision": .string(to ?? "")]
-        if let cluster { body["cluster"] = .string(cluster) }
-        let answer = try client.call("POST", "/api/v1/applications/\(application)/rollback", body: .object(body))
-        hub.print(answer) {
-            var out = "\(application) on \(answer["cluster"]?.stringValue ?? "?") pinned to \(answer["revision"]?.stringValue ?? "?") (\(to ?? ""))"
+        let request = RollbackRequest(revision: to ?? "", cluster: cluster)
+        let (value, accepted) = try client.send("POST", "/api/v1/applications/\(application)/rollback", body: request.value, RollbackAccepted.init)
+        hub.print(value) {
+            var out = "\(application) on \(accepted.rollback.cluster) pinned to \(accepted.rollback.revision) (\(request.revision))"
             out += "; automated sync suspended, sync requested\n"
-            if let error = answer["error"]?.stringValue { out += "warning: the pinned revision does not render: \(error)\n" }
+            if let error = accepted.error { out += "warning: the pinned revision does not render: \(error)\n" }
             out += "undo with: fleet rollback \(application) --clear\n"
             return out
         }

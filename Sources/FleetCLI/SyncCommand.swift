@@ -1,6 +1,7 @@
 import ArgumentParser
 import FleetCommandSupport
 import FleetModel
+import FleetProtocol
 
 /// `fleet sync APP [--cluster C]`: the production gate.
 struct SyncCommand: ParsableCommand {
@@ -10,7 +11,7 @@ struct SyncCommand: ParsableCommand {
     @Option(name: .long) var cluster: String?
 
     func run() throws {
-        let answer = try hub.client().call("POST", "/api/v1/applications/\(application)/sync", body: cluster.map { ["cluster": .string($0)] } ?? .object([:]))
-        hub.print(answer) { "sync of \(application) requested on \((answer["clusters"]?.arrayValue ?? []).compactMap(\.stringValue).joined(separator: ", "))\n" }
+        let answer = try hub.client().send("POST", "/api/v1/applications/\(application)/sync", body: SyncRequest(cluster: cluster).value, SyncAccepted.init)
+        hub.print(answer.value) { "sync of \(application) requested on \(answer.view.clusters.joined(separator: ", "))\n" }
     }
 }

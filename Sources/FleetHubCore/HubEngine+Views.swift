@@ -27,22 +27,11 @@ extension HubEngine {
         return Date().timeIntervalSince(seen) > config.staleAfter.seconds
     }
 
-    public func status() -> Value {
-        var o: ValueObject = [
-            "version": .string(FleetVersion.current),
-            "publicKey": .string(signer.publicKey),
-            "repository": .string(config.repositoryURL),
-            "branch": .string(config.branch),
-            "fleetCommit": fleetCommit.map(Value.string) ?? .null,
-            "ready": .bool(isReady),
-            "clusters": .int(Set(clusters.map(\.name)).union(board.all().keys).count),
-            "applications": .int(applications.count),
-        ]
-        o["lastSync"] = lastRound.map { .string(Self.timestamp($0.time)) } ?? .null
-        o["lastError"] = lastRound?.error.map(Value.string) ?? .null
-        o["fetchErrors"] = .object(ValueObject(uniqueKeysWithValues: fetchErrors.sorted { $0.key < $1.key }.map { ($0.key, .string($0.value)) }))
-        o["problems"] = .array(problems.map { .string($0.message) })
-        return .object(o)
+    public func status() -> HubStatusView {
+        HubStatusView(version: FleetVersion.current, publicKey: signer.publicKey, repository: config.repositoryURL, branch: config.branch,
+                      fleetCommit: fleetCommit, ready: isReady, clusters: Set(clusters.map(\.name)).union(board.all().keys).count,
+                      applications: applications.count, lastSync: lastRound.map { Self.timestamp($0.time) }, lastError: lastRound?.error,
+                      fetchErrors: fetchErrors, problems: problems.map(\.message))
     }
 
     public func clusterList() -> Value {

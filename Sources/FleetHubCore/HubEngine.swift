@@ -324,14 +324,11 @@ public actor HubEngine {
         try database.recordEvent(kind: "token-revoked", actor: principal.name, subject: "\(id)", message: "token \(id) revoked")
     }
 
-    public func tokenList() throws -> Value {
-        .array(try tokens.all().map { t in
-            var o: ValueObject = ["id": .int(Int(t.id)), "role": .string(t.role), "label": .string(t.label),
-                                  "createdAt": .string(Self.timestamp(t.createdAt))]
-            if let cluster = t.cluster { o["cluster"] = .string(cluster) }
-            o["revokedAt"] = t.revokedAt.map { .string(Self.timestamp($0)) } ?? .null
-            return .object(o)
-        })
+    public func tokenList() throws -> [TokenView] {
+        try tokens.all().map { t in
+            TokenView(id: Int(t.id), role: t.role, label: t.label, cluster: t.cluster, createdAt: Self.timestamp(t.createdAt),
+                      revokedAt: t.revokedAt.map(Self.timestamp))
+        }
     }
 
     /// Records that a principal was refused (a spoke token used for another cluster).

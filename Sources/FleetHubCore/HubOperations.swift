@@ -12,7 +12,7 @@ extension HubEngine {
     /// Pins `application` to `revision` of its source repository, suspends its automated sync
     /// (so the next commit does not undo the rollback) and asks its spoke to sync once, so
     /// the old revision is applied. Returns after the pinned plan is published.
-    public func rollback(application: String, to revision: String, cluster: String?, by principal: Principal) async throws -> Value {
+    public func rollback(application: String, to revision: String, cluster: String?, by principal: Principal) async throws -> RollbackAccepted {
         guard let owner = applicationCluster[application],
               let app = applicationDocument(application) else {
             throw HubError(.notFound, "no Application named \(application)")
@@ -36,14 +36,11 @@ extension HubEngine {
         // spoke applies the old revision once even though automated sync is now off.
         try database.requestSync(application: application, cluster: owner, token: UUID().uuidString.lowercased(), requestedBy: principal.name)
         await runRound(force: true, only: config.repositoryURL)
-        var view = Self.rollbackView(pin).value.objectValue ?? [:]
-        view["planId"] = board.plan(for: owner).map { .string($0.id) } ?? .null
-        view["error"] = applicationErrors[application].map(Value.string) ?? .null
-        return .object(view)
+        return RollbackAccepted(rollback: Self.rollbackView(pin), planId: board.plan(for: owner)?.id, error: applicationErrors[application])
     }
 
     /// Returns `application` to what Git says (its revision and sync policy).
-    public func clearRollback(application: String, by principal: Principal) async throws -> Value {
+    public func clearRollback(application: String, by principal: Principal) async throws -> RollbackCleared {
         guard let pin = pins[application] else { throw HubError(.notFound, "Application \(application) is not rolled back") }
         guard try database.clearRollback(application: application, by: principal.name,
                                          message: "rollback of \(application) on \(pin.cluster) cleared: back to Git") else {
@@ -53,8 +50,7 @@ extension HubEngine {
         pinsVersion += 1
         await runRound(force: true, only: config.repositoryURL)
         let automatedInGit = applicationDocument(application)?["spec"]?["syncPolicy"]?["automated"].map { !$0.isNull } ?? false
-        return ["application": .string(application), "cluster": .string(pin.cluster), "cleared": true,
-                "automated": .bool(automatedInGit), "planId": board.plan(for: pin.cluster).map { .string($0.id) } ?? .null]
+        return RollbackCleared(application: application, cluster: pin.cluster, automated: automatedInGit, planId: board.plan(for: pin.cluster)?.id)
     }
 
     static func rollbackView(_ pin: StoredRollback) -> RollbackView {
@@ -67,32 +63,31 @@ extension HubEngine {
     /// Starts a DR drill on `cluster`: recorded (with an audit event); with `wipe` the drill
     /// travels in the cluster's signed plan, and a spoke on the local driver wipes the cluster
     /// and its own memory once. Returns what the caller needs to measure it.
-    public func startDrill(cluster: String, wipe: Bool, slaSeconds: Double?, by principal: Principal) throws -> Value {
+    public func startDrill(_ request: DrillRequest, by principal: Principal) throws -> DrillStarted {
+        let cluster = request.cluster
         guard isKnownCluster(cluster) else { throw HubError(.notFound, "no cluster named \(cluster) in the fleet repository") }
-        if let sla = slaSeconds, !(sla > 0) { throw HubError(.badRequest, "the SLA must be a positive number of seconds") }
+        if let sla = request.slaSeconds, !(sla > 0) { throw HubError(.badRequest, "the SLA must be a positive number of seconds") }
         if let previous = openDrills[cluster] {
             _ = try database.finishDrill(id: previous.id, result: JSON.encode(["status": "abandoned", "reason": "superseded by a newer drill"]),
                                          by: principal.name, message: "DR drill \(previous.id) on \(cluster) abandoned: a newer drill started")
         }
-        let drill = try database.startDrill(cluster: cluster, wipe: wipe, slaSeconds: slaSeconds, requestedBy: principal.name)
+        let drill = try database.startDrill(cluster: cluster, wipe: request.wipe, slaSeconds: request.slaSeconds, requestedBy: principal.name)
         openDrills[cluster] = drill
-        if wipe, let commit = fleetCommit { republish(commit: commit) }
-        var view = Self.drillView(drill).objectValue ?? [:]
-        let plan = board.plan(for: cluster).flatMap { try? JSON.parse(Array($0.body)) }
-        view["planId"] = board.plan(for: cluster).map { .string($0.id) } ?? .null
-        view["applications"] = .array(applicationNames(on: cluster).map(Value.string))
-        view["stateful"] = .array(plan.map(StatefulObjects.find) ?? [])
-        return .object(view)
+        if request.wipe, let commit = fleetCommit { republish(commit: commit) }
+        let served = board.plan(for: cluster)
+        let plan = served.flatMap { try? Plan(json: Array($0.body)) }
+        return DrillStarted(drill: Self.drillView(drill), planId: served?.id, applications: applicationNames(on: cluster),
+                            stateful: plan.map(StatefulObjects.find) ?? [])
     }
 
     /// Stores a drill's report (made by whoever ran it) and ends the drill.
-    public func finishDrill(id: Int64, report: Value, by principal: Principal) throws -> Value {
-        guard case .object = report else { throw HubError(.badRequest, "the drill report must be a JSON object") }
+    public func finishDrill(id: Int64, report: Value, by principal: Principal) throws -> DrillView {
+        let verdict: DrillVerdict
+        do { verdict = try DrillVerdict(report) } catch { throw HubError(.badRequest, "the drill report: \(error)") }
         guard let drill = try database.drill(id: id) else { throw HubError(.notFound, "no drill \(id)") }
         guard drill.finishedAt == nil else { throw HubError(.conflict, "drill \(id) is already finished") }
-        let rto = report["rtoSeconds"]?.doubleValue.map { String(format: "%.1f s", $0) } ?? "not reached"
-        let verdict = report["status"]?.stringValue ?? "finished"
-        let message = "DR drill \(id) on \(drill.cluster): \(verdict), RTO \(rto)" + (report["slaMet"]?.boolValue == false ? ", SLA missed" : "")
+        let rto = verdict.rtoSeconds.map { String(format: "%.1f s", $0) } ?? "not reached"
+        let message = "DR drill \(id) on \(drill.cluster): \(verdict.status), RTO \(rto)" + (verdict.slaMet == false ? ", SLA missed" : "")
         guard try database.finishDrill(id: id, result: JSON.encode(report, options: [.sortedKeys]), by: principal.name, message: message) else {
             throw HubError(.conflict, "drill \(id) is already finished")
         }
@@ -100,27 +95,23 @@ extension HubEngine {
             openDrills[drill.cluster] = nil
             if drill.wipe, let commit = fleetCommit { republish(commit: commit) }
         }
-        return try database.drill(id: id).map(Self.drillView) ?? .null
+        guard let finished = try database.drill(id: id) else { throw HubError(.notFound, "no drill \(id)") }
+        return Self.drillView(finished)
     }
 
-    public func drillList(cluster: String?, limit: Int) throws -> Value {
-        .array(try database.drills(cluster: cluster, limit: min(max(limit, 1), 1000)).map(Self.drillView))
+    public func drillList(cluster: String?, limit: Int) throws -> [DrillView] {
+        try database.drills(cluster: cluster, limit: min(max(limit, 1), 1000)).map(Self.drillView)
     }
 
-    public func drill(id: Int64) throws -> Value? {
+    public func drill(id: Int64) throws -> DrillView? {
         try database.drill(id: id).map(Self.drillView)
     }
 
-    static func drillView(_ drill: StoredDrill) -> Value {
+    static func drillView(_ drill: StoredDrill) -> DrillView {
         let report = drill.result.flatMap { try? JSON.parse($0) }
-        var o: ValueObject = ["id": .int(Int(drill.id)), "cluster": .string(drill.cluster), "wipe": .bool(drill.wipe),
-                              "requestedBy": .string(drill.requestedBy), "startedAt": .string(timestamp(drill.startedAt))]
-        o["slaSeconds"] = drill.slaSeconds.map(Value.double) ?? .null
-        o["finishedAt"] = drill.finishedAt.map { .string(timestamp($0)) } ?? .null
-        o["status"] = .string(drill.finishedAt == nil ? "running" : report?["status"]?.stringValue ?? "finished")
-        o["rtoSeconds"] = report?["rtoSeconds"] ?? .null
-        o["slaMet"] = report?["slaMet"] ?? .null
-        o["report"] = report ?? .null
-        return .object(o)
+        let verdict = report.flatMap { try? DrillVerdict($0) }
+        return DrillView(id: Int(drill.id), cluster: drill.cluster, wipe: drill.wipe, requestedBy: drill.requestedBy, startedAt: timestamp(drill.startedAt),
+                         slaSeconds: drill.slaSeconds, finishedAt: drill.finishedAt.map(timestamp), status: drill.finishedAt == nil ? "running" : verdict?.status ?? "finished",
+                         rtoSeconds: verdict?.rtoSeconds, slaMet: verdict?.slaMet, report: report)
     }
 }

@@ -1,5 +1,6 @@
 import FleetHubCore
 import FleetModel
+import FleetProtocol
 import Hummingbird
 
 /// `/api/v1/applications`: the Applications' views, manual syncs and rollbacks.
@@ -21,27 +22,20 @@ extension HubRoutes {
         routes.post(":app/sync") { request, context in
             let name = try context.parameters.require("app")
             let principal = try await context.require(.sync, engine)
-            let body = try await collect(request, limit: 64 << 10)
-            var cluster: String?
-            if !body.isEmpty {
-                guard case .object(let o) = try parseJSON(body) else { throw HubError(.badRequest, "the body must be a JSON object like {\"cluster\": \"us-west-2\"}") }
-                cluster = o["cluster"]?.stringValue
-            }
-            let clusters = try await engine.requestSync(application: name, cluster: cluster, by: principal)
-            return json(["application": .string(name), "clusters": .array(clusters.map(Value.string))], status: .accepted)
+            let body = try await decodeBody(request, limit: 64 << 10, example: #"{"cluster": "us-west-2"}"#, allowEmpty: true, SyncRequest.init)
+            let clusters = try await engine.requestSync(application: name, cluster: body.cluster, by: principal)
+            return json(SyncAccepted(application: name, clusters: clusters).value, status: .accepted)
         }
         routes.post(":app/rollback") { request, context in
             let name = try context.parameters.require("app")
             let principal = try await context.require(.rollback, engine)
-            guard case .object(let o) = try parseJSON(try await collect(request, limit: 64 << 10)), let revision = o["revision"]?.stringValue else {
-                throw HubError(.badRequest, "the body must be a JSON object like {\"revision\": \"3f2c1ab\", \"cluster\": \"us-west-2\"}")
-            }
-            return json(try await engine.rollback(application: name, to: revision, cluster: o["cluster"]?.stringValue, by: principal), status: .accepted)
+            let body = try await decodeBody(request, limit: 64 << 10, example: #"{"revision": "3f2c1ab", "cluster": "us-west-2"}"#, RollbackRequest.init)
+            return json(try await engine.rollback(application: name, to: body.revision, cluster: body.cluster, by: principal).value, status: .accepted)
         }
         routes.delete(":app/rollback") { _, context in
             let name = try context.parameters.require("app")
             let principal = try await context.require(.rollback, engine)
-            return json(try await engine.clearRollback(application: name, by: principal))
+            return json(try await engine.clearRollback(application: name, by: principal).value)
         }
         return routes
     }

@@ -1,5 +1,6 @@
 import FleetHubCore
 import FleetModel
+import FleetProtocol
 import Hummingbird
 
 /// `/api/v1/clusters`: the clusters' views, their spokes' plan and status endpoints, and
@@ -31,7 +32,7 @@ extension HubRoutes {
                 let name = try context.parameters.require("name")
                 let principal = try await context.require(.manageClusters, engine)
                 let token = try await engine.enroll(cluster: name, by: principal, rotate: action == "rotate")
-                return json(["cluster": .string(name), "token": .string(token)], status: .created)
+                return json(TokenIssued(role: "spoke", cluster: name, token: token).value, status: .created)
             }
         }
         routes.post(":name/revoke") { _, context in

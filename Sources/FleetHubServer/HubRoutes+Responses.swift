@@ -1,5 +1,6 @@
 import FleetHubCore
 import FleetModel
+import FleetProtocol
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -20,6 +21,17 @@ extension HubRoutes {
 
     static func parseJSON(_ body: Data) throws -> Value {
         do { return try JSON.parse(Array(body)) } catch { throw HubError(.badRequest, "the body is not valid JSON: \(error)") }
+    }
+
+    /// A request body decoded into its protocol type; a body that is not one is a 400 that
+    /// names the field and shows a body that is (`example`).
+    static func decodeBody<Body>(_ request: Request, limit: Int, example: String, allowEmpty: Bool = false,
+                                 _ decode: (Value) throws(ProtocolError) -> Body) async throws -> Body {
+        let bytes = try await collect(request, limit: limit)
+        let value: Value = allowEmpty && bytes.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) ? .object([:]) : try parseJSON(bytes)
+        do { return try decode(value) } catch {
+            throw HubError(.badRequest, "the body is not a valid request (\(error)); send a JSON object like \(example)")
+        }
     }
 
     static func json(_ value: Value, status: HTTPResponse.Status = .ok) -> Response {

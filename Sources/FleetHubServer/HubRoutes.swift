@@ -54,7 +54,7 @@ public enum HubRoutes {
         let webhookBudget = ByteBudget(capacity: engine.config.webhookBufferBytes)
         routes.get("hub") { _, context in
             _ = try await context.require(.readViews, engine)
-            return json(await engine.status())
+            return json(await engine.status().value)
         }
         routes.post("refresh") { _, context in
             _ = try await context.require(.refresh, engine)

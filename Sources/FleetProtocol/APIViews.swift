@@ -65,7 +65,7 @@ public struct ClusterView: Equatable, Sendable {
         spokeVersion = try reader.optionalString("spokeVersion")
         applications = try reader.list("applications", ClusterApplicationView.init)
         drill = try reader.optionalInt("drill")
-        report = try reader.value("report").map(StatusReport.init)
+        report = try reader.value("report").map { (value) throws(ProtocolError) in try StatusReport(value) }
         planHistory = reader.value("planHistory") == nil ? nil : try reader.list("planHistory", PlanHistoryEntry.init)
     }
 

@@ -65,6 +65,18 @@ struct FieldReader {
         return number
     }
 
+    func optionalDouble(_ key: String) throws(ProtocolError) -> Double? {
+        guard let value = value(key) else { return nil }
+        guard value.isNumber, let number = value.doubleValue else { throw wrongType(key, "a number", value) }
+        return number
+    }
+
+    func optionalBool(_ key: String) throws(ProtocolError) -> Bool? {
+        guard let value = value(key) else { return nil }
+        guard let flag = value.boolValue else { throw wrongType(key, "true or false", value) }
+        return flag
+    }
+
     func bool(_ key: String, default fallback: Bool) throws(ProtocolError) -> Bool {
         guard let value = value(key) else { return fallback }
         guard let flag = value.boolValue else { throw wrongType(key, "true or false", value) }

@@ -71,10 +71,18 @@ public struct StatusReport: Equatable, Sendable {
         self.drill = drill
     }
 
+    /// The fields `spoke apply` prints beside the report (for scripts and drills).
+    public static let printedFields: Set<String> = ["synced", "healthy", "verified", "unsigned", "dryRun"]
+
     /// Decodes a report as the hub receives it.
-    public init(_ value: Value) throws(ProtocolError) {
+    public init(_ value: Value) throws(ProtocolError) { try self.init(value, alsoAllowing: []) }
+
+    /// Decodes a report as `spoke apply` prints it (with its `printedFields`).
+    public init(printed value: Value) throws(ProtocolError) { try self.init(value, alsoAllowing: Self.printedFields) }
+
+    private init(_ value: Value, alsoAllowing extra: Set<String>) throws(ProtocolError) {
         let reader = try FieldReader(value, path: "")
-        try reader.refuseUnknown(known: Self.knownFields)
+        try reader.refuseUnknown(known: Self.knownFields.union(extra))
         cluster = try reader.string("cluster")
         sequence = try reader.int("sequence")
         guard sequence >= 0, sequence <= Self.maxSequence else { throw ProtocolError(path: "sequence", "must be an integer from 0 to 2^53 - 1") }

@@ -2,6 +2,7 @@ import Crypto
 import FleetHubCore
 import FleetHubServer
 import FleetModel
+import FleetProtocol
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -197,6 +198,11 @@ import Testing
                                      body: ByteBuffer(string: #"{"cluster":"us-west-2"}"#)) { #expect($0.status == .accepted) }
             try await client.execute(uri: "/api/v1/applications/web-us-west-2/sync", method: .post, headers: .bearer(hub.adminToken),
                                      body: ByteBuffer(string: #"{"cluster":"us-east-1"}"#)) { #expect($0.status == .notFound) }
+            try await client.execute(uri: "/api/v1/applications/web-us-west-2/sync", method: .post, headers: .bearer(hub.adminToken),
+                                     body: ByteBuffer(string: #"{"clutser":"us-west-2"}"#)) { response in
+                #expect(response.status == .badRequest)
+                #expect(response.text.contains("clutser: unknown field"), "\(response.text)")
+            }
         }
         let requested = try #require(hub.engine.plan(for: "us-west-2"))
         #expect(requested.id != before.id)
@@ -223,10 +229,35 @@ import Testing
             try await client.execute(uri: "/api/v1/clusters/mars/enroll", method: .post, headers: .bearer(hub.adminToken)) { #expect($0.status == .notFound) }
             try await client.execute(uri: "/api/v1/tokens", method: .post, headers: .bearer(hub.adminToken), body: ByteBuffer(string: #"{"role":"viewer","label":"ci"}"#)) {
                 #expect($0.status == .created)
+                #expect($0.json?["role"] == "viewer")
+                #expect($0.json?["token"]?.stringValue?.hasPrefix("fleet_") == true)
+            }
+            try await client.execute(uri: "/api/v1/tokens", method: .post, headers: .bearer(hub.adminToken), body: ByteBuffer(string: #"{"role":"spoke"}"#)) {
+                #expect($0.status == .badRequest, "spoke tokens are made by enrolling a cluster")
+                #expect($0.text.contains("role: must be one of viewer, operator, admin"), "\($0.text)")
+            }
+            try await client.execute(uri: "/api/v1/tokens", method: .get, headers: .bearer(hub.adminToken)) { response in
+                let listed = try TokenView.list(try #require(response.json))
+                #expect(listed.contains { $0.role == "viewer" && $0.label == "ci" && $0.revokedAt == nil })
+                #expect(listed.contains { $0.cluster == "us-west-2" && $0.revokedAt != nil }, "revoked spoke tokens stay listed")
+                #expect(!response.text.contains("fleet_"), "the list never shows a secret")
             }
         }
         #expect(TokenCodec.hash("abc").count == 64)
         #expect(TokenCodec.constantTimeEquals("abc", "abc") && !TokenCodec.constantTimeEquals("abc", "abd"))
+    }
+
+    @Test func theHubStatusSaysWhatItFollowsAndWhichCommitItServes() async throws {
+        let hub = try await HubFixture()
+        await hub.round()
+        try await hub.app().test(.router) { client in
+            try await client.execute(uri: "/api/v1/hub", method: .get, headers: .bearer(hub.adminToken)) { response in
+                let status = try HubStatusView(try #require(response.json))
+                #expect(status.ready && status.fleetCommit?.count == 40)
+                #expect(status.publicKey == hub.engine.signer.publicKey)
+                #expect(status.clusters == 3 && status.problems.isEmpty && status.lastError == nil)
+            }
+        }
     }
 
     @Test func metricsArePrometheusText() async throws {

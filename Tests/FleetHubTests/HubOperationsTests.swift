@@ -1,5 +1,6 @@
 import FleetHubCore
 import FleetModel
+import FleetProtocol
 import FleetTestSupport
 import Foundation
 import Hummingbird
@@ -98,7 +99,17 @@ import Testing
                 #expect($0.status == .notFound)
             }
             try await client.execute(uri: "/api/v1/drills", method: .post, headers: .bearer(hub.adminToken),
-                                     body: ByteBuffer(string: #"{"cluster":"us-west-2","wipe":true,"slaSeconds":"soon"}"#)) { #expect($0.status == .badRequest) }
+                                     body: ByteBuffer(string: #"{"cluster":"us-west-2","wipe":true,"slaSeconds":"soon"}"#)) { response in
+                #expect(response.status == .badRequest)
+                #expect(response.text.contains("slaSeconds: must be a number, not string"), "\(response.text)")
+            }
+            try await client.execute(uri: "/api/v1/drills", method: .post, headers: .bearer(hub.adminToken),
+                                     body: ByteBuffer(string: #"{"cluster":"us-west-2","slaSecond":600}"#)) { response in
+                #expect(response.status == .badRequest, "a misspelt option is refused, not ignored")
+                #expect(response.text.contains("slaSecond: unknown field"), "\(response.text)")
+            }
+            try await client.execute(uri: "/api/v1/drills", method: .post, headers: .bearer(hub.adminToken),
+                                     body: ByteBuffer(string: #"{"cluster":"us-west-2","slaSeconds":-5}"#)) { #expect($0.status == .badRequest) }
             try await client.execute(uri: "/api/v1/drills", method: .post, headers: .bearer(hub.adminToken),
                                      body: ByteBuffer(string: #"{"cluster":"us-west-2","wipe":true,"slaSeconds":600}"#)) { response in
                 #expect(response.status == .created, "\(response.text)")
@@ -106,7 +117,7 @@ import Testing
                 #expect(response.json?["stateful"] == [])
             }
         }
-        let id = try #require(try await hub.engine.drillList(cluster: "us-west-2", limit: 1).arrayValue?.first?["id"]?.intValue)
+        let id = try #require(try await hub.engine.drillList(cluster: "us-west-2", limit: 1).first?.id)
         let during = try #require(hub.engine.plan(for: "us-west-2"))
         #expect(during.id != before.id)
         #expect(try JSON.parse(Array(during.body))["drill"] == ["id": .int(id), "wipe": true])
@@ -142,10 +153,11 @@ import Testing
         let hub = try await HubFixture()
         await hub.round()
         let admin = try #require(hub.engine.authenticate(hub.adminToken))
-        let first = try await hub.engine.startDrill(cluster: "us-east-1", wipe: false, slaSeconds: nil, by: admin)
-        _ = try await hub.engine.startDrill(cluster: "us-east-1", wipe: false, slaSeconds: nil, by: admin)
-        let drills = try await hub.engine.drillList(cluster: "us-east-1", limit: 10).arrayValue ?? []
-        #expect(drills.map { $0["status"]?.stringValue } == ["running", "abandoned"])
-        #expect(drills.last?["id"] == first["id"])
+        let first = try await hub.engine.startDrill(DrillRequest(cluster: "us-east-1"), by: admin)
+        _ = try await hub.engine.startDrill(DrillRequest(cluster: "us-east-1"), by: admin)
+        let drills = try await hub.engine.drillList(cluster: "us-east-1", limit: 10)
+        #expect(drills.map(\.status) == ["running", "abandoned"])
+        #expect(drills.last?.id == first.drill.id)
+        #expect(drills.last?.report?["reason"] == "superseded by a newer drill")
     }
 }
