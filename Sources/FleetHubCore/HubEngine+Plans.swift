@@ -12,21 +12,19 @@ extension HubEngine {
     /// published: the cluster keeps its last one and the problem is logged and audited.
     @discardableResult
     func republish(commit: String) -> [String] {
-        let requests = (try? database.syncRequests()) ?? [:]
         var changed: [StoredPlan] = []
         var served: [ServedPlan] = []
         let plans = board.all()
         let now = Date()
         let issuedAt = Self.timestamp(now)
         for (cluster, base) in basePlans.sorted(by: { $0.key < $1.key }) {
-            let pending = requests[cluster] ?? [:]
-            let drill = openDrills[cluster].flatMap { $0.wipe ? $0 : nil }
+            let (pending, drill) = ledger.standing(for: cluster)
             var document: Plan?
             var id = base.id
             if !pending.isEmpty || drill != nil {
                 guard var plan = try? Plan(json: base.json) else { continue }
                 plan.syncRequests = pending
-                plan.drill = drill.map { PlanDrill(id: Int($0.id), wipe: true) }
+                plan.drill = drill
                 id = PlanDocument.seal(plan.value).id
                 document = plan
             }

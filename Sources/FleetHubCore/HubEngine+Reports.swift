@@ -18,11 +18,14 @@ extension HubEngine {
         return outcome
     }
 
-    /// Ends the sync requests a report says are done, and serves plans without them.
+    /// Ends the sync requests a report says are done, and serves plans without them (a token
+    /// reported again changes nothing).
     func completeSyncs(_ completed: [(application: String, token: String)], cluster: String) {
-        for (application, token) in completed {
-            try? database.completeSync(application: application, cluster: cluster, token: token)
+        let ended: Bool
+        do { ended = try ledger.completeSyncs(completed, cluster: cluster) } catch {
+            logger.error("cannot end sync requests", metadata: ["cluster": "\(cluster)", "error": "\(error)"])
+            return
         }
-        if let commit = fleetCommit { republish(commit: commit) }
+        if ended, let commit = fleetCommit { republish(commit: commit) }
     }
 }

@@ -73,9 +73,9 @@ extension HubEngine {
         view.spokeVersion = report?.report.spokeVersion
         view.applications = applicationNames(on: name).map { app in
             let status = reportedStatus(app, cluster: name)
-            return ClusterApplicationView(name: app, sync: status.sync, health: status.health, rolledBackTo: pins[app]?.revision)
+            return ClusterApplicationView(name: app, sync: status.sync, health: status.health, rolledBackTo: ledger.pins[app]?.revision)
         }
-        view.drill = openDrills[name].map { Int($0.id) }
+        view.drill = ledger.openDrills[name].map { Int($0.id) }
         return view
     }
 
@@ -97,7 +97,7 @@ extension HubEngine {
             if let health, status.health != health { continue }
             out.append(ApplicationSummaryView(name: name, cluster: owner, sync: status.sync, health: status.health,
                                               labels: app["metadata"]?["labels"]?.objectValue ?? [:], error: applicationErrors[name],
-                                              drift: status.report?.drift.count ?? 0, rolledBackTo: pins[name]?.revision).value)
+                                              drift: status.report?.drift.count ?? 0, rolledBackTo: ledger.pins[name]?.revision).value)
         }
         return .array(out)
     }
@@ -109,7 +109,7 @@ extension HubEngine {
         let history = ((try? database.events(after: nil, limit: 20, subject: name)) ?? []).map(Self.event)
         return ApplicationView(name: name, cluster: owner, sync: status.sync, health: status.health, spec: app["spec"] ?? .null,
                                error: applicationErrors[name], planId: board.plan(for: owner)?.id, status: status.report,
-                               rollback: pins[name].map(Self.rollbackView), history: history).value
+                               rollback: ledger.pins[name].map(Self.rollbackView), history: history).value
     }
 
     public func events(after sequence: Int64?, limit: Int) throws -> Value {

@@ -78,12 +78,8 @@ public actor HubEngine {
     var fetchErrors: [String: String] = [:]
     private var triggers: AsyncStream<(force: Bool, url: String?)>.Continuation?
     private var roundsCompleted = 0
-    /// Rollback pins by Application, and a version bumped at each change: a round planned
-    /// with an older set is not published.
-    var pins: [String: StoredRollback] = [:]
-    var pinsVersion = 0
-    /// The drill in progress on each cluster (at most one; a new one supersedes it).
-    var openDrills: [String: StoredDrill] = [:]
+    /// Sync requests, rollback pins and open drills: what operators asked for that shapes plans.
+    let ledger: OperationsLedger
 
     /// - Parameter clock: monotonic seconds for the spokes' report allowances.
     public init(config: HubConfig, logger: Logger = Logger(label: "fleet.hub"), clock: @escaping @Sendable () -> Double = SystemClock.monotonic) throws {
@@ -98,6 +94,7 @@ public actor HubEngine {
         worker = PlanningWorker(config: config)
         board = PlanBoard(metrics: metrics)
         inbox = ReportInbox(database: database, metrics: metrics, config: config, clock: clock)
+        ledger = OperationsLedger(database: database)
     }
 
     deinit { executor.stop() }
@@ -108,8 +105,7 @@ public actor HubEngine {
     /// none; returns that token (to print once) or nil.
     public func restore() throws -> String? {
         try restoreViews()
-        for rollback in try database.rollbacks() { pins[rollback.application] = rollback }
-        for drill in try database.drills() where drill.finishedAt == nil && openDrills[drill.cluster] == nil { openDrills[drill.cluster] = drill }
+        try ledger.restore()
         board.install(try database.currentPlans().map { stored in
             ServedPlan(cluster: stored.cluster, id: stored.id, generation: stored.generation, body: stored.body,
                        signature: stored.signature, fleetCommit: stored.fleetCommit)
@@ -160,9 +156,8 @@ public actor HubEngine {
 
     /// One round, awaited (tests and `run`).
     public func runRound(force: Bool, only: String?) async {
-        let planPins = pins.mapValues { ApplicationPin(repoURL: $0.repoURL, revision: $0.revision) }
         roundStarted = SystemClock.monotonic()
-        let result = await worker.round(force: force, only: only, pins: planPins, pinsVersion: pinsVersion)
+        let result = await worker.round(force: force, only: only, pins: ledger.planningPins, pinsVersion: ledger.pinsVersion)
         roundStarted = nil
         roundsCompleted += 1
         metrics.planRounds.increment()
@@ -182,7 +177,7 @@ public actor HubEngine {
             return
         }
         lastRound = (Date(), result.fetchErrors[config.repositoryURL])
-        guard let set = result.planSet, let commit = result.fleetCommit, result.pinsVersion == pinsVersion else { return }
+        guard let set = result.planSet, let commit = result.fleetCommit, result.pinsVersion == ledger.pinsVersion else { return }
         fleetCommitTime = result.commitInfo.map { Timestamp.rfc3339(Double($0.commitTime)) }
         publish(set, commit: commit, info: result)
     }
@@ -343,8 +338,7 @@ public actor HubEngine {
     public func requestSync(application: String, cluster: String?, by principal: Principal) throws -> [String] {
         guard let owner = applicationCluster[application] else { throw HubError(.notFound, "no Application named \(application)") }
         if let cluster, cluster != owner { throw HubError(.notFound, "Application \(application) does not run on cluster \(cluster)") }
-        let token = UUID().uuidString.lowercased()
-        try database.requestSync(application: application, cluster: owner, token: token, requestedBy: principal.name)
+        _ = try ledger.requestSync(application: application, cluster: owner, requestedBy: principal.name)
         if let commit = fleetCommit { republish(commit: commit) }
         return [owner]
     }

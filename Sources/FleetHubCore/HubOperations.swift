@@ -5,7 +5,8 @@ import FleetPlan
 import Foundation
 
 /// Operator actions beyond a sync request: rollbacks (pinning an Application to an earlier
-/// revision) and disaster-recovery drills.
+/// revision) and disaster-recovery drills. What they leave standing is the `OperationsLedger`'s;
+/// here they are checked against the fleet and turned into rounds and publications.
 extension HubEngine {
     // MARK: Rollback
 
@@ -29,25 +30,19 @@ extension HubEngine {
         }
         let pin = StoredRollback(application: application, cluster: owner, repoURL: repoURL, revision: commit, requested: trimmed,
                                  requestedBy: principal.name, createdAt: Date())
-        try database.recordRollback(pin, message: "rolled \(application) on \(owner) back to \(String(commit.prefix(12))) (\(trimmed)); automated sync suspended until `fleet rollback --clear`")
-        pins[application] = pin
-        pinsVersion += 1
+        try ledger.pin(pin, message: "rolled \(application) on \(owner) back to \(String(commit.prefix(12))) (\(trimmed)); automated sync suspended until `fleet rollback --clear`")
         // The sync request travels in the pinned plan (published by the round below), so the
         // spoke applies the old revision once even though automated sync is now off.
-        try database.requestSync(application: application, cluster: owner, token: UUID().uuidString.lowercased(), requestedBy: principal.name)
+        _ = try ledger.requestSync(application: application, cluster: owner, requestedBy: principal.name)
         await runRound(force: true, only: config.repositoryURL)
         return RollbackAccepted(rollback: Self.rollbackView(pin), planId: board.plan(for: owner)?.id, error: applicationErrors[application])
     }
 
     /// Returns `application` to what Git says (its revision and sync policy).
     public func clearRollback(application: String, by principal: Principal) async throws -> RollbackCleared {
-        guard let pin = pins[application] else { throw HubError(.notFound, "Application \(application) is not rolled back") }
-        guard try database.clearRollback(application: application, by: principal.name,
-                                         message: "rollback of \(application) on \(pin.cluster) cleared: back to Git") else {
+        guard let pin = try ledger.clearPin(application: application, by: principal.name) else {
             throw HubError(.notFound, "Application \(application) is not rolled back")
         }
-        pins[application] = nil
-        pinsVersion += 1
         await runRound(force: true, only: config.repositoryURL)
         let automatedInGit = applicationDocument(application)?["spec"]?["syncPolicy"]?["automated"].map { !$0.isNull } ?? false
         return RollbackCleared(application: application, cluster: pin.cluster, automated: automatedInGit, planId: board.plan(for: pin.cluster)?.id)
@@ -67,12 +62,7 @@ extension HubEngine {
         let cluster = request.cluster
         guard isKnownCluster(cluster) else { throw HubError(.notFound, "no cluster named \(cluster) in the fleet repository") }
         if let sla = request.slaSeconds, !(sla > 0) { throw HubError(.badRequest, "the SLA must be a positive number of seconds") }
-        if let previous = openDrills[cluster] {
-            _ = try database.finishDrill(id: previous.id, result: JSON.encode(["status": "abandoned", "reason": "superseded by a newer drill"]),
-                                         by: principal.name, message: "DR drill \(previous.id) on \(cluster) abandoned: a newer drill started")
-        }
-        let drill = try database.startDrill(cluster: cluster, wipe: request.wipe, slaSeconds: request.slaSeconds, requestedBy: principal.name)
-        openDrills[cluster] = drill
+        let drill = try ledger.startDrill(request, by: principal.name)
         if request.wipe, let commit = fleetCommit { republish(commit: commit) }
         let served = board.plan(for: cluster)
         let plan = served.flatMap { try? Plan(json: Array($0.body)) }
@@ -82,21 +72,9 @@ extension HubEngine {
 
     /// Stores a drill's report (made by whoever ran it) and ends the drill.
     public func finishDrill(id: Int64, report: Value, by principal: Principal) throws -> DrillView {
-        let verdict: DrillVerdict
-        do { verdict = try DrillVerdict(report) } catch { throw HubError(.badRequest, "the drill report: \(error)") }
-        guard let drill = try database.drill(id: id) else { throw HubError(.notFound, "no drill \(id)") }
-        guard drill.finishedAt == nil else { throw HubError(.conflict, "drill \(id) is already finished") }
-        let rto = verdict.rtoSeconds.map { String(format: "%.1f s", $0) } ?? "not reached"
-        let message = "DR drill \(id) on \(drill.cluster): \(verdict.status), RTO \(rto)" + (verdict.slaMet == false ? ", SLA missed" : "")
-        guard try database.finishDrill(id: id, result: JSON.encode(report, options: [.sortedKeys]), by: principal.name, message: message) else {
-            throw HubError(.conflict, "drill \(id) is already finished")
-        }
-        if openDrills[drill.cluster]?.id == id {
-            openDrills[drill.cluster] = nil
-            if drill.wipe, let commit = fleetCommit { republish(commit: commit) }
-        }
-        guard let finished = try database.drill(id: id) else { throw HubError(.notFound, "no drill \(id)") }
-        return Self.drillView(finished)
+        let drill = try ledger.finishDrill(id: id, report: report, by: principal.name)
+        if drill.wipe, ledger.openDrills[drill.cluster] == nil, let commit = fleetCommit { republish(commit: commit) }
+        return Self.drillView(drill)
     }
 
     public func drillList(cluster: String?, limit: Int) throws -> [DrillView] {
