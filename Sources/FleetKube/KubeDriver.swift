@@ -229,9 +229,10 @@ public final class KubeDriver: ClusterDriver {
         return try JSON.parse(response)
     }
 
-    public func delete(_ key: ResourceKey) throws {
+    public func delete(_ key: ResourceKey, propagation: DeletePropagation) throws {
         let resource = try resource(group: key.group, version: nil, kind: key.kind)
-        let policy = key.kind == "Job" ? "Background" : "Foreground"
+        // A Job's pods go with it in the background (the Job need not wait for them).
+        let policy = key.kind == "Job" ? DeletePropagation.background.rawValue : propagation.rawValue
         do {
             _ = try request("DELETE", Self.path(resource, namespace: key.namespace, name: key.name) + "?propagationPolicy=\(policy)", action: "delete \(key)")
         } catch let error as KubeError where error.kind == .notFound {

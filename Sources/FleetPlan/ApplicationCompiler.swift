@@ -52,6 +52,7 @@ enum ApplicationCompiler {
                                                  factor: backoff?["factor"]?.intValue ?? 2, maxDuration: backoff?["maxDuration"]?.scalarText ?? "3m")
         }
         entry.ignoreDifferences = spec["ignoreDifferences"]?.arrayValue ?? []
+        entry.removal = removalPolicy(finalizers: application["metadata"]?["finalizers"]?.arrayValue ?? [])
         if let text = application["metadata"]?["annotations"]?[PlanFormat.healthOverridesAnnotation]?.stringValue {
             do {
                 entry.healthOverrides = try HealthOverride.list(try YAML.parse(text))
@@ -60,6 +61,15 @@ enum ApplicationCompiler {
             }
         }
         return entry
+    }
+
+    /// Argo CD deletes an Application's objects with it only when it carries the resources
+    /// finalizer (foreground, or its `/background` form); without one they stay, orphaned.
+    static func removalPolicy(finalizers: [Value]) -> RemovalPolicy? {
+        let names = Set(finalizers.compactMap(\.stringValue))
+        if names.contains(PlanFormat.resourcesFinalizer) || names.contains(PlanFormat.resourcesFinalizer + "/foreground") { return .foreground }
+        if names.contains(PlanFormat.resourcesFinalizerBackground) { return .background }
+        return nil
     }
 
     /// The plan resources of one Application, in apply order.

@@ -10,10 +10,12 @@ extension FleetPlanner {
     /// Each Application with an identity that changes whenever its content can: the
     /// generation it came from (ApplicationSet, clusters, repositories read) and its name, or
     /// for a plain Application the digest of its document. Also how many ApplicationSets were
-    /// generated again.
+    /// generated again, and the ApplicationSets that failed with no earlier generation to keep
+    /// (their Applications are missing from this round's plans).
     func applications(in tree: FileTree, clusters: [ClusterRecord], clustersDigest: String,
-                      problems: inout [PlanProblem]) throws -> (applications: [(identity: String, value: Value)], generated: Int) {
+                      problems: inout [PlanProblem]) throws -> (applications: [(identity: String, value: Value)], generated: Int, ungenerated: [String]) {
         var applications: [(identity: String, value: Value)] = []
+        var ungenerated: [String] = []
         var generated = 0
         var seenAppSets = Set<String>()
         let generator = ApplicationSetGenerator(clusters: clusters, repositories: repositories)
@@ -48,7 +50,7 @@ extension FleetPlanner {
                 let kept = lastGoodGenerations[key]
                 let count = kept?.applications.count ?? 0
                 problems.append(PlanProblem(kind: .applicationSet, subject: name, message: "\(error)" + (count == 0 ? "" : " (keeping the \(count) Applications it generated last time)")))
-                if let kept { applications += named(kept.applications, kept.identity) }
+                if let kept { applications += named(kept.applications, kept.identity) } else { ungenerated.append(name) }
             }
         }
         for (file, document) in try documents(in: tree, under: layout.applications, kind: "Application") {
@@ -74,7 +76,7 @@ extension FleetPlanner {
             guard let name = application.value["metadata"]?["name"]?.stringValue, let pin = pins[name] else { return application }
             return (application.identity + "\u{0}pin:" + pin.repoURL + "@" + pin.revision, pin.apply(to: application.value))
         }
-        return (pinned, generated)
+        return (pinned, generated, ungenerated)
     }
 
     /// Planning step 2: each Application to its cluster, by destination name, or by server

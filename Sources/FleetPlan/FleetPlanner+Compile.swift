@@ -124,14 +124,15 @@ extension FleetPlanner {
     // MARK: Assemble
 
 
-    func assemblePlan(cluster: ClusterRecord, applications: [[UInt8]], revisions: [String: String], names: [String], stateKey: String?) -> ClusterPlan {
+    func assemblePlan(cluster: ClusterRecord, applications: [[UInt8]], revisions: [String: String], names: [String], stateKey: String?,
+                      allowEmpty: Bool = false, holdRemovals: String? = nil) -> ClusterPlan {
         var state: [UInt8]
         var id: String
         if let stateKey, let cached = states[cluster.name], cached.key == stateKey {
             state = cached.state
             id = cached.id
         } else {
-            state = CanonicalPlanWriter.desiredState(entries: applications, cluster: cluster.name)
+            state = CanonicalPlanWriter.desiredState(entries: applications, cluster: cluster.name, allowEmpty: allowEmpty, holdRemovals: holdRemovals)
             let tail = CanonicalPlanWriter.stateTail(server: cluster.server)
             id = "sha256:" + PlanDigest.hex(state, tail)
             if let stateKey { states[cluster.name] = (stateKey, state, id) } else { states[cluster.name] = nil }

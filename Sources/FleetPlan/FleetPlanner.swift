@@ -179,7 +179,10 @@ public final class FleetPlanner {
         }), options: [.sortedKeys]).utf8))
 
         phase("read clusters")
-        let (unique, generated) = try applications(in: fleet.tree, clusters: clusters, clustersDigest: clustersDigest, problems: &problems)
+        let (unique, generated, ungenerated) = try applications(in: fleet.tree, clusters: clusters, clustersDigest: clustersDigest, problems: &problems)
+        // Applications missing because their ApplicationSet failed look removed to a spoke.
+        let holdRemovals = ungenerated.isEmpty ? nil
+            : "ApplicationSet \(ungenerated.joined(separator: ", ")) could not be generated; Applications that left the plan are not deleted until it is"
 
         phase("generate Applications")
         let perCluster = assign(unique, to: clusters, problems: &problems)
@@ -196,7 +199,8 @@ public final class FleetPlanner {
             var size = 0
             var revisions: [String: String] = [fleetRepoURL: fleet.commit]
             var names: [String] = []
-            var stateKey: String? = cluster.name + "\u{1}" + cluster.server + "\u{1}"
+            let allowEmpty = cluster.annotations[PlanFormat.allowEmptyAnnotation]?.stringValue == "true"
+            var stateKey: String? = cluster.name + "\u{1}" + cluster.server + "\u{1}" + (allowEmpty ? "e" : "") + (holdRemovals ?? "") + "\u{1}"
             for (identity, application) in perCluster[cluster.name] ?? [] {
                 let name = application["metadata"]?["name"]?.stringValue ?? ""
                 names.append(name)
@@ -212,7 +216,8 @@ public final class FleetPlanner {
                                             message: "the plan for cluster \(cluster.name) would be \(size) bytes, more than the \(limits.maxPlanBytes) a spoke accepts: it keeps its last plan"))
                 continue
             }
-            plans[cluster.name] = assemblePlan(cluster: cluster, applications: entries, revisions: revisions, names: names, stateKey: stateKey)
+            plans[cluster.name] = assemblePlan(cluster: cluster, applications: entries, revisions: revisions, names: names, stateKey: stateKey,
+                                               allowEmpty: allowEmpty, holdRemovals: holdRemovals)
         }
         fragments = fragments.filter { usedFragments.contains($0.key) }
         states = states.filter { plans[$0.key] != nil }

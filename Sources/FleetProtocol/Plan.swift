@@ -22,11 +22,18 @@ public struct Plan: Equatable, Sendable {
     public var issuedAt: String?
     public var fleetCommit: String?
     public var committedAt: String?
+    /// Whether the plan may remove every Application the cluster runs at once (the Cluster
+    /// record's `fleet.gitops.dev/allow-empty`); otherwise a spoke holds such a removal.
+    public var allowEmpty: Bool
+    /// Why Applications that left this plan must not be deleted now (an ApplicationSet that
+    /// could not be generated: its Applications cannot be told from removed ones).
+    public var holdRemovals: String?
     public var unknownFields: ValueObject
 
     public init(cluster: String, server: String, id: String? = nil, revisions: [String: String] = [:], applications: [PlanEntry] = [],
                 syncRequests: [String: String] = [:], drill: PlanDrill? = nil, generation: Int? = nil, issuedAt: String? = nil,
-                fleetCommit: String? = nil, committedAt: String? = nil, unknownFields: ValueObject = [:]) {
+                fleetCommit: String? = nil, committedAt: String? = nil, allowEmpty: Bool = false, holdRemovals: String? = nil,
+                unknownFields: ValueObject = [:]) {
         self.cluster = cluster
         self.server = server
         self.id = id
@@ -38,12 +45,14 @@ public struct Plan: Equatable, Sendable {
         self.issuedAt = issuedAt
         self.fleetCommit = fleetCommit
         self.committedAt = committedAt
+        self.allowEmpty = allowEmpty
+        self.holdRemovals = holdRemovals
         self.unknownFields = unknownFields
     }
 
     static let knownFields: Set<String> = [
         "formatVersion", "cluster", "server", "id", "revisions", "applications", "syncRequests", "drill",
-        "generation", "issuedAt", "fleetCommit", "committedAt",
+        "generation", "issuedAt", "fleetCommit", "committedAt", "allowEmpty", "holdRemovals",
     ]
 
     /// Parses and decodes a plan's bytes.
@@ -76,6 +85,8 @@ public struct Plan: Equatable, Sendable {
         issuedAt = try reader.optionalString("issuedAt")
         fleetCommit = try reader.optionalString("fleetCommit")
         committedAt = try reader.optionalString("committedAt")
+        allowEmpty = try reader.bool("allowEmpty", default: false)
+        holdRemovals = try reader.optionalString("holdRemovals")
         unknownFields = reader.unknownFields(known: Self.knownFields)
     }
 
@@ -95,6 +106,8 @@ public struct Plan: Equatable, Sendable {
         object.setIfPresent("issuedAt", issuedAt.map(Value.string))
         object.setIfPresent("fleetCommit", fleetCommit.map(Value.string))
         object.setIfPresent("committedAt", committedAt.map(Value.string))
+        if allowEmpty { object["allowEmpty"] = true }
+        object.setIfPresent("holdRemovals", holdRemovals.map(Value.string))
         object.merge(unknown: unknownFields)
         return .object(object)
     }
@@ -159,8 +172,8 @@ extension FieldReader {
 /// sorted order: applications, cluster, formatVersion, id, revisions, server).
 public enum CanonicalPlanWriter {
     /// The desired state before `server`: what, with `stateTail`, the plan id hashes.
-    public static func desiredState(entries: [[UInt8]], cluster: String) -> [UInt8] {
-        var state = Array("{\"applications\":[".utf8)
+    public static func desiredState(entries: [[UInt8]], cluster: String, allowEmpty: Bool = false, holdRemovals: String? = nil) -> [UInt8] {
+        var state = Array((allowEmpty ? "{\"allowEmpty\":true,\"applications\":[" : "{\"applications\":[").utf8)
         state.reserveCapacity(entries.reduce(64) { $0 + $1.count + 1 })
         for (index, entry) in entries.enumerated() {
             if index > 0 { state.append(UInt8(ascii: ",")) }
@@ -168,6 +181,7 @@ public enum CanonicalPlanWriter {
         }
         state += Array("],\"cluster\":".utf8) + JSON.encodeBytes(.string(cluster))
         state += Array(",\"formatVersion\":\(PlanFormat.version)".utf8)
+        if let holdRemovals { state += Array(",\"holdRemovals\":".utf8) + JSON.encodeBytes(.string(holdRemovals)) }
         return state
     }
 

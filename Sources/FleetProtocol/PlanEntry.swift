@@ -19,11 +19,14 @@ public struct PlanEntry: Equatable, Sendable {
     /// Why the Application did not render this time; `resources` are then its last good ones,
     /// and a spoke must neither apply nor prune for it.
     public var error: String?
+    /// What happens to its objects when the Application leaves the plan (Argo CD's resources
+    /// finalizer); nil: they stay, untracked.
+    public var removal: RemovalPolicy?
     public var unknownFields: ValueObject
 
     public init(name: String, trackingLabel: String? = nil, project: String = "default", namespace: String = "", sources: [PlanSource] = [],
                 syncPolicy: SyncPolicy = SyncPolicy(), ignoreDifferences: [Value] = [], healthOverrides: [HealthOverride] = [],
-                resources: [PlannedResource] = [], error: String? = nil, unknownFields: ValueObject = [:]) {
+                resources: [PlannedResource] = [], error: String? = nil, removal: RemovalPolicy? = nil, unknownFields: ValueObject = [:]) {
         self.name = name
         self.trackingLabel = trackingLabel
         self.project = project
@@ -34,11 +37,13 @@ public struct PlanEntry: Equatable, Sendable {
         self.healthOverrides = healthOverrides
         self.resources = resources
         self.error = error
+        self.removal = removal
         self.unknownFields = unknownFields
     }
 
     static let knownFields: Set<String> = [
         "name", "trackingLabel", "project", "namespace", "sources", "syncPolicy", "ignoreDifferences", "healthOverrides", "resources", "error",
+        "removal",
     ]
 
     /// Decodes one `applications[]` entry on its own (paths start at the entry).
@@ -56,6 +61,12 @@ public struct PlanEntry: Equatable, Sendable {
         healthOverrides = try reader.list("healthOverrides", HealthOverride.init)
         resources = try reader.list("resources", PlannedResource.init)
         error = try reader.optionalString("error")
+        if let text = try reader.optionalString("removal") {
+            guard let policy = RemovalPolicy(rawValue: text) else {
+                throw ProtocolError(path: reader.at("removal"), "must be foreground or background, not \"\(text)\"")
+            }
+            removal = policy
+        }
         unknownFields = reader.unknownFields(known: Self.knownFields)
     }
 
@@ -69,10 +80,18 @@ public struct PlanEntry: Equatable, Sendable {
         object["ignoreDifferences"] = .array(ignoreDifferences)
         object["healthOverrides"] = .array(healthOverrides.map(\.value))
         object.setIfPresent("error", error.map(Value.string))
+        object.setIfPresent("removal", removal.map { .string($0.rawValue) })
         object["resources"] = .array(resources.map(\.value))
         object.merge(unknown: unknownFields)
         return .object(object)
     }
+}
+
+/// How an Application's objects are deleted when it leaves the plan: Argo CD's
+/// `resources-finalizer.argocd.argoproj.io` (foreground: each object waits for its dependents)
+/// or its `/background` form.
+public enum RemovalPolicy: String, Equatable, Sendable {
+    case foreground, background
 }
 
 /// A rendered source of an Application (audit: where its resources came from).

@@ -18,6 +18,11 @@ public enum PlanFormat {
     public static let compareOptionsAnnotation = "argocd.argoproj.io/compare-options"
     public static let hookAnnotation = "argocd.argoproj.io/hook"
     public static let hookDeletePolicyAnnotation = "argocd.argoproj.io/hook-delete-policy"
+    /// Argo CD's cascading-deletion finalizers on an Application (foreground, and background).
+    public static let resourcesFinalizer = "resources-finalizer.argocd.argoproj.io"
+    public static let resourcesFinalizerBackground = "resources-finalizer.argocd.argoproj.io/background"
+    /// On a Cluster record, `"true"`: a plan may remove every Application of the cluster at once.
+    public static let allowEmptyAnnotation = "fleet.gitops.dev/allow-empty"
     /// Helm's hook annotations, which Argo CD (gitops-engine) reads when an object has no
     /// Argo CD hook annotation.
     public static let helmHookAnnotation = "helm.sh/hook"

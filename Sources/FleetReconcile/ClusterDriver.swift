@@ -11,7 +11,9 @@ public protocol ClusterDriver: AnyObject {
     /// Creates or updates an object; `replace` replaces it whole (PUT).
     @discardableResult
     func apply(_ object: Value, replace: Bool) throws -> Value
-    func delete(_ key: ResourceKey) throws
+    /// Deletes an object (absent already: nothing to do). `foreground`: the object stays,
+    /// marked, until the objects it owns are gone; `background`: at once, they follow.
+    func delete(_ key: ResourceKey, propagation: DeletePropagation) throws
     /// Creates the namespace if it does not exist.
     func ensureNamespace(_ name: String) throws
     /// The object as the cluster would store it if applied now (defaults and mutating
@@ -20,6 +22,14 @@ public protocol ClusterDriver: AnyObject {
     func storedForm(of object: Value) throws -> Value?
 }
 
+/// Kubernetes' deletion propagation policies a spoke uses (orphaning is never asked for).
+public enum DeletePropagation: String, Sendable {
+    case foreground = "Foreground", background = "Background"
+}
+
 extension ClusterDriver {
+    /// Deletes an object in the foreground (as Argo CD prunes by default).
+    public func delete(_ key: ResourceKey) throws { try delete(key, propagation: .foreground) }
+
     public func storedForm(of object: Value) throws -> Value? { nil }
 }

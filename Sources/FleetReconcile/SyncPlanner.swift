@@ -272,7 +272,8 @@ public enum SyncPlanner {
         return ordered.map { .prune($0) }
     }
 
-    static func syncOptions(of object: Value?) -> Set<String> {
+    /// The `argocd.argoproj.io/sync-options` of a live object, split at commas.
+    public static func syncOptions(of object: Value?) -> Set<String> {
         Set((object?["metadata"]?["annotations"]?["argocd.argoproj.io/sync-options"]?.stringValue ?? "")
             .split(separator: ",").map { String($0).trimmingWhitespace() })
     }

@@ -167,7 +167,7 @@ public final class LocalCluster: SimulatedCluster {
                   object["metadata"]?["labels"]?[PlanFormat.applicationLabel]?.stringValue.map(SQLiteValue.text) ?? .null])
     }
 
-    public func delete(_ key: ResourceKey) throws {
+    public func delete(_ key: ResourceKey, propagation: DeletePropagation) throws {
         if key.kind == "Namespace" {
             try database.run("DELETE FROM objects WHERE ns = ?", [.text(key.name)])
         }

@@ -19,6 +19,9 @@ public final class SpokeState {
                 CREATE TABLE synced (app TEXT PRIMARY KEY, digest TEXT NOT NULL, at REAL NOT NULL);
                 CREATE TABLE kv (key TEXT PRIMARY KEY, value TEXT NOT NULL);
                 """),
+            SQLiteMigration(version: 2, sql: """
+                CREATE TABLE applications (app TEXT PRIMARY KEY, label TEXT NOT NULL, removal TEXT, kinds TEXT NOT NULL);
+                """),
         ])
     }
 
@@ -58,6 +61,7 @@ public final class SpokeState {
     public func resetForDrill() throws {
         try database.run("DELETE FROM lastApplied")
         try database.run("DELETE FROM synced")
+        try database.run("DELETE FROM applications")
         try database.run("DELETE FROM kv WHERE key NOT IN ('plan', 'plan-signature', 'plan-etag', 'report-sequence', 'report-queue', 'drill-report')")
         loops = SyncLoopDetector()
     }
@@ -80,6 +84,8 @@ public final class Reconciler {
     private var storedForms: [ResourceKey: (digest: String, liveVersion: String, stored: Value)] = [:]
     /// Each Application's last sync as reported (nil inside: none), mirroring the state.
     private var lastSyncs: [String: LastSync?] = [:]
+    /// The Applications synced here, as the state remembers them (read once).
+    var rememberedApplications: [String: RememberedApplication]?
 
     public init(driver: ClusterDriver, state: SpokeState, waveTimeout: Double = 120, clock: @escaping () -> Double = SystemClock.now,
                 sleep: @escaping (Double) -> Void = SystemClock.sleep) {
@@ -100,6 +106,7 @@ public final class Reconciler {
     public func forgetCaches() {
         storedForms = [:]
         lastSyncs = [:]
+        rememberedApplications = nil
     }
 
     /// The last sync that changed something, read from the state once per Application (the
@@ -125,7 +132,8 @@ public final class Reconciler {
                                                       conditions: [StatusCondition(type: "SyncError", message: "\(error)")]))
             }
         }
-        return StatusReport(cluster: plan.cluster, planId: plan.id, applications: applications)
+        let removals = try removeDeparted(plan: plan, dryRun: dryRun)
+        return StatusReport(cluster: plan.cluster, planId: plan.id, applications: applications, conditions: removals)
     }
 
     /// A stable digest of an Application's plan entry (change detection, not security).
@@ -149,6 +157,7 @@ public final class Reconciler {
         let started = clock()
         let lastApplied = try state.lastApplied(app: intent.name)
         let kinds = Set(intent.resources.map(\.key.groupKind)).union(lastApplied.keys.map(\.groupKind))
+        if !dryRun { try remember(entry, label: label, kinds: kinds) }
         var live = try driver.list(trackingLabel: label, kinds: kinds)
         let planChanged = try state.syncedDigest(app: intent.name) != digest
         let context = SyncPlanner.Context(planChanged: planChanged, loopingFields: state.loops.looping(at: started))

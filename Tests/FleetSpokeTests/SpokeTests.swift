@@ -192,7 +192,7 @@ final class FakeClock: @unchecked Sendable {
         func list(trackingLabel: String, kinds: Set<GroupKind>) throws -> [ResourceKey: Value] { [:] }
         func get(_ key: ResourceKey) throws -> Value? { nil }
         func apply(_ object: Value, replace: Bool) throws -> Value { object }
-        func delete(_ key: ResourceKey) throws {}
+        func delete(_ key: ResourceKey, propagation: DeletePropagation) throws {}
         func ensureNamespace(_ name: String) throws {}
     }
 

@@ -1,0 +1,137 @@
+import FleetModel
+import FleetProtocol
+import FleetReconcile
+import FleetSQLite
+
+/// An Application this spoke has synced, remembered for the day it leaves the plan: how to
+/// find its objects (tracking label and kinds) and what its removal policy was.
+struct RememberedApplication: Equatable {
+    var name: String
+    var label: String
+    var removal: RemovalPolicy?
+    var kinds: Set<GroupKind>
+}
+
+extension SpokeState {
+    func rememberedApplications() throws -> [String: RememberedApplication] {
+        var out: [String: RememberedApplication] = [:]
+        for row in try database.query("SELECT app, label, removal, kinds FROM applications") {
+            guard row.count == 4, let name = row[0].text, let label = row[1].text else { continue }
+            let kinds = ((try? JSON.parse(row[3].text ?? "[]"))?.arrayValue ?? []).compactMap { item -> GroupKind? in
+                guard let kind = item["kind"]?.stringValue else { return nil }
+                return GroupKind(group: item["group"]?.stringValue ?? "", kind: kind)
+            }
+            out[name] = RememberedApplication(name: name, label: label, removal: row[2].text.flatMap(RemovalPolicy.init), kinds: Set(kinds))
+        }
+        return out
+    }
+
+    func remember(_ application: RememberedApplication) throws {
+        let kinds = application.kinds.sorted { ($0.group, $0.kind) < ($1.group, $1.kind) }
+            .map { Value.object(["group": .string($0.group), "kind": .string($0.kind)]) }
+        try database.run("""
+            INSERT INTO applications (app, label, removal, kinds) VALUES (?, ?, ?, ?)
+            ON CONFLICT (app) DO UPDATE SET label = excluded.label, removal = excluded.removal, kinds = excluded.kinds
+            """, [.text(application.name), .text(application.label), application.removal.map { .text($0.rawValue) } ?? .null,
+                  .text(JSON.encode(.array(kinds)))])
+    }
+
+    /// Forgets everything about an Application that has left the plan.
+    func forgetApplication(_ name: String) throws {
+        try database.run("DELETE FROM applications WHERE app = ?", [.text(name)])
+        try database.run("DELETE FROM lastApplied WHERE app = ?", [.text(name)])
+        try database.run("DELETE FROM synced WHERE app = ?", [.text(name)])
+        try database.run("DELETE FROM kv WHERE key IN (?, ?)", [.text("last-sync:" + name), .text("retry:" + name)])
+    }
+}
+
+/// Applications that leave the plan, removed as Argo CD deletes an Application: with the
+/// resources finalizer, every object it tracked is deleted, last sync wave first, each wave
+/// gone before the next (`Delete=false` objects are kept); without it, the objects stay,
+/// untracked. A removal is held, and said so, when the plan says it cannot be trusted to
+/// list every Application (an ApplicationSet that did not generate), or when it would remove
+/// every Application of the cluster at once without the Cluster record allowing it.
+extension Reconciler {
+    /// Records how to find and remove an Application (only when that changed). A plan entry
+    /// that did not render keeps the removal policy last seen.
+    func remember(_ entry: PlanEntry, label: String, kinds: Set<GroupKind>) throws {
+        var known = try rememberedApplications ?? state.rememberedApplications()
+        let previous = known[entry.name]
+        let removal = entry.error == nil ? entry.removal : previous?.removal ?? entry.removal
+        let current = RememberedApplication(name: entry.name, label: label, removal: removal, kinds: kinds.union(previous?.kinds ?? []))
+        if current != previous {
+            try state.remember(current)
+            known[entry.name] = current
+        }
+        rememberedApplications = known
+    }
+
+    /// Removes the Applications this spoke synced that the plan no longer lists; returns the
+    /// report's conditions about them.
+    func removeDeparted(plan: Plan, dryRun: Bool) throws -> [StatusCondition] {
+        let known = try rememberedApplications ?? state.rememberedApplications()
+        rememberedApplications = known
+        let planned = Set(plan.applications.map(\.name))
+        let departed = known.values.filter { !planned.contains($0.name) }.sorted { $0.name < $1.name }
+        guard !departed.isEmpty else { return [] }
+        let names = departed.map(\.name).joined(separator: ", ")
+        if let reason = plan.holdRemovals {
+            return [StatusCondition(type: "DeletionHeld", message: "\(names) left the plan but \(reason)")]
+        }
+        if plan.applications.isEmpty, !plan.allowEmpty, departed.contains(where: { $0.removal != nil }) {
+            return [StatusCondition(type: "DeletionHeld", message: "the plan removes every Application of cluster \(plan.cluster) (\(names)); "
+                + "nothing is deleted unless its Cluster record has the annotation \(PlanFormat.allowEmptyAnnotation): \"true\"")]
+        }
+        var conditions: [StatusCondition] = []
+        for application in departed {
+            if let condition = try remove(application, dryRun: dryRun) { conditions.append(condition) }
+        }
+        return conditions
+    }
+
+    /// Deletes one departed Application's objects, wave by wave; forgets it once they are gone.
+    private func remove(_ application: RememberedApplication, dryRun: Bool) throws -> StatusCondition? {
+        guard let policy = application.removal else {
+            if !dryRun {
+                try state.forgetApplication(application.name)
+                rememberedApplications?[application.name] = nil
+            }
+            return StatusCondition(type: "ApplicationRemoved", message: "\(application.name) left the plan; it has no resources finalizer, so its objects stay, untracked")
+        }
+        let live = try driver.list(trackingLabel: application.label, kinds: application.kinds)
+        let kept = live.filter { SyncPlanner.syncOptions(of: $0.value).contains("Delete=false") }.keys.sorted()
+        let doomed = live.filter { kept.firstIndex(of: $0.key) == nil }
+        if dryRun {
+            return StatusCondition(type: "ApplicationDeleting", message: "\(application.name) left the plan: would delete \(doomed.count) object(s)")
+        }
+        let waves = Dictionary(grouping: doomed.keys) { Self.wave(of: doomed[$0]) }
+        for wave in waves.keys.sorted(by: >) {
+            let keys = waves[wave]!.sorted()
+            for key in keys { try driver.delete(key, propagation: policy == .background ? .background : .foreground) }
+            guard waitGone(keys) else {
+                return StatusCondition(type: "ApplicationDeleting",
+                                       message: "\(application.name) left the plan: deleting, wave \(wave) not gone within \(Int(waveTimeout))s; it continues next time")
+            }
+        }
+        try state.forgetApplication(application.name)
+        rememberedApplications?[application.name] = nil
+        let keptNote = kept.isEmpty ? "" : "; kept (Delete=false): " + kept.map(\.description).joined(separator: ", ")
+        return StatusCondition(type: "ApplicationDeleted", message: "\(application.name) left the plan: deleted \(doomed.count) object(s)\(keptNote)")
+    }
+
+    static func wave(of object: Value?) -> Int {
+        Int(object?["metadata"]?["annotations"]?[PlanFormat.syncWaveAnnotation]?.stringValue ?? "") ?? 0
+    }
+
+    /// Waits until none of the objects exists (a foreground deletion keeps an object until
+    /// what it owns is gone), up to the wave timeout.
+    private func waitGone(_ keys: [ResourceKey]) -> Bool {
+        let deadline = clock() + waveTimeout
+        while true {
+            try? advanceControllers()
+            if keys.allSatisfy({ ((try? driver.get($0)) ?? nil) == nil }) { return true }
+            if clock() >= deadline { return false }
+            sleep(0.2)
+        }
+    }
+}

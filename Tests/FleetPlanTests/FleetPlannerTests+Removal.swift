@@ -1,0 +1,78 @@
+import FleetModel
+import FleetProtocol
+import Testing
+
+@testable import FleetPlan
+
+/// What a plan tells a spoke about Applications that leave it. Argo CD: "All Application
+/// resources created by the ApplicationSet controller will contain ... a
+/// resources-finalizer.argocd.argoproj.io finalizer ... if .syncPolicy.preserveResourcesOnDeletion
+/// is set to false"; an Application deletes its resources with it only with that finalizer.
+extension FleetPlannerTests {
+    @Test func generatedApplicationsCarryTheFinalizersRemovalUnlessTheirSetPreservesResources() throws {
+        let (history, planner) = fleet()
+        let plan = try Plan(json: try #require(try planner.plan().plans["eu-west-1"]).json)
+        #expect(plan.entry(named: "web-eu-west-1")?.removal == .foreground)
+        #expect(plan.entry(named: "tools-eu-west-1")?.removal == .foreground)
+
+        let tools = try #require(Self.baseFiles["applicationsets/tools.yaml"])
+        let preserving = tools.replacing("  goTemplate: true\n", with: "  goTemplate: true\n  syncPolicy: {preserveResourcesOnDeletion: true}\n")
+        #expect(preserving != tools)
+        history.commit(["applicationsets/tools.yaml": preserving])
+        let preserved = try Plan(json: try #require(try planner.plan().plans["eu-west-1"]).json)
+        #expect(preserved.entry(named: "tools-eu-west-1")?.removal == nil, "preserveResourcesOnDeletion: objects stay")
+    }
+
+    @Test func aPlainApplicationsFinalizersSayHowItsObjectsGo() throws {
+        let (history, planner) = fleet()
+        func application(_ name: String, finalizers: String) -> String {
+            """
+            apiVersion: argoproj.io/v1alpha1
+            kind: Application
+            metadata: {name: \(name), namespace: argocd\(finalizers)}
+            spec:
+              project: default
+              source: {repoURL: '\(Self.fleetURL)', path: apps/tools}
+              destination: {name: eu-west-1, namespace: tools}
+            """
+        }
+        history.commit([
+            "applications/none.yaml": application("none", finalizers: ""),
+            "applications/fg.yaml": application("fg", finalizers: ", finalizers: [resources-finalizer.argocd.argoproj.io/foreground]"),
+            "applications/bg.yaml": application("bg", finalizers: ", finalizers: [resources-finalizer.argocd.argoproj.io/background]"),
+        ])
+        let plan = try Plan(json: try #require(try planner.plan().plans["eu-west-1"]).json)
+        #expect(plan.entry(named: "none")?.removal == nil)
+        #expect(plan.entry(named: "fg")?.removal == .foreground)
+        #expect(plan.entry(named: "bg")?.removal == .background)
+    }
+
+    @Test func anApplicationSetThatNeverGeneratedHoldsRemovalsInEveryPlan() throws {
+        let history = InMemoryHistory()
+        var files = Self.baseFiles
+        files["applicationsets/web.yaml"] = files["applicationsets/web.yaml"]?.replacing("- clusters:", with: "- nonsense:")
+        history.commit(files)
+        // A hub that starts on this commit has no earlier generation of `web` to keep.
+        let planner = FleetPlanner(repositories: history, fleetRepoURL: Self.fleetURL)
+        let result = try planner.plan()
+        for (cluster, served) in result.plans {
+            let plan = try Plan(json: served.json)
+            #expect(plan.holdRemovals?.contains("ApplicationSet web could not be generated") == true, "cluster \(cluster)")
+            #expect(plan.canonicalJSON == served.json, "the planner writes what the protocol would")
+        }
+        history.commit(["applicationsets/web.yaml": try #require(Self.baseFiles["applicationsets/web.yaml"])])
+        let fixed = try planner.plan()
+        #expect(try fixed.plans.values.allSatisfy { try Plan(json: $0.json).holdRemovals == nil })
+    }
+
+    @Test func aClusterRecordMayAllowItsPlanToBeEmptied() throws {
+        let (history, planner) = fleet()
+        let record = try #require(Self.baseFiles["clusters/eu-west-1.yaml"])
+        history.commit(["clusters/eu-west-1.yaml": record.replacing("env: prod}}", with: "env: prod}, annotations: {fleet.gitops.dev/allow-empty: 'true'}}")])
+        let result = try planner.plan()
+        let europe = try #require(result.plans["eu-west-1"])
+        let plan = try Plan(json: europe.json)
+        #expect(plan.allowEmpty && plan.canonicalJSON == europe.json)
+        #expect(try !Plan(json: try #require(result.plans["us-east-1"]).json).allowEmpty)
+    }
+}
