@@ -76,6 +76,7 @@ extension HubEngine {
             return ClusterApplicationView(name: app, sync: status.sync, health: status.health, rolledBackTo: ledger.pins[app]?.revision)
         }
         view.drill = ledger.openDrills[name].map { Int($0.id) }
+        view.conditions = isStale(name) ? [] : report?.report.conditions ?? []
         return view
     }
 

@@ -27,6 +27,9 @@ public struct ClusterView: Equatable, Sendable {
     public var applications: [ClusterApplicationView]
     /// The drill open on the cluster.
     public var drill: Int?
+    /// The cluster-wide conditions of the spoke's latest report (an Application being
+    /// removed, or a removal held).
+    public var conditions: [StatusCondition] = []
     /// `GET /api/v1/clusters/{name}` only: the latest report and the plan history.
     public var report: StatusReport?
     public var planHistory: [PlanHistoryEntry]?
@@ -65,6 +68,7 @@ public struct ClusterView: Equatable, Sendable {
         spokeVersion = try reader.optionalString("spokeVersion")
         applications = try reader.list("applications", ClusterApplicationView.init)
         drill = try reader.optionalInt("drill")
+        conditions = try reader.list("conditions", StatusCondition.init)
         report = try reader.value("report").map { (value) throws(ProtocolError) in try StatusReport(value) }
         planHistory = reader.value("planHistory") == nil ? nil : try reader.list("planHistory", PlanHistoryEntry.init)
     }
@@ -74,8 +78,14 @@ public struct ClusterView: Equatable, Sendable {
         try FieldReader(["clusters": value], path: "").list("clusters", ClusterView.init)
     }
 
-    /// Every Application on the cluster Synced and Healthy (a stale cluster's are Unknown).
-    public var isSyncedAndHealthy: Bool { applications.allSatisfy { $0.sync == "Synced" && $0.health == "Healthy" } }
+    /// Every Application on the cluster Synced and Healthy (a stale cluster's are Unknown),
+    /// and no Application still being removed or held from removal.
+    public var isSyncedAndHealthy: Bool {
+        applications.allSatisfy { $0.sync == "Synced" && $0.health == "Healthy" } && !conditions.contains { Self.pendingConditions.contains($0.type) }
+    }
+
+    /// Cluster conditions that mean the cluster does not yet run what Git says.
+    public static let pendingConditions: Set<String> = ["ApplicationDeleting", "DeletionHeld"]
 
     public var value: Value {
         var o: ValueObject = ["name": .string(name), "server": .string(server), "labels": .object(labels), "inFleetRepository": .bool(inFleetRepository)]
@@ -88,6 +98,7 @@ public struct ClusterView: Equatable, Sendable {
         o["spokeVersion"] = spokeVersion.map(Value.string) ?? .null
         o["applications"] = .array(applications.map(\.value))
         o["drill"] = drill.map(Value.int) ?? .null
+        o["conditions"] = .array(conditions.map(\.value))
         if let report { o["report"] = report.value } else if planHistory != nil { o["report"] = .null }
         if let planHistory { o["planHistory"] = .array(planHistory.map(\.value)) }
         return .object(o)

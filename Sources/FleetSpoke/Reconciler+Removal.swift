@@ -10,18 +10,22 @@ struct RememberedApplication: Equatable {
     var label: String
     var removal: RemovalPolicy?
     var kinds: Set<GroupKind>
+    /// The planned sync wave of each object not in wave 0 (by `ResourceKey.description`):
+    /// removal goes in reverse wave order even for objects whose wave is not on them.
+    var waves: [String: Int] = [:]
 }
 
 extension SpokeState {
     func rememberedApplications() throws -> [String: RememberedApplication] {
         var out: [String: RememberedApplication] = [:]
-        for row in try database.query("SELECT app, label, removal, kinds FROM applications") {
-            guard row.count == 4, let name = row[0].text, let label = row[1].text else { continue }
+        for row in try database.query("SELECT app, label, removal, kinds, waves FROM applications") {
+            guard row.count == 5, let name = row[0].text, let label = row[1].text else { continue }
             let kinds = ((try? JSON.parse(row[3].text ?? "[]"))?.arrayValue ?? []).compactMap { item -> GroupKind? in
                 guard let kind = item["kind"]?.stringValue else { return nil }
                 return GroupKind(group: item["group"]?.stringValue ?? "", kind: kind)
             }
-            out[name] = RememberedApplication(name: name, label: label, removal: row[2].text.flatMap(RemovalPolicy.init), kinds: Set(kinds))
+            let waves = ((try? JSON.parse(row[4].text ?? "{}"))?.objectValue ?? [:]).reduce(into: [String: Int]()) { $0[$1.key] = $1.value.intValue }
+            out[name] = RememberedApplication(name: name, label: label, removal: row[2].text.flatMap(RemovalPolicy.init), kinds: Set(kinds), waves: waves)
         }
         return out
     }
@@ -29,11 +33,12 @@ extension SpokeState {
     func remember(_ application: RememberedApplication) throws {
         let kinds = application.kinds.sorted { ($0.group, $0.kind) < ($1.group, $1.kind) }
             .map { Value.object(["group": .string($0.group), "kind": .string($0.kind)]) }
+        let waves = ValueObject(uniqueKeysWithValues: application.waves.sorted { $0.key < $1.key }.map { ($0.key, Value.int($0.value)) })
         try database.run("""
-            INSERT INTO applications (app, label, removal, kinds) VALUES (?, ?, ?, ?)
-            ON CONFLICT (app) DO UPDATE SET label = excluded.label, removal = excluded.removal, kinds = excluded.kinds
+            INSERT INTO applications (app, label, removal, kinds, waves) VALUES (?, ?, ?, ?, ?)
+            ON CONFLICT (app) DO UPDATE SET label = excluded.label, removal = excluded.removal, kinds = excluded.kinds, waves = excluded.waves
             """, [.text(application.name), .text(application.label), application.removal.map { .text($0.rawValue) } ?? .null,
-                  .text(JSON.encode(.array(kinds)))])
+                  .text(JSON.encode(.array(kinds))), .text(JSON.encode(.object(waves), options: [.sortedKeys]))])
     }
 
     /// Forgets everything about an Application that has left the plan.
@@ -58,7 +63,13 @@ extension Reconciler {
         var known = try rememberedApplications ?? state.rememberedApplications()
         let previous = known[entry.name]
         let removal = entry.error == nil ? entry.removal : previous?.removal ?? entry.removal
-        let current = RememberedApplication(name: entry.name, label: label, removal: removal, kinds: kinds.union(previous?.kinds ?? []))
+        var waves = entry.error == nil ? [:] : previous?.waves ?? [:]
+        if entry.error == nil {
+            for resource in entry.resources where resource.wave != 0 {
+                waves[ResourceKey(group: resource.group, kind: resource.kind, namespace: resource.namespace, name: resource.name).description] = resource.wave
+            }
+        }
+        let current = RememberedApplication(name: entry.name, label: label, removal: removal, kinds: kinds.union(previous?.kinds ?? []), waves: waves)
         if current != previous {
             try state.remember(current)
             known[entry.name] = current
@@ -104,7 +115,7 @@ extension Reconciler {
         if dryRun {
             return StatusCondition(type: "ApplicationDeleting", message: "\(application.name) left the plan: would delete \(doomed.count) object(s)")
         }
-        let waves = Dictionary(grouping: doomed.keys) { Self.wave(of: doomed[$0]) }
+        let waves = Dictionary(grouping: doomed.keys) { application.waves[$0.description] ?? Self.wave(of: doomed[$0]) }
         for wave in waves.keys.sorted(by: >) {
             let keys = waves[wave]!.sorted()
             for key in keys { try driver.delete(key, propagation: policy == .background ? .background : .foreground) }

@@ -218,4 +218,68 @@ import Testing
         suspicious.fetchPlan()
         #expect(suspicious.plan == nil, "a plan that does not verify is never used")
     }
+
+    /// The end-to-end removal: an ApplicationSet deleted in a commit takes its Applications'
+    /// objects off the spoke's cluster (Argo CD's default resources finalizer), while a plain
+    /// Application without the finalizer, still in Git, is untouched.
+    @Test func anApplicationSetRemovedFromGitTakesItsObjectsOffTheCluster() throws {
+        let temp = try TemporaryDirectory(prefix: "fleet-removal-live")
+        defer { temp.remove() }
+        let repo = try makeFleet(temp)
+        try repo.write("applicationsets/web.yaml", """
+            apiVersion: argoproj.io/v1alpha1
+            kind: ApplicationSet
+            metadata: {name: web}
+            spec:
+              generators: [{clusters: {selector: {matchLabels: {env: prod}}}}]
+              template:
+                metadata: {name: 'web-{{name}}'}
+                spec:
+                  project: default
+                  source: {repoURL: self, path: web}
+                  destination: {name: '{{name}}', namespace: web}
+                  syncPolicy: {automated: {prune: true, selfHeal: true}, syncOptions: [CreateNamespace=true]}
+            """)
+        try repo.write("web/cm.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: web, annotations: {argocd.argoproj.io/sync-wave: '1'}}\ndata: {a: b}\n")
+        try repo.write("web/kept.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: kept, annotations: {argocd.argoproj.io/sync-options: Delete=false}}\n")
+        let first = try repo.commit("web everywhere")
+        var hub = try makeHub(repositoryURL: repo.path, temp: temp)
+        try start(&hub)
+        defer { hub.process?.stop() }
+        let admin = hub.adminToken
+        func hubStatus() throws -> Value { try JSON.parse(try curl(["-H", "Authorization: Bearer \(admin)", "\(hub.url)/api/v1/hub"]).body) }
+        #expect(try waitUntil { try hubStatus()["fleetCommit"]?.stringValue == first })
+        let key = try #require(try hubStatus()["publicKey"]?.stringValue)
+        let token = try #require(try JSON.parse(try curl(["-X", "POST", "-H", "Authorization: Bearer \(admin)", "\(hub.url)/api/v1/clusters/a/enroll"]).body)["token"]?.stringValue)
+        try token.write(toFile: temp.file("token"), atomically: true, encoding: .utf8)
+        var config = try SpokeConfig(try YAML.parse("""
+            hub: \(hub.url)
+            cluster: a
+            tokenFile: token
+            hubPublicKey: \(key)
+            pollWait: 1s
+            local: {readyDelay: 100ms}
+            """), file: "spoke.yaml") { path in try String(contentsOfFile: temp.file(path), encoding: .utf8) }
+        config.waveTimeout = .seconds(10)
+        let cluster = try LocalCluster(path: temp.file("cluster.sqlite"), readyDelay: 0.1)
+        let agent = try SpokeAgent(config: config, driver: cluster, state: try SpokeState(path: temp.file("spoke.sqlite")))
+        agent.log = { _ in }
+        agent.tick()
+        let web = ResourceKey(group: "", kind: "ConfigMap", namespace: "web", name: "web")
+        let kept = ResourceKey(group: "", kind: "ConfigMap", namespace: "web", name: "kept")
+        let settings = ResourceKey(group: "", kind: "ConfigMap", namespace: "apps", name: "settings")
+        #expect(try cluster.get(web) != nil && cluster.get(kept) != nil && cluster.get(settings) != nil, "converged")
+
+        try repo.remove("applicationsets/web.yaml")
+        let removal = try repo.commit("retire web")
+        #expect(try waitUntil { try hubStatus()["fleetCommit"]?.stringValue == removal })
+        #expect(try waitUntil(30) {
+            agent.tick()
+            return try cluster.get(web) == nil
+        }, "the ApplicationSet's objects are deleted")
+        #expect(try cluster.get(kept) != nil, "Delete=false is kept")
+        #expect(try cluster.get(settings)?["data"]?["version"] == "v1", "the plain Application, still in Git, is untouched")
+        let view = try JSON.parse(try curl(["-H", "Authorization: Bearer \(admin)", "\(hub.url)/api/v1/clusters/a"]).body)
+        #expect(view["report"]?["conditions"]?[0]?["type"] == "ApplicationDeleted", "\(view["report"] ?? .null)")
+    }
 }

@@ -143,6 +143,51 @@ final class FakeAPIServer: @unchecked Sendable {
         #expect(api.requests.contains { $0.hasPrefix("DELETE /apis/apps/v1/namespaces/ml/deployments/web?propagationPolicy=Foreground") })
     }
 
+    /// Argo CD's resources finalizer: an Application that leaves the plan takes its objects
+    /// with it, through the API with the finalizer's propagation policy.
+    @Test func anApplicationThatLeavesThePlanIsDeletedThroughTheAPI() throws {
+        let api = try FakeAPIServer()
+        defer { api.server.stop() }
+        let temp = try TemporaryDirectory()
+        defer { temp.remove() }
+        let driver = KubeDriver(connection: KubeConnection(server: api.server.url, token: "test-token"))
+        driver.sleep = { _ in }
+        let reconciler = Reconciler(driver: driver, state: try SpokeState(path: temp.file("s.sqlite")), waveTimeout: 5, sleep: { _ in })
+        var both = plan()
+        var web = try #require(both["applications"]?[0])
+        web.setValue("foreground", at: ["removal"])
+        var other = web
+        other.setValue("other", at: ["name"])
+        other.setValue("other", at: ["trackingLabel"])
+        other.setValue("background", at: ["removal"])
+        other.setValue([["wave": 0, "object": ["apiVersion": "v1", "kind": "ConfigMap",
+                                               "metadata": ["name": "other", "namespace": "ml", "labels": ["fleet.gitops.dev/app": "other"]]]]],
+                       at: ["resources"])
+        both.setValue([web, other], at: ["applications"])
+        let first = try reconciler.reconcile(plan: both)
+        #expect(first["synced"] == true, "\(first)")
+        #expect(api.object("/api/v1/namespaces/ml/configmaps/other") != nil)
+
+        var remaining = both
+        remaining.setValue([other], at: ["applications"])
+        let report = try reconciler.reconcile(plan: remaining)
+        #expect(report["conditions"]?[0]?["type"] == "ApplicationDeleted", "\(report)")
+        #expect(api.object("/apis/apps/v1/namespaces/ml/deployments/web") == nil && api.object("/api/v1/namespaces/ml/configmaps/settings") == nil)
+        #expect(api.object("/api/v1/namespaces/ml/configmaps/other") != nil, "the other Application stays")
+        let deletes = api.requests.filter { $0.hasPrefix("DELETE") }
+        #expect(deletes == ["DELETE /apis/apps/v1/namespaces/ml/deployments/web?propagationPolicy=Foreground",
+                            "DELETE /api/v1/namespaces/ml/configmaps/settings?propagationPolicy=Foreground"], "wave 1 before wave 0: \(deletes)")
+
+        var none = both
+        none.setValue([], at: ["applications"])
+        let held = try reconciler.reconcile(plan: none)
+        #expect(held["conditions"]?[0]?["type"] == "DeletionHeld", "emptying the cluster needs the Cluster record's allow-empty")
+        none.setValue(true, at: ["allowEmpty"])
+        _ = try reconciler.reconcile(plan: none)
+        #expect(api.requests.last == "DELETE /api/v1/namespaces/ml/configmaps/other?propagationPolicy=Background" || api.object("/api/v1/namespaces/ml/configmaps/other") == nil)
+        #expect(api.requests.contains("DELETE /api/v1/namespaces/ml/configmaps/other?propagationPolicy=Background"))
+    }
+
     @Test func aForbiddenVerbIsReportedWithTheResource() throws {
         let api = try FakeAPIServer()
         defer { api.server.stop() }

@@ -256,5 +256,24 @@ import Testing
         let pruned = try reconciler.reconcile(plan: Self.plan(namespace: namespace, withService: false, widget: true))
         #expect(pruned["synced"] == true)
         #expect(try driver.get(ResourceKey(group: "", kind: "Service", namespace: namespace, name: "web")) == nil)
+
+        // Removed from Git with Argo CD's resources finalizer: every object goes, last wave
+        // first (the Widget, then the Deployment, ... the Namespace last), each gone before the next.
+        var removable = Self.plan(namespace: namespace, withService: false, widget: true)
+        var entries = removable["applications"]?.arrayValue ?? []
+        entries[0].setValue("foreground", at: ["removal"])
+        removable.setValue(.array(entries), at: ["applications"])
+        _ = try reconciler.reconcile(plan: removable)
+        var empty = removable
+        empty.setValue([], at: ["applications"])
+        let held = try reconciler.reconcile(plan: empty)
+        #expect(held["conditions"]?[0]?["type"] == "DeletionHeld", "\(held)")
+        #expect(try driver.get(configMap) != nil)
+        empty.setValue(true, at: ["allowEmpty"])
+        let removed = try reconciler.reconcile(plan: empty)
+        #expect(removed["conditions"]?[0]?["type"] == "ApplicationDeleted", "\(removed)")
+        #expect(try driver.get(configMap) == nil)
+        #expect(try driver.get(ResourceKey(group: "it.fleet.dev", kind: "Widget", namespace: namespace, name: "w")) == nil)
+        #expect(try driver.get(ResourceKey(group: "", kind: "Namespace", namespace: "", name: namespace)) == nil)
     }
 }

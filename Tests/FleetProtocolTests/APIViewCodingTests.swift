@@ -25,6 +25,15 @@ import Testing
         #expect(detail.value["report"] == .null, "a detail without a report says so")
     }
 
+    @Test func aRemovalInProgressOrHeldMeansTheClusterHasNotConverged() throws {
+        var view = ClusterView(name: "eu", stale: false, applications: [ClusterApplicationView(name: "web", sync: "Synced", health: "Healthy")])
+        view.conditions = [StatusCondition(type: "ApplicationDeleted", message: "old left the plan: deleted 3 object(s)")]
+        #expect(view.isSyncedAndHealthy, "a removal done is news, not a problem")
+        view.conditions.append(StatusCondition(type: "DeletionHeld", message: "the plan removes every Application"))
+        #expect(!view.isSyncedAndHealthy)
+        #expect(try ClusterView(JSON.parse(JSON.encode(view.value))) == view)
+    }
+
     @Test func listsDecodeAndNameTheItemThatIsWrong() throws {
         let apps = try ApplicationSummaryView.list(JSON.parse(#"""
             [{"name":"web-eu","cluster":"eu","sync":"OutOfSync","health":"Degraded","labels":{"team":"ml"},"error":null,"drift":3,"rolledBackTo":null,"newField":1}]
