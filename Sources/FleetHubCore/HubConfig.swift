@@ -81,7 +81,7 @@ public struct HubConfig: Sendable {
         ("repository.url", "the fleet repository: a local path, file://, https:// or ssh:// URL (required)"),
         ("repository.branch", "branch to follow (default main)"),
         ("repository.path", "subdirectory holding clusters/, applicationsets/ and applications/ (default: the root)"),
-        ("repository.aliases", "other URLs Applications use for the fleet repository"),
+        ("repository.aliases", "other URLs Applications use for the fleet repository (not needed for spellings Argo CD takes as the same: .git, case, scp-like SSH)"),
         ("repository.pollInterval", "how often to fetch (default 15s); webhooks fetch at once"),
         ("credentials[].urlPrefix", "credentials apply to repository URLs starting with this"),
         ("credentials[].username", "HTTPS or SSH user name"),

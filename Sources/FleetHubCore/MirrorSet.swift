@@ -28,9 +28,21 @@ public final class MirrorSet: RepositoryProvider {
         cacheDirectory = config.stateDirectory + "/repos"
     }
 
-    /// The URL whose mirror serves `url` (aliases resolve to the fleet repository).
+    /// The first spelling seen of each repository (by `RepositoryURL.normalized`).
+    private var spellings: [String: String] = [:]
+
+    /// The URL whose mirror serves `url`: the fleet repository for itself and its aliases in
+    /// any spelling Argo CD would take as the same (`.git`, case, scp-like SSH), else the first
+    /// spelling seen of that repository, so one repository is one mirror.
     public func canonical(_ url: String) -> String {
-        config.repositoryAliases.contains(url) ? config.repositoryURL : url
+        if config.repositoryAliases.contains(url) || RepositoryURL.same(url, config.repositoryURL)
+            || config.repositoryAliases.contains(where: { RepositoryURL.same($0, url) }) {
+            return config.repositoryURL
+        }
+        let key = RepositoryURL.normalized(url)
+        if let first = spellings[key] { return first }
+        spellings[key] = url
+        return url
     }
 
     /// Starts a new round: every repository may be fetched once again.

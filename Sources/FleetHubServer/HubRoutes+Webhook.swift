@@ -70,13 +70,7 @@ extension HubRoutes {
         engine.metrics.webhooks.increment()
         let config = engine.config
         let known = [config.repositoryURL] + config.repositoryAliases
-        func normalized(_ url: String) -> String {
-            var u = url.lowercased()
-            if u.hasSuffix("/") { u.removeLast() }
-            if u.hasSuffix(".git") { u.removeLast(4) }
-            return u
-        }
-        let matchesFleet = urls.contains { url in known.contains { normalized($0) == normalized(url) } }
+        let matchesFleet = urls.contains { url in known.contains { RepositoryURL.same($0, url) } }
         if matchesFleet || urls.isEmpty {
             await engine.refresh(force: false)
         } else {

@@ -325,7 +325,7 @@ public struct ApplicationPin: Sendable, Equatable {
     public func apply(to application: Value) -> Value {
         guard case .object(var document) = application, case .object(var spec)? = document["spec"] else { return application }
         func pinned(_ source: Value) -> Value {
-            guard case .object(var s) = source, s["repoURL"]?.stringValue == repoURL else { return source }
+            guard case .object(var s) = source, let url = s["repoURL"]?.stringValue, RepositoryURL.same(url, repoURL) else { return source }
             s["targetRevision"] = .string(revision)
             return .object(s)
         }

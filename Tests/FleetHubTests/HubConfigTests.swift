@@ -87,3 +87,19 @@ import Testing
         }
     }
 }
+
+/// One repository is one mirror, whatever spelling an Application uses for it.
+@Suite struct MirrorSetSpellingTests {
+    @Test func spellingsOfTheFleetRepositoryAndItsAliasesShareItsMirror() throws {
+        let config = try HubConfig(.object([
+            "stateDir": "/tmp/fleet-mirror-spellings",
+            "repository": ["url": "https://git.example.com/org/fleet.git", "aliases": ["git@git.example.com:org/fleet-old.git"]],
+        ]), file: "test.yaml")
+        let mirrors = MirrorSet(config: config)
+        #expect(mirrors.canonical("https://git.example.com/org/fleet") == config.repositoryURL)
+        #expect(mirrors.canonical("https://GIT.example.com/org/fleet.git/") == config.repositoryURL)
+        #expect(mirrors.canonical("ssh://git@git.example.com/org/fleet-old") == config.repositoryURL, "an alias in its SSH URL form")
+        #expect(mirrors.canonical("https://git.example.com/org/apps.git") == "https://git.example.com/org/apps.git")
+        #expect(mirrors.canonical("https://git.example.com/org/apps") == "https://git.example.com/org/apps.git", "the first spelling seen names the mirror")
+    }
+}
