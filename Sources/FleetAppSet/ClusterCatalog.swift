@@ -31,6 +31,8 @@ public enum ClusterCatalog {
 
     /// An Argo CD cluster Secret as a record: `name` and `server` from `stringData` or
     /// base64 `data`, labels (without the secret-type label, which records imply) and annotations.
+    /// A name that is not a DNS name (`Staging_EU`, an EKS ARN) is the Argo CD name of a
+    /// cluster whose identity is the Secret's `metadata.name`.
     static func clusterSecret(_ document: Value, source: String) throws(ClusterRecordError) -> ClusterRecord? {
         guard document["kind"]?.stringValue == "Secret", document["apiVersion"]?.stringValue == "v1",
               document["metadata"]?["labels"]?[ClusterRecord.secretTypeLabel]?.stringValue == "cluster" else { return nil }
@@ -44,10 +46,17 @@ public enum ClusterCatalog {
         guard let name = field("name"), !name.isEmpty else {
             throw ClusterRecordError(source: source, "cluster Secret has no name in data or stringData")
         }
+        // The identity is the cluster's name when it can be one, else the Secret's own name (a
+        // DNS name by Kubernetes' rules); Argo CD's name stays what generators and destinations see.
+        let secretName = document["metadata"]?["name"]?.stringValue ?? ""
+        guard let identity = ClusterRecord.isIdentity(name) ? name : ClusterRecord.isIdentity(secretName) ? secretName : nil else {
+            throw ClusterRecordError(source: source, "cluster Secret \"\(secretName)\" names cluster \"\(name)\", and neither is a DNS name a spoke can use (lower-case letters, digits, '-' and '.')")
+        }
         var labels = document["metadata"]?["labels"]?.objectValue ?? [:]
         labels[ClusterRecord.secretTypeLabel] = nil
         return ClusterRecord(
-            name: name,
+            name: identity,
+            argoCDName: name,
             labels: labels.compactMapValues { $0.scalarText.map(Value.string) },
             annotations: (document["metadata"]?["annotations"]?.objectValue ?? [:]).compactMapValues { $0.scalarText.map(Value.string) },
             server: field("server") ?? "",

@@ -61,8 +61,8 @@ extension ApplicationSetGenerator {
             let labels = cluster.secretLabels
             guard selector.matches(labels.mapValues { $0.stringValue ?? "" }.reduce(into: [:]) { $0[$1.key] = $1.value }) else { continue }
             var parameters: ValueObject = [
-                "name": .string(cluster.name),
-                "nameNormalized": .string(ArgoNames.sanitize(cluster.name)),
+                "name": .string(cluster.argoCDName),
+                "nameNormalized": .string(ArgoNames.sanitize(cluster.argoCDName)),
                 "server": .string(cluster.server),
                 "project": .string(cluster.project),
             ]

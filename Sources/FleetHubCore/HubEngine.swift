@@ -233,7 +233,8 @@ public actor HubEngine {
             "applicationCluster": .object(ValueObject(uniqueKeysWithValues: applicationCluster.sorted { $0.key < $1.key }.map { ($0.key, .string($0.value)) })),
             "applicationErrors": .object(ValueObject(uniqueKeysWithValues: applicationErrors.sorted { $0.key < $1.key }.map { ($0.key, .string($0.value)) })),
             "clusters": .array(clusters.map { c in
-                ["name": .string(c.name), "server": .string(c.server), "project": .string(c.project), "labels": .object(c.labels), "annotations": .object(c.annotations)]
+                ["name": .string(c.name), "argoCDName": .string(c.argoCDName), "server": .string(c.server), "project": .string(c.project),
+                 "labels": .object(c.labels), "annotations": .object(c.annotations)]
             }),
         ]
         do { try database.setMetadata("views", JSON.encode(state)) } catch {
@@ -248,7 +249,7 @@ public actor HubEngine {
         applicationCluster = (state["applicationCluster"]?.objectValue ?? [:]).reduce(into: [:]) { $0[$1.key] = $1.value.stringValue }
         applicationErrors = (state["applicationErrors"]?.objectValue ?? [:]).reduce(into: [:]) { $0[$1.key] = $1.value.stringValue }
         clusters = (state["clusters"]?.arrayValue ?? []).map { c in
-            ClusterRecord(name: c["name"]?.stringValue ?? "", labels: c["labels"]?.objectValue ?? [:], annotations: c["annotations"]?.objectValue ?? [:],
+            ClusterRecord(name: c["name"]?.stringValue ?? "", argoCDName: c["argoCDName"]?.stringValue, labels: c["labels"]?.objectValue ?? [:], annotations: c["annotations"]?.objectValue ?? [:],
                           server: c["server"]?.stringValue ?? "", project: c["project"]?.stringValue ?? "")
         }
         inbox.setFleetClusters(Set(clusters.map(\.name)))

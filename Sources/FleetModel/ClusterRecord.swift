@@ -11,7 +11,12 @@ public struct ClusterRecord: Equatable, Sendable {
     /// The label every Argo CD cluster Secret carries; generators see it as one of the labels.
     public static let secretTypeLabel = "argocd.argoproj.io/secret-type"
 
+    /// The DNS identity (`metadata.name`): what the spoke authenticates as, and the plan's cluster.
     public var name: String
+    /// The cluster's name as Argo CD knows it (`spec.name`; an EKS ARN, `Staging_EU`...),
+    /// `name` when the record does not say: the cluster generator's `name` parameter, and
+    /// what an Application's `destination.name` may say besides `name`.
+    public var argoCDName: String
     public var labels: ValueObject
     public var annotations: ValueObject
     /// The cluster's API URL; empty when the record does not say.
@@ -21,8 +26,10 @@ public struct ClusterRecord: Equatable, Sendable {
     /// Where the record was read from (for error messages).
     public var source: String
 
-    public init(name: String, labels: ValueObject = [:], annotations: ValueObject = [:], server: String = "", project: String = "", source: String = "") {
+    public init(name: String, argoCDName: String? = nil, labels: ValueObject = [:], annotations: ValueObject = [:], server: String = "", project: String = "",
+                source: String = "") {
         self.name = name
+        self.argoCDName = argoCDName ?? name
         self.labels = labels
         self.annotations = annotations
         self.server = server
@@ -44,8 +51,7 @@ public struct ClusterRecord: Equatable, Sendable {
         guard let name = document["metadata"]?["name"]?.stringValue, !name.isEmpty else {
             throw ClusterRecordError(source: source, "metadata.name is required")
         }
-        guard name.utf8.count <= 253, name.utf8.allSatisfy({ ($0 >= 0x61 && $0 <= 0x7A) || ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x2D || $0 == 0x2E }),
-              name.first != "-", name.last != "-" else {
+        guard Self.isIdentity(name) else {
             throw ClusterRecordError(source: source, "metadata.name \"\(name)\" must be lower-case letters, digits, '-' and '.'")
         }
         func stringMap(_ field: String) throws(ClusterRecordError) -> ValueObject {
@@ -72,7 +78,22 @@ public struct ClusterRecord: Equatable, Sendable {
             server = ""
         }
         project = document["spec"]?["project"]?.stringValue ?? ""
+        if let given = document["spec"]?["name"], !given.isNull {
+            guard let text = given.stringValue, !text.isEmpty, text.utf8.count <= 253 else {
+                throw ClusterRecordError(source: source, "spec.name must be a non-empty string of at most 253 bytes")
+            }
+            argoCDName = text
+        } else {
+            argoCDName = name
+        }
         self.source = source
+    }
+
+    /// Whether a name can be a cluster's identity: a DNS subdomain (lower-case letters, digits,
+    /// `-` and `.`, at most 253 bytes, not starting or ending with `-`).
+    public static func isIdentity(_ name: String) -> Bool {
+        !name.isEmpty && name.utf8.count <= 253 && name.first != "-" && name.last != "-"
+            && name.utf8.allSatisfy { ($0 >= 0x61 && $0 <= 0x7A) || ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x2D || $0 == 0x2E }
     }
 
     /// The labels an Argo CD cluster Secret for this cluster would carry.

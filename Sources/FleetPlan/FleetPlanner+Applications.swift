@@ -79,14 +79,16 @@ extension FleetPlanner {
         return (pinned, generated, ungenerated)
     }
 
-    /// Planning step 2: each Application to its cluster, by destination name, or by server
-    /// when no name is given; an Application that targets no cluster of the fleet is reported.
+    /// Planning step 2: each Application to its cluster, by destination name (the record's
+    /// `metadata.name` or its Argo CD name, `spec.name`), or by server when no name is given; an
+    /// Application that targets no cluster of the fleet is reported.
     func assign(_ applications: [(identity: String, value: Value)], to clusters: [ClusterRecord],
                 problems: inout [PlanProblem]) -> [String: [(identity: String, value: Value)]] {
         var clustersByName: [String: ClusterRecord] = [:]
         var clustersByServer: [String: ClusterRecord] = [:]
         for cluster in clusters {
             clustersByName[cluster.name] = cluster
+            if cluster.argoCDName != cluster.name, clustersByName[cluster.argoCDName] == nil { clustersByName[cluster.argoCDName] = cluster }
             if !cluster.server.isEmpty, clustersByServer[cluster.server] == nil { clustersByServer[cluster.server] = cluster }
         }
         var perCluster: [String: [(identity: String, value: Value)]] = [:]

@@ -175,7 +175,8 @@ public final class FleetPlanner {
         var problems: [PlanProblem] = []
         let clusters = try readClusters(fleet.tree, problems: &problems)
         let clustersDigest = PlanDigest.hex(Array(JSON.encode(.array(clusters.map { c in
-            ["name": .string(c.name), "server": .string(c.server), "labels": .object(c.labels), "annotations": .object(c.annotations)]
+            ["name": .string(c.name), "argoCDName": .string(c.argoCDName), "server": .string(c.server), "labels": .object(c.labels),
+             "annotations": .object(c.annotations)]
         }), options: [.sortedKeys]).utf8))
 
         phase("read clusters")
@@ -252,7 +253,13 @@ public final class FleetPlanner {
                         problems.append(PlanProblem(kind: .cluster, subject: record.name, message: "\(record.source): cluster \(record.name) is already defined at \(earlier)"))
                         continue
                     }
+                    if record.argoCDName != record.name, let earlier = seen[record.argoCDName] {
+                        problems.append(PlanProblem(kind: .cluster, subject: record.name,
+                                                    message: "\(record.source): cluster \(record.name) has spec.name \(record.argoCDName), already a cluster's name at \(earlier)"))
+                        continue
+                    }
                     seen[record.name] = record.source
+                    if record.argoCDName != record.name { seen[record.argoCDName] = record.source }
                     records.append(record)
                 }
             } catch {

@@ -76,3 +76,36 @@ extension FleetPlannerTests {
         #expect(try !Plan(json: try #require(result.plans["us-east-1"]).json).allowEmpty)
     }
 }
+
+/// Cluster names as Argo CD knows them (`spec.name`), apart from the DNS identity.
+extension FleetPlannerTests {
+    @Test func aClusterNamedFreelyInArgoCDIsTheGeneratorsNameAndADestinationName() throws {
+        let (history, planner) = fleet()
+        let record = try #require(Self.baseFiles["clusters/eu-west-1.yaml"])
+        history.commit([
+            "clusters/eu-west-1.yaml": record.replacing("spec: {server:", with: "spec: {name: Staging_EU, server:"),
+            "applicationsets/tools.yaml": """
+                apiVersion: argoproj.io/v1alpha1
+                kind: ApplicationSet
+                metadata: {name: tools, namespace: argocd}
+                spec:
+                  goTemplate: true
+                  generators: [{clusters: {}}]
+                  template:
+                    metadata: {name: 'tools-{{.nameNormalized}}'}
+                    spec:
+                      project: default
+                      source: {repoURL: '\(Self.fleetURL)', path: apps/tools}
+                      destination: {name: '{{.name}}', namespace: tools}
+                """,
+        ])
+        let result = try planner.plan()
+        #expect(result.problems.isEmpty, "\(result.problems)")
+        #expect(result.plans["eu-west-1"]?.applications.contains("tools-staging-eu") == true, "nameNormalized of Staging_EU, planned for eu-west-1")
+        #expect(result.plans["us-east-1"]?.applications.contains("tools-us-east-1") == true)
+
+        history.commit(["clusters/other.yaml": "apiVersion: fleet/v1alpha1\nkind: Cluster\nmetadata: {name: other}\nspec: {name: eu-west-1}\n"])
+        let clash = try planner.plan()
+        #expect(clash.problems.contains { $0.kind == .cluster && $0.message.contains("cluster other has spec.name eu-west-1, already a cluster's name") })
+    }
+}
