@@ -19,7 +19,9 @@ struct AppCommand: ParsableCommand {
     static func describe(_ app: ApplicationView) -> String {
         func json(_ value: Value) -> String { JSON.encode(value) }
         var out = "Application \(app.name) on \(app.cluster.isEmpty ? "?" : app.cluster): \(app.sync), \(app.health)\n"
-        if let error = app.error { out += "render error: \(error)\n" }
+        if let revision = app.revision { out += "revision: \(revision)\n" }
+        for condition in app.conditions { out += "\(condition.type): \(condition.message)\n" }
+        if let error = app.error, !app.conditions.contains(where: { $0.message == error }) { out += "render error: \(error)\n" }
         for drift in app.status?.drift ?? [] {
             out += "drift: \(drift.resource) \(drift.pointer): desired \(json(drift.desired)), live \(json(drift.live))\n"
         }

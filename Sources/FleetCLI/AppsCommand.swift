@@ -18,7 +18,7 @@ struct AppsCommand: ParsableCommand {
             if let value { query.append("\(key)=\(URLQuery.escape(value))") }
         }
         let (apps, views) = try hub.client().view("/api/v1/applications" + (query.isEmpty ? "" : "?" + query.joined(separator: "&")), ApplicationSummaryView.list)
-        let rows = views.map { a in [a.name, a.cluster, a.sync, a.health, a.error == nil ? "" : "error"] }
+        let rows = views.map { a in [a.name, a.cluster, a.sync, a.health, a.conditions.first?.type ?? (a.error == nil ? "" : "error")] }
         hub.print(apps) { Table.render(["APPLICATION", "CLUSTER", "SYNC", "HEALTH", ""], rows, colored: hub.colored) }
     }
 }

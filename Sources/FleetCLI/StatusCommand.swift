@@ -13,7 +13,7 @@ struct StatusCommand: ParsableCommand {
         commandName: "status",
         abstract: "Show every Application on every cluster with its sync and health (exit 3 when not all are Synced and Healthy).",
         discussion: """
-            One row per Application and cluster, then each cluster's conditions (an Application that left the plan being deleted, or a removal held, also makes the exit code 3). A cluster that has not reported within the hub's staleAfter shows Unknown and is marked stale; an Application pinned by `fleet rollback` is marked with the commit it is pinned to.
+            One row per Application and cluster, then each cluster's and Application's conditions (`ComparisonError`: the latest commit does not render or a repository cannot be fetched, and the Application reads Unknown while its spoke keeps the last good plan; an Application that left the plan being deleted, or a removal held, also makes the exit code 3). A cluster that has not reported within the hub's staleAfter shows Unknown and is marked stale; an Application pinned by `fleet rollback` is marked with the commit it is pinned to.
 
             With --watch the matrix is redrawn every --interval until interrupted (Ctrl-C); on a terminal the screen is cleared between frames, when piped each frame follows the last.
             """
@@ -66,12 +66,16 @@ struct StatusCommand: ParsableCommand {
                 var notes: [String] = []
                 if cluster.stale { notes.append("stale") }
                 if let pin = app.rolledBackTo { notes.append("rolled back to \(pin.prefix(12))") }
+                if let condition = app.conditions.first { notes.append(condition.type) }
                 rows.append([cluster.name, app.name, app.sync, app.health, notes.joined(separator: ", ")])
             }
         }
         var out = Table.render(["CLUSTER", "APPLICATION", "SYNC", "HEALTH", ""], rows, colored: colored)
         for cluster in (try? ClusterView.list(clusters)) ?? [] {
             for condition in cluster.conditions { out += "\(cluster.name): \(condition.type): \(condition.message)\n" }
+            for app in cluster.applications {
+                for condition in app.conditions { out += "\(cluster.name)/\(app.name): \(condition.type): \(condition.message)\n" }
+            }
         }
         return out
     }

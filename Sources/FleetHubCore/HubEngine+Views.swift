@@ -1,5 +1,6 @@
 import FleetHubStore
 import FleetModel
+import FleetPlan
 import FleetProtocol
 import Foundation
 
@@ -19,7 +20,36 @@ extension HubEngine {
             return ("Unknown", "Unknown", nil)
         }
         if isStale(cluster) { return ("Unknown", "Unknown", entry) }
+        // As Argo CD: what cannot be compared with Git is not Synced, whatever the spoke holds.
+        if comparisonError(app) != nil { return ("Unknown", entry.health.rawValue, entry) }
         return (entry.sync.rawValue, entry.health.rawValue, entry)
+    }
+
+    /// Why an Application cannot be compared with Git now: its latest commit does not render
+    /// (file and line), or a repository it renders from cannot be fetched. The spoke keeps
+    /// enforcing its last good plan meanwhile.
+    func comparisonError(_ app: String) -> String? {
+        if let error = applicationErrors[app] { return error }
+        guard !fetchErrors.isEmpty, let document = applicationDocument(app) else { return nil }
+        for source in ApplicationPin.renderedSources(of: document) {
+            guard var url = source["repoURL"]?.stringValue else { continue }
+            if config.repositoryAliases.contains(where: { RepositoryURL.same($0, url) }) { url = config.repositoryURL }
+            if let (failed, error) = fetchErrors.first(where: { RepositoryURL.same($0.key, url) }) {
+                return "cannot fetch \(failed): \(error)"
+            }
+        }
+        return nil
+    }
+
+    func comparisonConditions(_ app: String) -> [StatusCondition] {
+        comparisonError(app).map { [StatusCondition(type: "ComparisonError", message: $0)] } ?? []
+    }
+
+    /// The commit an Application's (first) source repository is planned at.
+    func plannedRevision(_ app: String, cluster: String) -> String? {
+        guard let url = applicationDocument(app).flatMap({ ApplicationPin.renderedSources(of: $0).first?["repoURL"]?.stringValue }),
+              let revisions = planRevisions[cluster] else { return nil }
+        return revisions[url] ?? revisions.first { RepositoryURL.same($0.key, url) }?.value
     }
 
     private func isStale(_ cluster: String) -> Bool {
@@ -68,12 +98,15 @@ extension HubEngine {
         view.planGeneration = served.map { Int($0.generation) }
         view.planTooLarge = oversizedPlans[name]
         view.appliedPlanId = report?.report.planId
+        view.fleetCommit = served?.fleetCommit
+        if let applied = view.appliedPlanId, applied == served?.id { view.appliedFleetCommit = served?.fleetCommit }
         view.lastSeen = report.map { Self.timestamp($0.receivedAt) }
         view.stale = isStale(name)
         view.spokeVersion = report?.report.spokeVersion
         view.applications = applicationNames(on: name).map { app in
             let status = reportedStatus(app, cluster: name)
-            return ClusterApplicationView(name: app, sync: status.sync, health: status.health, rolledBackTo: ledger.pins[app]?.revision)
+            return ClusterApplicationView(name: app, sync: status.sync, health: status.health, rolledBackTo: ledger.pins[app]?.revision,
+                                          conditions: comparisonConditions(app))
         }
         view.drill = ledger.openDrills[name].map { Int($0.id) }
         view.conditions = isStale(name) ? [] : report?.report.conditions ?? []
@@ -96,9 +129,12 @@ extension HubEngine {
             let status = reportedStatus(name, cluster: owner)
             if let sync, status.sync != sync { continue }
             if let health, status.health != health { continue }
-            out.append(ApplicationSummaryView(name: name, cluster: owner, sync: status.sync, health: status.health,
-                                              labels: app["metadata"]?["labels"]?.objectValue ?? [:], error: applicationErrors[name],
-                                              drift: status.report?.drift.count ?? 0, rolledBackTo: ledger.pins[name]?.revision).value)
+            var summary = ApplicationSummaryView(name: name, cluster: owner, sync: status.sync, health: status.health,
+                                                 labels: app["metadata"]?["labels"]?.objectValue ?? [:], error: applicationErrors[name],
+                                                 drift: status.report?.drift.count ?? 0, rolledBackTo: ledger.pins[name]?.revision)
+            summary.revision = plannedRevision(name, cluster: owner)
+            summary.conditions = comparisonConditions(name)
+            out.append(summary.value)
         }
         return .array(out)
     }
@@ -108,9 +144,12 @@ extension HubEngine {
         let owner = applicationCluster[name] ?? ""
         let status = reportedStatus(name, cluster: owner)
         let history = ((try? database.events(after: nil, limit: 20, subject: name)) ?? []).map(Self.event)
-        return ApplicationView(name: name, cluster: owner, sync: status.sync, health: status.health, spec: app["spec"] ?? .null,
-                               error: applicationErrors[name], planId: board.plan(for: owner)?.id, status: status.report,
-                               rollback: ledger.pins[name].map(Self.rollbackView), history: history).value
+        var view = ApplicationView(name: name, cluster: owner, sync: status.sync, health: status.health, spec: app["spec"] ?? .null,
+                                   error: applicationErrors[name], planId: board.plan(for: owner)?.id, status: status.report,
+                                   rollback: ledger.pins[name].map(Self.rollbackView), history: history)
+        view.revision = plannedRevision(name, cluster: owner)
+        view.conditions = comparisonConditions(name)
+        return view.value
     }
 
     public func events(after sequence: Int64?, limit: Int) throws -> Value {

@@ -67,6 +67,8 @@ public actor HubEngine {
     var applications: [Value] = []
     var applicationCluster: [String: String] = [:]
     var applicationErrors: [String: String] = [:]
+    /// Each cluster's plan revisions (repository URL → commit), as of the last round.
+    var planRevisions: [String: [String: String]] = [:]
     var problems: [PlanProblem] = []
     /// Spoke reports, taken in off the engine; each cluster's latest is read from here.
     public nonisolated let inbox: ReportInbox
@@ -193,7 +195,10 @@ public actor HubEngine {
         for plan in set.plans.values { for app in plan.applications { applicationCluster[app] = plan.cluster } }
         applicationErrors = [:]
         for problem in set.problems where problem.kind == .application { applicationErrors[problem.subject] = problem.message }
-        for (cluster, plan) in set.plans { basePlans[cluster] = (plan.id, plan.json) }
+        for (cluster, plan) in set.plans {
+            basePlans[cluster] = (plan.id, plan.json)
+            planRevisions[cluster] = plan.revisions
+        }
         // A cluster whose new plan is too large keeps its last one.
         basePlans = basePlans.filter { set.plans[$0.key] != nil || set.oversized[$0.key] != nil }
         oversizedPlans = set.oversized

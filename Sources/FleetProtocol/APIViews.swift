@@ -19,6 +19,10 @@ public struct ClusterView: Equatable, Sendable {
     public var planTooLarge: Int?
     /// The plan the spoke last reported it holds.
     public var appliedPlanId: String?
+    /// The fleet repository commit of the served plan, and of the plan the spoke runs (when the
+    /// hub still knows it).
+    public var fleetCommit: String?
+    public var appliedFleetCommit: String?
     /// When the spoke last reported (RFC 3339).
     public var lastSeen: String?
     /// No report within `staleAfter`: its Applications read Unknown.
@@ -63,6 +67,8 @@ public struct ClusterView: Equatable, Sendable {
         planGeneration = try reader.optionalInt("planGeneration")
         planTooLarge = try reader.optionalInt("planTooLarge")
         appliedPlanId = try reader.optionalString("appliedPlanId")
+        fleetCommit = try reader.optionalString("fleetCommit")
+        appliedFleetCommit = try reader.optionalString("appliedFleetCommit")
         lastSeen = try reader.optionalString("lastSeen")
         stale = try reader.bool("stale", default: true)
         spokeVersion = try reader.optionalString("spokeVersion")
@@ -93,6 +99,8 @@ public struct ClusterView: Equatable, Sendable {
         o["planGeneration"] = planGeneration.map(Value.int) ?? .null
         o["planTooLarge"] = planTooLarge.map(Value.int) ?? .null
         o["appliedPlanId"] = appliedPlanId.map(Value.string) ?? .null
+        o["fleetCommit"] = fleetCommit.map(Value.string) ?? .null
+        o["appliedFleetCommit"] = appliedFleetCommit.map(Value.string) ?? .null
         o["lastSeen"] = lastSeen.map(Value.string) ?? .null
         o["stale"] = .bool(stale)
         o["spokeVersion"] = spokeVersion.map(Value.string) ?? .null
@@ -113,12 +121,16 @@ public struct ClusterApplicationView: Equatable, Sendable {
     public var health: String
     /// The commit a `fleet rollback` pinned it to.
     public var rolledBackTo: String?
+    /// Why the hub cannot compare it with Git now (`ComparisonError`: its latest commit does not
+    /// render, or its repository cannot be fetched); its sync then reads Unknown.
+    public var conditions: [StatusCondition]
 
-    public init(name: String, sync: String, health: String, rolledBackTo: String? = nil) {
+    public init(name: String, sync: String, health: String, rolledBackTo: String? = nil, conditions: [StatusCondition] = []) {
         self.name = name
         self.sync = sync
         self.health = health
         self.rolledBackTo = rolledBackTo
+        self.conditions = conditions
     }
 
     init(_ reader: FieldReader) throws(ProtocolError) {
@@ -126,11 +138,13 @@ public struct ClusterApplicationView: Equatable, Sendable {
         sync = try reader.optionalString("sync") ?? SyncStatus.unknown.rawValue
         health = try reader.optionalString("health") ?? HealthStatus.unknown.rawValue
         rolledBackTo = try reader.optionalString("rolledBackTo")
+        conditions = try reader.list("conditions", StatusCondition.init)
     }
 
     public var value: Value {
         var o: ValueObject = ["name": .string(name), "sync": .string(sync), "health": .string(health)]
         o.setIfPresent("rolledBackTo", rolledBackTo.map(Value.string))
+        if !conditions.isEmpty { o["conditions"] = .array(conditions.map(\.value)) }
         return .object(o)
     }
 }
@@ -173,6 +187,10 @@ public struct ApplicationSummaryView: Equatable, Sendable {
     /// How many fields drift, as last reported.
     public var drift: Int
     public var rolledBackTo: String?
+    /// The commit of its (first) source repository it is planned at.
+    public var revision: String?
+    /// `ComparisonError` when the hub cannot compare it with Git now (sync then reads Unknown).
+    public var conditions: [StatusCondition] = []
 
     public init(name: String, cluster: String, sync: String, health: String, labels: ValueObject = [:], error: String? = nil, drift: Int = 0,
                 rolledBackTo: String? = nil) {
@@ -195,6 +213,8 @@ public struct ApplicationSummaryView: Equatable, Sendable {
         error = try reader.optionalString("error")
         drift = try reader.optionalInt("drift") ?? 0
         rolledBackTo = try reader.optionalString("rolledBackTo")
+        revision = try reader.optionalString("revision")
+        conditions = try reader.list("conditions", StatusCondition.init)
     }
 
     /// Decodes a list view (`GET /api/v1/applications`).
@@ -208,6 +228,8 @@ public struct ApplicationSummaryView: Equatable, Sendable {
         o["error"] = error.map(Value.string) ?? .null
         o["drift"] = .int(drift)
         o["rolledBackTo"] = rolledBackTo.map(Value.string) ?? .null
+        o["revision"] = revision.map(Value.string) ?? .null
+        o["conditions"] = .array(conditions.map(\.value))
         return .object(o)
     }
 }

@@ -18,6 +18,10 @@ public struct ApplicationView: Equatable, Sendable {
     public var rollback: RollbackView?
     /// Its latest audit events, oldest first.
     public var history: [EventView]
+    /// The commit of its (first) source repository it is planned at.
+    public var revision: String?
+    /// `ComparisonError` when the hub cannot compare it with Git now (sync then reads Unknown).
+    public var conditions: [StatusCondition] = []
 
     public init(name: String, cluster: String, sync: String, health: String, spec: Value = .null, error: String? = nil, planId: String? = nil,
                 status: ApplicationStatus? = nil, rollback: RollbackView? = nil, history: [EventView] = []) {
@@ -45,6 +49,8 @@ public struct ApplicationView: Equatable, Sendable {
         status = try reader.reader("status").map(ApplicationStatus.init)
         rollback = try reader.reader("rollback").map(RollbackView.init)
         history = try reader.list("history", EventView.init)
+        revision = try reader.optionalString("revision")
+        conditions = try reader.list("conditions", StatusCondition.init)
     }
 
     public var value: Value {
@@ -55,6 +61,8 @@ public struct ApplicationView: Equatable, Sendable {
         o["status"] = status?.value ?? .null
         o["rollback"] = rollback?.value ?? .null
         o["history"] = .array(history.map(\.value))
+        o["revision"] = revision.map(Value.string) ?? .null
+        o["conditions"] = .array(conditions.map(\.value))
         return .object(o)
     }
 }

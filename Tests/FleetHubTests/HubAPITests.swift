@@ -260,6 +260,47 @@ import Testing
         }
     }
 
+    /// Argo CD: an Application whose manifests cannot be generated is `Unknown` with a
+    /// `ComparisonError` condition, not the status its cluster last had.
+    @Test func anApplicationThatCannotBeComparedWithGitIsUnknownWithAComparisonError() async throws {
+        let hub = try await HubFixture()
+        await hub.round()
+        let spoke = try await hub.spokePrincipal("us-west-2")
+        let report = #"{"cluster":"us-west-2","sequence":1,"spokeVersion":"0.1.0","applications":[{"name":"web-us-west-2","sync":"Synced","health":"Healthy"}]}"#
+        _ = try await hub.engine.ingest(report: Data(report.utf8), cluster: "us-west-2", principal: spoke)
+        func view(_ path: String) async throws -> Value {
+            try await hub.app().test(.router) { client in
+                try await client.execute(uri: path, method: .get, headers: .bearer(hub.adminToken)) { try #require($0.json) }
+            }
+        }
+        let before = try ApplicationView(try await view("/api/v1/applications/web-us-west-2"))
+        #expect(before.sync == "Synced" && before.conditions.isEmpty)
+        #expect(before.revision?.count == 40, "the commit it is planned at")
+        #expect(try ClusterView(try await view("/api/v1/clusters/us-west-2")).appliedFleetCommit == nil, "the spoke reported no plan id")
+
+        try hub.commit(["apps/web/overlays/us-west-2/kustomization.yaml": "resources: [../../base]\nnamePrefix: [broken\n"])
+        await hub.round()
+        let broken = try ApplicationView(try await view("/api/v1/applications/web-us-west-2"))
+        #expect(broken.sync == "Unknown" && broken.health == "Healthy", "health is still what the spoke sees")
+        let condition = try #require(broken.conditions.first)
+        #expect(condition.type == "ComparisonError" && condition.message.contains("kustomization.yaml"), "\(condition.message)")
+        let apps = try ApplicationSummaryView.list(try await view("/api/v1/applications?cluster=us-west-2"))
+        #expect(apps.first?.conditions.first?.type == "ComparisonError")
+        let clusters = try ClusterView.list(try await view("/api/v1/clusters"))
+        let west = try #require(clusters.first { $0.name == "us-west-2" })
+        #expect(!west.isSyncedAndHealthy, "fleet status exits 3")
+        #expect(west.applications.first?.conditions.first?.type == "ComparisonError")
+
+        // The repository cannot be fetched: every Application it feeds is Unknown, naming why.
+        try hub.commit(["apps/web/overlays/us-west-2/kustomization.yaml": "resources: [../../base]\n"])
+        await hub.round()
+        try FileManager.default.moveItem(atPath: hub.repo.path, toPath: hub.repo.path + "-gone")
+        await hub.round()
+        let unreachable = try ApplicationView(try await view("/api/v1/applications/web-us-west-2"))
+        #expect(unreachable.sync == "Unknown")
+        #expect(unreachable.conditions.first?.message.hasPrefix("cannot fetch ") == true, "\(unreachable.conditions)")
+    }
+
     @Test func metricsArePrometheusText() async throws {
         let hub = try await HubFixture()
         await hub.round()
