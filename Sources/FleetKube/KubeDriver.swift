@@ -232,7 +232,7 @@ public final class KubeDriver: ClusterDriver {
     public func delete(_ key: ResourceKey, propagation: DeletePropagation) throws {
         let resource = try resource(group: key.group, version: nil, kind: key.kind)
         // A Job's pods go with it in the background (the Job need not wait for them).
-        let policy = key.kind == "Job" ? DeletePropagation.background.rawValue : propagation.rawValue
+        let policy = key.kind == "Job" && propagation == .foreground ? DeletePropagation.background.rawValue : propagation.rawValue
         do {
             _ = try request("DELETE", Self.path(resource, namespace: key.namespace, name: key.name) + "?propagationPolicy=\(policy)", action: "delete \(key)")
         } catch let error as KubeError where error.kind == .notFound {

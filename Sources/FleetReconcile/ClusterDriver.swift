@@ -22,9 +22,10 @@ public protocol ClusterDriver: AnyObject {
     func storedForm(of object: Value) throws -> Value?
 }
 
-/// Kubernetes' deletion propagation policies a spoke uses (orphaning is never asked for).
+/// Kubernetes' deletion propagation policies (orphan: only for a prune whose Application asks
+/// for `PrunePropagationPolicy=orphan`).
 public enum DeletePropagation: String, Sendable {
-    case foreground = "Foreground", background = "Background"
+    case foreground = "Foreground", background = "Background", orphan = "Orphan"
 }
 
 extension ClusterDriver {

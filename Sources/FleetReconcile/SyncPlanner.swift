@@ -115,7 +115,7 @@ public struct ApplicationIntent: Sendable {
         self.syncToken = syncToken
     }
 
-    func rules(for key: ResourceKey) -> [IgnoreRule] {
+    public func rules(for key: ResourceKey) -> [IgnoreRule] {
         ignoreRules.filter { $0.applies(group: key.group, kind: key.kind, name: key.name, namespace: key.namespace) }
     }
 }
@@ -130,7 +130,10 @@ public enum SyncAction: Equatable, Sendable {
 
 /// A condition to report with the Application.
 public struct SyncCondition: Equatable, Sendable {
-    public enum Kind: String, Sendable { case renderError = "RenderError", pruneRefused = "PruneRefused", syncLoop = "SyncLoop", manualSyncRequired = "ManualSyncRequired", unsupported = "Unsupported" }
+    public enum Kind: String, Sendable {
+        case renderError = "RenderError", pruneRefused = "PruneRefused", syncLoop = "SyncLoop", manualSyncRequired = "ManualSyncRequired"
+        case unsupported = "Unsupported", unknownSyncOption = "UnknownSyncOption", pruneConfirmationRequired = "PruneConfirmationRequired"
+    }
     public var kind: Kind
     public var message: String
 }
@@ -146,6 +149,8 @@ public struct SyncDecision: Equatable, Sendable {
     public var waves: [(wave: Int, actions: [SyncAction])]
     public var prunes: [SyncAction]
     public var conditions: [SyncCondition]
+    /// How prunes delete (`PrunePropagationPolicy`).
+    public var prunePropagation: DeletePropagation = .foreground
 
     public var actions: [SyncAction] { waves.flatMap(\.actions) + prunes }
 
@@ -181,6 +186,11 @@ public enum SyncPlanner {
     ///   - lastApplied: what was applied last time, by key (for three-way diffs).
     public static func decide(_ intent: ApplicationIntent, live: [ResourceKey: Value], lastApplied: [ResourceKey: Value], context: Context) -> SyncDecision {
         var decision = SyncDecision(synced: true, drift: [:], missing: [], extraneous: [], waves: [], prunes: [], conditions: [])
+        let unknown = SyncOptions.unknown(intent.syncOptions.union(intent.resources.flatMap(\.syncOptions)))
+        if !unknown.isEmpty {
+            decision.conditions.append(SyncCondition(kind: .unknownSyncOption, message: "not Argo CD sync options, ignored: \(unknown.joined(separator: ", "))"))
+        }
+        decision.prunePropagation = SyncOptions.prunePropagation(intent.syncOptions)
         var toApply: [DesiredResource] = []
         let desiredKeys = Set(intent.resources.map(\.key))
         for resource in intent.resources where !resource.hooks.contains(where: { $0 != "Sync" }) {
@@ -201,7 +211,9 @@ public enum SyncPlanner {
             }
         }
         decision.extraneous = live.keys.filter { !desiredKeys.contains($0) }.sorted()
-        decision.synced = decision.missing.isEmpty && decision.drift.isEmpty && decision.extraneous.isEmpty
+        // `IgnoreExtraneous`: such an extraneous object does not make the Application OutOfSync.
+        let counted = decision.extraneous.filter { !SyncOptions.compareOptions(of: live[$0]).contains("IgnoreExtraneous") }
+        decision.synced = decision.missing.isEmpty && decision.drift.isEmpty && counted.isEmpty
 
         if let error = intent.renderError {
             decision.conditions.append(SyncCondition(kind: .renderError, message: "not synced while the plan cannot render this Application: \(error)"))
@@ -247,9 +259,16 @@ public enum SyncPlanner {
     /// than the allowed share of it (unless `allowEmpty`); `Prune=false` objects stay.
     private static func prunes(of extraneous: [ResourceKey], _ intent: ApplicationIntent, live: [ResourceKey: Value], context: Context,
                                conditions: inout [SyncCondition]) -> [SyncAction] {
-        let prunable = extraneous.filter { key in
+        var prunable = extraneous.filter { key in
             let options = syncOptions(of: live[key])
             return !options.contains("Prune=false")
+        }
+        // `Prune=confirm` (on the object or the Application): pruned only by a sync someone asked for.
+        let unconfirmed = prunable.filter { SyncOptions.holds("Prune=confirm", object: syncOptions(of: live[$0]), application: intent.syncOptions) }
+        if !unconfirmed.isEmpty, intent.syncToken == nil {
+            prunable.removeAll { unconfirmed.contains($0) }
+            conditions.append(SyncCondition(kind: .pruneConfirmationRequired,
+                                            message: "\(unconfirmed.map(\.description).joined(separator: ", ")) wait for confirmation (Prune=confirm): fleet sync \(intent.name)"))
         }
         let allowEmpty = intent.automated?.allowEmpty ?? false
         if intent.resources.isEmpty && !allowEmpty && !live.isEmpty {

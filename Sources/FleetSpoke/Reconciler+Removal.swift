@@ -52,7 +52,8 @@ extension SpokeState {
 
 /// Applications that leave the plan, removed as Argo CD deletes an Application: with the
 /// resources finalizer, every object it tracked is deleted, last sync wave first, each wave
-/// gone before the next (`Delete=false` objects are kept); without it, the objects stay,
+/// gone before the next (`Delete=false` objects are kept, `Delete=confirm` ones wait for a
+/// person to delete them); without it, the objects stay,
 /// untracked. A removal is held, and said so, when the plan says it cannot be trusted to
 /// list every Application (an ApplicationSet that did not generate), or when it would remove
 /// every Application of the cluster at once without the Cluster record allowing it.
@@ -111,7 +112,9 @@ extension Reconciler {
         }
         let live = try driver.list(trackingLabel: application.label, kinds: application.kinds)
         let kept = live.filter { SyncPlanner.syncOptions(of: $0.value).contains("Delete=false") }.keys.sorted()
-        let doomed = live.filter { kept.firstIndex(of: $0.key) == nil }
+        // `Delete=confirm`: left for a person to delete (their deletion is the confirmation).
+        let unconfirmed = live.filter { SyncPlanner.syncOptions(of: $0.value).contains("Delete=confirm") }.keys.sorted()
+        let doomed = live.filter { kept.firstIndex(of: $0.key) == nil && unconfirmed.firstIndex(of: $0.key) == nil }
         if dryRun {
             return StatusCondition(type: "ApplicationDeleting", message: "\(application.name) left the plan: would delete \(doomed.count) object(s)")
         }
@@ -123,6 +126,10 @@ extension Reconciler {
                 return StatusCondition(type: "ApplicationDeleting",
                                        message: "\(application.name) left the plan: deleting, wave \(wave) not gone within \(Int(waveTimeout))s; it continues next time")
             }
+        }
+        if !unconfirmed.isEmpty {
+            return StatusCondition(type: "DeletionHeld", message: "\(application.name) left the plan: \(unconfirmed.map(\.description).joined(separator: ", ")) "
+                + "wait for confirmation (Delete=confirm): delete them by hand to confirm; \(doomed.count) other object(s) deleted")
         }
         try state.forgetApplication(application.name)
         rememberedApplications?[application.name] = nil

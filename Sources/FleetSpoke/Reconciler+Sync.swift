@@ -60,7 +60,9 @@ struct RetryState {
 extension Reconciler {
     /// Carries out a decision: waves in order (each waited on until healthy, up to
     /// `waveTimeout`), prunes last and only when every wave succeeded.
-    func execute(_ decision: SyncDecision, intent: ApplicationIntent, planChanged: Bool, overrides: [HealthOverride], into outcome: inout SyncOutcome) throws {
+    func execute(_ decision: SyncDecision, intent: ApplicationIntent, live: [ResourceKey: Value], planChanged: Bool, overrides: [HealthOverride],
+                 into outcome: inout SyncOutcome) throws {
+        guard checkSharedResources(decision, intent: intent, into: &outcome) else { return }
         waves: for (wave, actions) in decision.waves {
             var applied: [ResourceKey] = []
             for action in actions {
@@ -69,7 +71,13 @@ extension Reconciler {
                     case .createNamespace(let name):
                         try driver.ensureNamespace(name)
                     case .apply(let resource, let replace, _):
-                        try driver.apply(resource.object, replace: replace)
+                        var object = resource.object
+                        if let current = live[resource.key],
+                           SyncOptions.holds("RespectIgnoreDifferences=true", object: resource.syncOptions, application: intent.syncOptions) {
+                            object = SyncOptions.respectingIgnored(object, live: current, rules: intent.rules(for: resource.key))
+                        }
+                        try apply(object, key: resource.key, replace: replace,
+                                  force: SyncOptions.holds("Force=true", object: resource.syncOptions, application: intent.syncOptions))
                         try state.recordApplied(app: intent.name, resource.object, key: resource.key)
                         if !planChanged, let drift = decision.drift[resource.key] {
                             state.loops.record(resource.key, pointers: drift.map(\.pointer), at: clock())
@@ -96,7 +104,7 @@ extension Reconciler {
         guard !outcome.failed else { return }
         for case .prune(let key) in decision.prunes {
             do {
-                try driver.delete(key)
+                try driver.delete(key, propagation: decision.prunePropagation)
                 try state.forget(app: intent.name, key: key)
                 outcome.results[key] = ("Pruned", "pruned")
                 outcome.acted = true
@@ -105,6 +113,40 @@ extension Reconciler {
                 outcome.conditions.append(StatusCondition(type: "SyncError", message: "pruning \(key): \(error)"))
             }
         }
+    }
+
+    /// Applies one object; with `Force=true`, an object the server refuses to update (an
+    /// immutable field) is deleted and created again, as Argo CD's forced replace does.
+    private func apply(_ object: Value, key: ResourceKey, replace: Bool, force: Bool) throws {
+        do {
+            try driver.apply(object, replace: replace)
+        } catch where force {
+            try driver.delete(key, propagation: .foreground)
+            let deadline = clock() + waveTimeout
+            while ((try? driver.get(key)) ?? nil) != nil, clock() < deadline { sleep(0.2) }
+            try driver.apply(object, replace: false)
+        }
+    }
+
+    /// Argo CD's shared-resource rule: an object the plan would create that exists already,
+    /// tracked by another Application, is taken over with a `SharedResourceWarning`, or, with
+    /// `FailOnSharedResource=true`, fails the sync before anything is applied.
+    private func checkSharedResources(_ decision: SyncDecision, intent: ApplicationIntent, into outcome: inout SyncOutcome) -> Bool {
+        let missing = Set(decision.missing)
+        for case .apply(let resource, _, _) in decision.waves.flatMap(\.actions) where missing.contains(resource.key) {
+            let ours = resource.object["metadata"]?["labels"]?[PlanFormat.applicationLabel]?.stringValue
+            guard let existing = (try? driver.get(resource.key)) ?? nil,
+                  let owner = existing["metadata"]?["labels"]?[PlanFormat.applicationLabel]?.stringValue, owner != ours else { continue }
+            let message = "\(resource.key) is already managed by Application \(owner)"
+            if SyncOptions.holds("FailOnSharedResource=true", object: resource.syncOptions, application: intent.syncOptions) {
+                outcome.failed = true
+                outcome.results[resource.key] = ("SyncFailed", message)
+                outcome.conditions.append(StatusCondition(type: "SharedResource", message: message + " (FailOnSharedResource=true)"))
+                return false
+            }
+            outcome.conditions.append(StatusCondition(type: "SharedResourceWarning", message: message))
+        }
+        return true
     }
 
     /// The Application's status from the decision after acting and the live objects: each

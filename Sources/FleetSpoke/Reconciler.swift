@@ -168,7 +168,7 @@ public final class Reconciler {
         let acting = !dryRun && retryHold == nil
         var outcome = SyncOutcome(conditions: decision.conditions.map { StatusCondition(type: $0.kind.rawValue, message: $0.message) })
         if acting {
-            try execute(decision, intent: intent, planChanged: planChanged, overrides: entry.healthOverrides, into: &outcome)
+            try execute(decision, intent: intent, live: live, planChanged: planChanged, overrides: entry.healthOverrides, into: &outcome)
             if !outcome.failed && intent.renderError == nil && (outcome.acted || decision.synced) && planChanged {
                 try state.recordSynced(app: intent.name, digest: digest, at: clock())
             }

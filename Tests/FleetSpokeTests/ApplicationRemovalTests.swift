@@ -140,4 +140,19 @@ import Testing
         _ = try restarted.reconcile(plan: Self.plan([Self.api]))
         #expect(try !setup.exists("ConfigMap", "web-late"), "a restarted spoke still knows what to remove")
     }
+
+    /// "Delete=confirm: ... requires confirmation before deletion": here, a person deleting it.
+    @Test func anObjectWhoseDeletionNeedsConfirmationHoldsTheRemovalUntilSomeoneDeletesIt() throws {
+        let setup = try Setup()
+        let careful = Self.entry("careful", removal: .foreground, resources: [Self.configMap("careful", "ledger", options: "Delete=confirm"),
+                                                                               Self.configMap("careful", "cache")])
+        _ = try setup.reconciler.reconcile(plan: Self.plan([careful, Self.api]))
+        let held = try setup.reconciler.reconcile(plan: Self.plan([Self.api]))
+        #expect(try !setup.exists("ConfigMap", "cache") && setup.exists("ConfigMap", "ledger"))
+        #expect(held.conditions.first?.type == "DeletionHeld" && held.conditions.first?.message.contains("ConfigMap ml/ledger") == true, "\(held.conditions)")
+        try setup.cluster.delete(ResourceKey(group: "", kind: "ConfigMap", namespace: "ml", name: "ledger"))
+        let done = try setup.reconciler.reconcile(plan: Self.plan([Self.api]))
+        #expect(done.conditions.first?.type == "ApplicationDeleted")
+        #expect(try setup.reconciler.state.rememberedApplications()["careful"] == nil)
+    }
 }

@@ -1,0 +1,71 @@
+import FleetModel
+import FleetProtocol
+import FleetReconcile
+import FleetTestSupport
+import Foundation
+import Testing
+
+@testable import FleetSpoke
+
+/// Sync options the spoke carries out against the cluster (Argo CD's "Sync Options").
+@Suite struct SharedAndForcedTests {
+    typealias Removal = ApplicationRemovalTests
+
+    /// "FailOnSharedResource=true: ... fail the sync whenever it finds a resource in the current
+    /// Application that is already applied in the cluster by another Application."
+    @Test func anObjectOfAnotherApplicationIsTakenOverWithAWarningOrFailsWhenAsked() throws {
+        let setup = try Removal.Setup()
+        _ = try setup.reconciler.reconcile(plan: Removal.plan([Removal.api]))
+        // `web` now plans the ConfigMap `api` already manages.
+        var web = Removal.entry("web", removal: nil, resources: [Removal.configMap("web", "api-config")])
+        let warned = try setup.reconciler.reconcile(plan: Removal.plan([Removal.api, web]))
+        let conditions = try #require(warned.applications.first { $0.name == "web" }?.conditions)
+        #expect(conditions.contains { $0.type == "SharedResourceWarning" && $0.message.contains("already managed by Application api") }, "\(conditions)")
+
+        let other = try Removal.Setup()
+        _ = try other.reconciler.reconcile(plan: Removal.plan([Removal.api]))
+        web.syncPolicy.syncOptions.append("FailOnSharedResource=true")
+        let failed = try other.reconciler.reconcile(plan: Removal.plan([Removal.api, web]))
+        let status = try #require(failed.applications.first { $0.name == "web" })
+        #expect(status.conditions.contains { $0.type == "SharedResource" }, "\(status.conditions)")
+        #expect(try other.cluster.get(ResourceKey(group: "", kind: "ConfigMap", namespace: "ml", name: "api-config"))?["metadata"]?["labels"]?[PlanFormat.applicationLabel] == "api",
+                "nothing was applied")
+    }
+
+    /// "Force=true: ... delete and re-create the resource" when it cannot be updated.
+    @Test func aForcedReplaceRecreatesAnObjectTheServerWillNotUpdate() throws {
+        let setup = try Removal.Setup()
+        final class Immutable: ClusterDriver {
+            let inner: LocalCluster
+            var refusals = 0
+            init(_ inner: LocalCluster) { self.inner = inner }
+            func list(trackingLabel: String, kinds: Set<GroupKind>) throws -> [ResourceKey: Value] { try inner.list(trackingLabel: trackingLabel, kinds: kinds) }
+            func get(_ key: ResourceKey) throws -> Value? { try inner.get(key) }
+            func apply(_ object: Value, replace: Bool) throws -> Value {
+                if let key = ResourceKey(object: object), let current = try inner.get(key), current["data"] != object["data"] {
+                    refusals += 1
+                    throw SpokeError("ConfigMap \(key.name) is invalid: data: field is immutable")
+                }
+                return try inner.apply(object, replace: replace)
+            }
+            func delete(_ key: ResourceKey, propagation: DeletePropagation) throws { try inner.delete(key, propagation: propagation) }
+            func ensureNamespace(_ name: String) throws { try inner.ensureNamespace(name) }
+        }
+        let driver = Immutable(setup.cluster)
+        let reconciler = Reconciler(driver: driver, state: setup.reconciler.state, waveTimeout: 30, clock: { setup.clock.now }, sleep: { setup.clock.now += $0 })
+        func plan(_ value: String, options: [String]) -> Plan {
+            var resource = Removal.configMap("cfg", "frozen")
+            resource.object.setValue(["v": .string(value)], at: ["data"])
+            var entry = Removal.entry("cfg", removal: nil, resources: [resource])
+            entry.syncPolicy.syncOptions += options
+            return Removal.plan([entry])
+        }
+        _ = try reconciler.reconcile(plan: plan("1", options: []))
+        let refused = try reconciler.reconcile(plan: plan("2", options: []))
+        #expect(refused.applications[0].conditions.contains { $0.type == "SyncError" && $0.message.contains("immutable") })
+        setup.clock.now += 3600  // past the retry backoff
+        let forced = try reconciler.reconcile(plan: plan("3", options: ["Replace=true", "Force=true"]))
+        #expect(forced.applications[0].sync == .synced, "\(forced.applications[0].conditions)")
+        #expect(try setup.cluster.get(ResourceKey(group: "", kind: "ConfigMap", namespace: "ml", name: "frozen"))?["data"]?["v"] == "3")
+    }
+}
