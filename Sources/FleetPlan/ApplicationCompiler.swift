@@ -86,9 +86,13 @@ enum ApplicationCompiler {
         var seen = Set<String>()
         var resources: [(order: Int, resource: PlannedResource)] = []
         for object in objects {
+            // A hook may have only `generateName`: each sync creates it under a fresh name.
+            let isHook = object["metadata"]?["annotations"]?[PlanFormat.hookAnnotation] != nil || object["metadata"]?["annotations"]?[PlanFormat.helmHookAnnotation] != nil
+            let givenName = object["metadata"]?["name"]?.stringValue ?? ""
+            let generated = isHook && givenName.isEmpty ? object["metadata"]?["generateName"]?.stringValue ?? "" : ""
             guard case .object(var body) = object,
                   let apiVersion = body["apiVersion"]?.stringValue, let kind = body["kind"]?.stringValue,
-                  case .object(var metadata)? = body["metadata"], let objectName = metadata["name"]?.stringValue, !objectName.isEmpty else {
+                  case .object(var metadata)? = body["metadata"], case let objectName = givenName.isEmpty ? generated : givenName, !objectName.isEmpty else {
                 throw ApplicationError(application: name, message: "an object without apiVersion, kind or metadata.name: \(JSON.encode(object).prefix(200))")
             }
             let gvk = GroupVersionKind(apiVersion: apiVersion, kind: kind)

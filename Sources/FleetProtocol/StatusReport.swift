@@ -285,13 +285,16 @@ public struct LastSync: Equatable, Sendable {
     public var reason: String
     /// What a self-heal put back: the drift as it was found.
     public var healed: [DriftEntry]?
+    /// The resource hooks the sync ran, in the order it ran them.
+    public var hooks: [HookRun]
 
-    public init(result: Result, startedAt: String, finishedAt: String, reason: String, healed: [DriftEntry]? = nil) {
+    public init(result: Result, startedAt: String, finishedAt: String, reason: String, healed: [DriftEntry]? = nil, hooks: [HookRun] = []) {
         self.result = result
         self.startedAt = startedAt
         self.finishedAt = finishedAt
         self.reason = reason
         self.healed = healed
+        self.hooks = hooks
     }
 
     init(_ reader: FieldReader) throws(ProtocolError) {
@@ -300,12 +303,14 @@ public struct LastSync: Equatable, Sendable {
         finishedAt = try reader.optionalString("finishedAt") ?? ""
         reason = try reader.optionalString("reason") ?? ""
         healed = reader.value("healed") == nil ? nil : try reader.list("healed", limit: 10_000, DriftEntry.init)
+        hooks = try reader.list("hooks", limit: 1000, HookRun.init)
     }
 
     public var value: Value {
         var object: ValueObject = ["result": .string(result.rawValue), "startedAt": .string(startedAt), "finishedAt": .string(finishedAt),
                                    "reason": .string(reason)]
         object.setIfPresent("healed", healed.map { .array($0.map(\.value)) })
+        if !hooks.isEmpty { object["hooks"] = .array(hooks.map(\.value)) }
         return .object(object)
     }
 

@@ -151,6 +151,10 @@ public struct SyncDecision: Equatable, Sendable {
     public var conditions: [SyncCondition]
     /// How prunes delete (`PrunePropagationPolicy`).
     public var prunePropagation: DeletePropagation = .foreground
+    /// The Application's hooks by phase, each in wave order (run only when `runsSync`).
+    public var hooks: [HookPhase: [DesiredResource]] = [:]
+    /// Whether this decision is a sync operation: something to apply or prune, or a sync request.
+    public var runsSync = false
 
     public var actions: [SyncAction] { waves.flatMap(\.actions) + prunes }
 
@@ -192,8 +196,12 @@ public enum SyncPlanner {
         }
         decision.prunePropagation = SyncOptions.prunePropagation(intent.syncOptions)
         var toApply: [DesiredResource] = []
-        let desiredKeys = Set(intent.resources.map(\.key))
-        for resource in intent.resources where !resource.hooks.contains(where: { $0 != "Sync" }) {
+        // Hooks are no part of the Application's state: run by a sync, never diffed or pruned.
+        let desiredKeys = Set(intent.resources.filter { !$0.isHook }.map(\.key))
+        for resource in intent.resources where resource.isHook {
+            for phase in resource.hookPhases where phase != .skip { decision.hooks[phase, default: []].append(resource) }
+        }
+        for resource in intent.resources where !resource.isHook {
             guard let object = live[resource.key] else {
                 decision.missing.append(resource.key)
                 toApply.append(resource)
@@ -210,7 +218,7 @@ public enum SyncPlanner {
                 toApply.append(resource)
             }
         }
-        decision.extraneous = live.keys.filter { !desiredKeys.contains($0) }.sorted()
+        decision.extraneous = live.keys.filter { !desiredKeys.contains($0) && !isHookObject(live[$0]) }.sorted()
         // `IgnoreExtraneous`: such an extraneous object does not make the Application OutOfSync.
         let counted = decision.extraneous.filter { !SyncOptions.compareOptions(of: live[$0]).contains("IgnoreExtraneous") }
         decision.synced = decision.missing.isEmpty && decision.drift.isEmpty && counted.isEmpty
@@ -251,6 +259,8 @@ public enum SyncPlanner {
         if prune, !decision.extraneous.isEmpty {
             decision.prunes = prunes(of: decision.extraneous, intent, live: live, context: context, conditions: &decision.conditions)
         }
+        // A sync runs (and with it the hooks) when there is something to do, or someone asked.
+        decision.runsSync = requested || !decision.actions.isEmpty
         return decision
     }
 

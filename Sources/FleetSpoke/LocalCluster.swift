@@ -236,8 +236,8 @@ public final class LocalCluster: SimulatedCluster {
     }
 
     private func images(_ object: Value) -> [String] {
-        let spec = object["spec"]?["template"]
-        return ((spec?["spec"]?["containers"]?.arrayValue ?? []) + (spec?["spec"]?["initContainers"]?.arrayValue ?? [])).compactMap { $0["image"]?.stringValue }
+        let spec = object["kind"]?.stringValue == "Pod" ? object["spec"] : object["spec"]?["template"]?["spec"]
+        return ((spec?["containers"]?.arrayValue ?? []) + (spec?["initContainers"]?.arrayValue ?? [])).compactMap { $0["image"]?.stringValue }
     }
 
     func simulatedStatus(_ object: Value, ready: Bool, overdue: Bool) -> Value? {
@@ -265,6 +265,12 @@ public final class LocalCluster: SimulatedCluster {
         case "Job":
             if failing && overdue { return ["conditions": [["type": "Failed", "status": "True", "message": "BackoffLimitExceeded"]]] }
             return up ? ["conditions": [["type": "Complete", "status": "True"]], "succeeded": 1] : ["active": 1]
+        case "Pod":
+            // A pod that is not restarted runs to completion (hooks, one-off tasks); others keep running.
+            let completes = ["Never", "OnFailure"].contains(object["spec"]?["restartPolicy"]?.stringValue ?? "Always")
+            if failing && overdue { return ["phase": "Failed", "message": "container image does not start"] }
+            guard up else { return ["phase": "Pending"] }
+            return completes ? ["phase": "Succeeded"] : ["phase": "Running", "conditions": [["type": "Ready", "status": "True"]]]
         case "PersistentVolumeClaim":
             return ["phase": "Bound"]
         case "Service":

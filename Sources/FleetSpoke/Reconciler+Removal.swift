@@ -143,7 +143,7 @@ extension Reconciler {
 
     /// Waits until none of the objects exists (a foreground deletion keeps an object until
     /// what it owns is gone), up to the wave timeout.
-    private func waitGone(_ keys: [ResourceKey]) -> Bool {
+    func waitGone(_ keys: [ResourceKey]) -> Bool {
         let deadline = clock() + waveTimeout
         while true {
             try? advanceControllers()

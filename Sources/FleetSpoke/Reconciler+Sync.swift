@@ -9,6 +9,8 @@ struct SyncOutcome {
     var conditions: [StatusCondition]
     var failed = false
     var acted = false
+    /// The hooks the sync ran.
+    var hooks: [HookRun] = []
 }
 
 /// `syncPolicy.retry` across ticks: after a failed sync, wait `duration x factor^n` (up to
@@ -58,50 +60,79 @@ struct RetryState {
 }
 
 extension Reconciler {
-    /// Carries out a decision: waves in order (each waited on until healthy, up to
-    /// `waveTimeout`), prunes last and only when every wave succeeded.
+    /// Carries out a decision as Argo CD runs a sync: PreSync hooks; then the waves in order,
+    /// each wave's objects applied and waited on until healthy (up to `waveTimeout`) and its
+    /// Sync hooks run; prunes last and only when every wave succeeded; then PostSync hooks, or
+    /// SyncFail hooks when anything failed.
     func execute(_ decision: SyncDecision, intent: ApplicationIntent, live: [ResourceKey: Value], planChanged: Bool, overrides: [HealthOverride],
                  into outcome: inout SyncOutcome) throws {
         guard checkSharedResources(decision, intent: intent, into: &outcome) else { return }
-        waves: for (wave, actions) in decision.waves {
-            var applied: [ResourceKey] = []
-            for action in actions {
-                do {
-                    switch action {
-                    case .createNamespace(let name):
-                        try driver.ensureNamespace(name)
-                    case .apply(let resource, let replace, _):
-                        var object = resource.object
-                        if let current = live[resource.key],
-                           SyncOptions.holds("RespectIgnoreDifferences=true", object: resource.syncOptions, application: intent.syncOptions) {
-                            object = SyncOptions.respectingIgnored(object, live: current, rules: intent.rules(for: resource.key))
-                        }
-                        try apply(object, key: resource.key, replace: replace,
-                                  force: SyncOptions.holds("Force=true", object: resource.syncOptions, application: intent.syncOptions))
-                        try state.recordApplied(app: intent.name, resource.object, key: resource.key)
-                        if !planChanged, let drift = decision.drift[resource.key] {
-                            state.loops.record(resource.key, pointers: drift.map(\.pointer), at: clock())
-                        }
-                        outcome.results[resource.key] = ("Synced", decision.missing.contains(resource.key) ? "created" : "configured")
-                        applied.append(resource.key)
-                    case .prune:
-                        break
-                    }
-                    outcome.acted = true
-                } catch {
-                    outcome.failed = true
-                    if case .apply(let resource, _, _) = action { outcome.results[resource.key] = ("SyncFailed", "\(error)") }
-                    outcome.conditions.append(StatusCondition(type: "SyncError", message: "\(error)"))
-                    break waves
-                }
+        let syncHooks = decision.runsSync ? decision.hooks[.sync] ?? [] : []
+        // `CreateNamespace=true` comes first, as in Argo CD: PreSync hooks may live in it.
+        let namespace = decision.waves.first { $0.wave == Int.min }
+        if let namespace, try !applyWave(Int.min, namespace.actions, decision: decision, intent: intent, live: live, planChanged: planChanged,
+                                         overrides: overrides, into: &outcome) {
+            return
+        }
+        if decision.runsSync, !runHooks(decision.hooks[.preSync] ?? [], phase: .preSync, into: &outcome) {
+            outcome.conditions.append(StatusCondition(type: "SyncError", message: "a PreSync hook failed; the sync stopped before applying anything"))
+        } else {
+            let waves = Set(decision.waves.map(\.wave).filter { $0 != Int.min }).union(syncHooks.map(\.wave)).sorted()
+            for wave in waves {
+                let actions = decision.waves.first { $0.wave == wave }?.actions ?? []
+                guard try applyWave(wave, actions, decision: decision, intent: intent, live: live, planChanged: planChanged, overrides: overrides, into: &outcome),
+                      runHooks(syncHooks.filter { $0.wave == wave }, phase: .sync, into: &outcome) else { break }
             }
-            if wave != Int.min, !applied.isEmpty, !waitHealthy(applied, overrides: overrides) {
-                outcome.conditions.append(StatusCondition(type: "WaveTimeout", message: "wave \(wave) was not healthy after \(Int(waveTimeout))s; later waves wait"))
+            if !outcome.failed { prune(decision, intent: intent, into: &outcome) }
+            if !outcome.failed, decision.runsSync { _ = runHooks(decision.hooks[.postSync] ?? [], phase: .postSync, into: &outcome) }
+        }
+        if outcome.failed, decision.runsSync { _ = runHooks(decision.hooks[.syncFail] ?? [], phase: .syncFail, into: &outcome, failedSync: true) }
+    }
+
+    /// Applies one wave's actions and waits for the applied objects to be healthy; false when
+    /// something failed (the outcome says what).
+    private func applyWave(_ wave: Int, _ actions: [SyncAction], decision: SyncDecision, intent: ApplicationIntent, live: [ResourceKey: Value],
+                           planChanged: Bool, overrides: [HealthOverride], into outcome: inout SyncOutcome) throws -> Bool {
+        var applied: [ResourceKey] = []
+        for action in actions {
+            do {
+                switch action {
+                case .createNamespace(let name):
+                    try driver.ensureNamespace(name)
+                case .apply(let resource, let replace, _):
+                    var object = resource.object
+                    if let current = live[resource.key],
+                       SyncOptions.holds("RespectIgnoreDifferences=true", object: resource.syncOptions, application: intent.syncOptions) {
+                        object = SyncOptions.respectingIgnored(object, live: current, rules: intent.rules(for: resource.key))
+                    }
+                    try apply(object, key: resource.key, replace: replace,
+                              force: SyncOptions.holds("Force=true", object: resource.syncOptions, application: intent.syncOptions))
+                    try state.recordApplied(app: intent.name, resource.object, key: resource.key)
+                    if !planChanged, let drift = decision.drift[resource.key] {
+                        state.loops.record(resource.key, pointers: drift.map(\.pointer), at: clock())
+                    }
+                    outcome.results[resource.key] = ("Synced", decision.missing.contains(resource.key) ? "created" : "configured")
+                    applied.append(resource.key)
+                case .prune:
+                    break
+                }
+                outcome.acted = true
+            } catch {
                 outcome.failed = true
-                break
+                if case .apply(let resource, _, _) = action { outcome.results[resource.key] = ("SyncFailed", "\(error)") }
+                outcome.conditions.append(StatusCondition(type: "SyncError", message: "\(error)"))
+                return false
             }
         }
-        guard !outcome.failed else { return }
+        if wave != Int.min, !applied.isEmpty, !waitHealthy(applied, overrides: overrides) {
+            outcome.conditions.append(StatusCondition(type: "WaveTimeout", message: "wave \(wave) was not healthy after \(Int(waveTimeout))s; later waves wait"))
+            outcome.failed = true
+            return false
+        }
+        return true
+    }
+
+    private func prune(_ decision: SyncDecision, intent: ApplicationIntent, into outcome: inout SyncOutcome) {
         for case .prune(let key) in decision.prunes {
             do {
                 try driver.delete(key, propagation: decision.prunePropagation)
@@ -155,7 +186,8 @@ extension Reconciler {
                 overrides: [HealthOverride], planId: String) -> ApplicationStatus {
         var resources: [ResourceStatus] = []
         var healths: [HealthStatus] = []
-        for resource in intent.resources {
+        // Hooks are no part of the Application's state (their runs are in the last sync).
+        for resource in intent.resources where !resource.isHook {
             let health = Self.health(of: resource.key, live[resource.key], overrides: overrides)
             healths.append(health.status)
             let sync: SyncStatus = after.drift[resource.key] != nil || after.missing.contains(resource.key) ? .outOfSync : .synced

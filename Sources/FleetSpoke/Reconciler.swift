@@ -184,7 +184,8 @@ public final class Reconciler {
         var status = self.status(intent, after: after, live: live, outcome: outcome, overrides: entry.healthOverrides, planId: planId)
         if outcome.acted || outcome.failed {
             let reason = planChanged ? "plan changed" : intent.syncToken != nil ? "sync requested" : decision.drift.isEmpty ? "missing objects" : "self-heal"
-            var lastSync = LastSync(result: outcome.failed ? .failed : .succeeded, startedAt: Timestamp.rfc3339(started), finishedAt: Timestamp.rfc3339(clock()), reason: reason)
+            var lastSync = LastSync(result: outcome.failed ? .failed : .succeeded, startedAt: Timestamp.rfc3339(started), finishedAt: Timestamp.rfc3339(clock()),
+                                    reason: reason, hooks: outcome.hooks)
             // What a self-heal put back: the drift as it was found, field by field.
             if !planChanged, !decision.drift.isEmpty { lastSync.healed = Self.driftEntries(decision.drift) }
             status.lastSync = lastSync

@@ -38,7 +38,9 @@ final class FakeAPIServer: @unchecked Sendable {
         case ("GET", "/api/v1"):
             return json(try! JSON.parse(#"{"kind":"APIResourceList","groupVersion":"v1","resources":[{"name":"namespaces","namespaced":false,"kind":"Namespace","verbs":["get","create"]},{"name":"configmaps","namespaced":true,"kind":"ConfigMap","verbs":["get","list","patch","delete"]},{"name":"secrets","namespaced":true,"kind":"Secret","verbs":["get"]}]}"#))
         case ("GET", "/apis"):
-            return json(try! JSON.parse(#"{"kind":"APIGroupList","groups":[{"name":"apps","versions":[{"groupVersion":"apps/v1","version":"v1"}],"preferredVersion":{"groupVersion":"apps/v1","version":"v1"}}]}"#))
+            return json(try! JSON.parse(#"{"kind":"APIGroupList","groups":[{"name":"apps","versions":[{"groupVersion":"apps/v1","version":"v1"}],"preferredVersion":{"groupVersion":"apps/v1","version":"v1"}},{"name":"batch","versions":[{"groupVersion":"batch/v1","version":"v1"}],"preferredVersion":{"groupVersion":"batch/v1","version":"v1"}}]}"#))
+        case ("GET", "/apis/batch/v1"):
+            return json(try! JSON.parse(#"{"kind":"APIResourceList","groupVersion":"batch/v1","resources":[{"name":"jobs","namespaced":true,"kind":"Job","verbs":["get","list","patch","delete"]}]}"#))
         case ("GET", "/apis/apps/v1"):
             return json(try! JSON.parse(#"{"kind":"APIResourceList","groupVersion":"apps/v1","resources":[{"name":"deployments","namespaced":true,"kind":"Deployment","verbs":["get","list","patch","delete"]}]}"#))
         default: break
@@ -70,6 +72,10 @@ final class FakeAPIServer: @unchecked Sendable {
                 object.setValue(["observedGeneration": 1, "replicas": object["spec"]?["replicas"] ?? 1, "updatedReplicas": object["spec"]?["replicas"] ?? 1,
                                  "availableReplicas": object["spec"]?["replicas"] ?? 1], at: ["status"])
                 object.setValue(1, at: ["metadata", "generation"])
+            }
+            if object["kind"] == "Job" {
+                // The Job controller runs it to completion (a node would run its pod).
+                object.setValue(["succeeded": 1, "conditions": [["type": "Complete", "status": "True"]]], at: ["status"])
             }
             objects[request.path] = object
             return json(object)
@@ -186,6 +192,35 @@ final class FakeAPIServer: @unchecked Sendable {
         _ = try reconciler.reconcile(plan: none)
         #expect(api.requests.last == "DELETE /api/v1/namespaces/ml/configmaps/other?propagationPolicy=Background" || api.object("/api/v1/namespaces/ml/configmaps/other") == nil)
         #expect(api.requests.contains("DELETE /api/v1/namespaces/ml/configmaps/other?propagationPolicy=Background"))
+    }
+
+    /// A PreSync hook Job through the API: created before the objects, run to completion,
+    /// deleted in the background by its HookSucceeded policy.
+    @Test func aHookJobRunsBeforeTheObjectsAndIsDeletedWhenItSucceeded() throws {
+        let api = try FakeAPIServer()
+        defer { api.server.stop() }
+        let temp = try TemporaryDirectory()
+        defer { temp.remove() }
+        let driver = KubeDriver(connection: KubeConnection(server: api.server.url, token: "test-token"))
+        driver.sleep = { _ in }
+        let reconciler = Reconciler(driver: driver, state: try SpokeState(path: temp.file("s.sqlite")), waveTimeout: 5, sleep: { _ in })
+        var document = plan(withDeployment: false)
+        var entries = document["applications"]?.arrayValue ?? []
+        var resources = entries[0]["resources"]?.arrayValue ?? []
+        resources.insert(["wave": 0, "hooks": ["PreSync"], "object": [
+            "apiVersion": "batch/v1", "kind": "Job",
+            "metadata": ["name": "migrate", "namespace": "ml", "labels": ["fleet.gitops.dev/app": "web"],
+                         "annotations": ["argocd.argoproj.io/hook": "PreSync", "argocd.argoproj.io/hook-delete-policy": "HookSucceeded"]],
+            "spec": ["template": ["spec": ["restartPolicy": "Never", "containers": [["name": "m", "image": "migrate:1"]]]]]]], at: 0)
+        entries[0].setValue(.array(resources), at: ["resources"])
+        document.setValue(.array(entries), at: ["applications"])
+        let report = try reconciler.reconcile(plan: document)
+        #expect(report["synced"] == true, "\(report)")
+        #expect(report["applications"]?[0]?["lastSync"]?["hooks"]?[0]?["status"] == "Succeeded", "\(report)")
+        let writes = api.requests.filter { $0.hasPrefix("PATCH") && !$0.contains("dryRun") || $0.hasPrefix("DELETE") }
+        #expect(writes.first?.hasPrefix("PATCH /apis/batch/v1/namespaces/ml/jobs/migrate") == true, "the hook first: \(writes)")
+        #expect(writes.contains("DELETE /apis/batch/v1/namespaces/ml/jobs/migrate?propagationPolicy=Background"))
+        #expect(api.object("/apis/batch/v1/namespaces/ml/jobs/migrate") == nil)
     }
 
     @Test func aForbiddenVerbIsReportedWithTheResource() throws {

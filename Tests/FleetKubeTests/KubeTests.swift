@@ -167,6 +167,12 @@ import Testing
                                            "spec": ["replicas": 1, "selector": ["matchLabels": ["app": "web"]],
                                                     "template": ["metadata": ["labels": ["app": "web"]], "spec": ["containers": [["name": "web", "image": "registry.k8s.io/pause:3.9"]]]]]])],
         ]
+        // A PreSync hook under a generated name, deleted once it succeeded (a ConfigMap: done when
+        // created, so the test needs no nodes to run a Job's pod).
+        resources.append(["wave": 0, "hooks": ["PreSync"], "object": labeled(["apiVersion": "v1", "kind": "ConfigMap",
+            "metadata": ["generateName": "it-presync-", "namespace": .string(namespace),
+                         "annotations": ["argocd.argoproj.io/hook": "PreSync", "argocd.argoproj.io/hook-delete-policy": "HookSucceeded"]],
+            "data": ["step": "migrate"]])])
         if withService {
             resources.append(["wave": 0, "object": labeled(["apiVersion": "v1", "kind": "Service", "metadata": ["name": "web", "namespace": .string(namespace)],
                                                            "spec": ["ports": [["port": 80]], "selector": ["app": "web"]]])])
@@ -206,6 +212,7 @@ import Testing
         }
         let first = try reconciler.reconcile(plan: Self.plan(namespace: namespace, withService: true, widget: true))
         #expect(first["synced"] == true, "\(first)")
+        #expect(first["applications"]?[0]?["lastSync"]?["hooks"]?[0]?["status"] == "Succeeded", "the PreSync hook ran: \(first)")
         let configMap = ResourceKey(group: "", kind: "ConfigMap", namespace: namespace, name: "settings")
         #expect(try driver.get(configMap)?["data"]?["a"] == "b")
         #expect(try driver.get(ResourceKey(group: "it.fleet.dev", kind: "Widget", namespace: namespace, name: "w"))?["spec"]?["size"] == 3)

@@ -109,3 +109,24 @@ extension FleetPlannerTests {
         #expect(clash.problems.contains { $0.kind == .cluster && $0.message.contains("cluster other has spec.name eu-west-1, already a cluster's name") })
     }
 }
+
+/// Hooks in the plan: a hook may have only `generateName` (a new object each sync).
+extension FleetPlannerTests {
+    @Test func aHookMayHaveOnlyAGenerateNameAndAPlainObjectMayNot() throws {
+        let (history, planner) = fleet()
+        history.commit(["apps/tools/migrate.yaml": """
+            apiVersion: batch/v1
+            kind: Job
+            metadata: {generateName: migrate-, annotations: {argocd.argoproj.io/hook: PreSync}}
+            spec: {template: {spec: {restartPolicy: Never, containers: [{name: m, image: 'migrate:1'}]}}}
+            """])
+        let plan = try Plan(json: try #require(try planner.plan().plans["eu-west-1"]).json)
+        let hook = try #require(plan.entry(named: "tools-eu-west-1")?.resources.first { $0.kind == "Job" })
+        #expect(hook.name == "migrate-" && hook.hooks == ["PreSync"])
+        #expect(hook.object["metadata"]?["name"] == nil && hook.object["metadata"]?["generateName"] == "migrate-")
+
+        history.commit(["apps/tools/migrate.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {generateName: plain-}\n"])
+        let broken = try Plan(json: try #require(try planner.plan().plans["eu-west-1"]).json)
+        #expect(broken.entry(named: "tools-eu-west-1")?.error?.contains("without apiVersion, kind or metadata.name") == true)
+    }
+}

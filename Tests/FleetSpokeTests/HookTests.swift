@@ -1,0 +1,115 @@
+import FleetModel
+import FleetProtocol
+import FleetReconcile
+import FleetTestSupport
+import Foundation
+import Testing
+
+@testable import FleetSpoke
+
+/// Resource hooks as Argo CD runs them ("Resource Hooks": PreSync before the manifests, Sync
+/// with them, PostSync after every resource is healthy, SyncFail when the sync fails; the
+/// default delete policy is BeforeHookCreation).
+@Suite struct HookTests {
+    final class Recorder: SimulatedCluster {
+        let inner: LocalCluster
+        var applied: [String] = []
+        var deleted: [String] = []
+        init(_ inner: LocalCluster) { self.inner = inner }
+        func list(trackingLabel: String, kinds: Set<GroupKind>) throws -> [ResourceKey: Value] { try inner.list(trackingLabel: trackingLabel, kinds: kinds) }
+        func get(_ key: ResourceKey) throws -> Value? { try inner.get(key) }
+        func apply(_ object: Value, replace: Bool) throws -> Value {
+            applied.append(object["metadata"]?["name"]?.stringValue ?? "?")
+            return try inner.apply(object, replace: replace)
+        }
+        func delete(_ key: ResourceKey, propagation: DeletePropagation) throws {
+            deleted.append(key.name)
+            try inner.delete(key, propagation: propagation)
+        }
+        func ensureNamespace(_ name: String) throws { try inner.ensureNamespace(name) }
+        func advance(now: Double) throws { try inner.advance(now: now) }
+        func wipeForDrill() throws -> Int { try inner.wipeForDrill() }
+    }
+
+    final class Setup {
+        let temp: TemporaryDirectory
+        let clock = FakeClock()
+        let cluster: LocalCluster
+        let driver: Recorder
+        let reconciler: Reconciler
+
+        init() throws {
+            temp = try TemporaryDirectory()
+            let clock = self.clock
+            cluster = try LocalCluster(path: temp.file("c.sqlite"), readyDelay: 1, failingImages: ["broken:1"], clock: { clock.now })
+            try cluster.ensureNamespace("ml")
+            driver = Recorder(cluster)
+            reconciler = Reconciler(driver: driver, state: try SpokeState(path: temp.file("s.sqlite")), waveTimeout: 30,
+                                    clock: { clock.now }, sleep: { clock.now += $0 })
+        }
+
+        deinit { temp.remove() }
+    }
+
+    static func job(_ name: String, hook: String, wave: Int = 0, image: String = "migrate:1", deletePolicy: String? = nil, generate: Bool = false) -> PlannedResource {
+        var annotations: ValueObject = [PlanFormat.hookAnnotation: .string(hook)]
+        if wave != 0 { annotations[PlanFormat.syncWaveAnnotation] = .string(String(wave)) }
+        if let deletePolicy { annotations[PlanFormat.hookDeletePolicyAnnotation] = .string(deletePolicy) }
+        let labels: ValueObject = [PlanFormat.applicationLabel: "db"]
+        var metadata: ValueObject = ["namespace": "ml", "labels": .object(labels), "annotations": .object(annotations)]
+        metadata[generate ? "generateName" : "name"] = .string(name)
+        let object: Value = ["apiVersion": "batch/v1", "kind": "Job", "metadata": .object(metadata),
+                             "spec": ["template": ["spec": ["restartPolicy": "Never", "containers": [["name": "run", "image": .string(image)]]]]]]
+        return PlannedResource(group: "batch", version: "v1", kind: "Job", namespace: "ml", name: name, wave: wave, hooks: [hook], object: object)
+    }
+
+    static func plan(_ resources: [PlannedResource], syncRequest: String? = nil) -> Plan {
+        let entry = PlanEntry(name: "db", trackingLabel: "db", namespace: "ml",
+                              syncPolicy: SyncPolicy(automated: AutomatedSync(prune: true, selfHeal: true)), resources: resources)
+        var plan = Plan(cluster: "eu", server: "", id: "sha256:\(resources.count)", applications: [entry])
+        if let syncRequest { plan.syncRequests = ["db": syncRequest] }
+        return plan
+    }
+
+    static let config = ApplicationRemovalTests.configMap("db", "db-config", wave: 1)
+
+    @Test func phasesRunInOrderAroundTheWavesAndAreReportedWithTheLastSync() throws {
+        let setup = try Setup()
+        let resources = [Self.job("migrate-", hook: "PreSync", generate: true), Self.config, Self.job("smoke", hook: "PostSync", deletePolicy: "HookSucceeded"),
+                         Self.job("seed", hook: "Sync", wave: 1), Self.job("alert", hook: "SyncFail"), Self.job("never", hook: "Skip")]
+        let report = try setup.reconciler.reconcile(plan: Self.plan(resources))
+        let status = try #require(report.applications.first)
+        #expect(status.sync == .synced && status.health == .healthy, "\(status)")
+        let applied = setup.driver.applied
+        #expect(applied.count == 4, "\(applied)")
+        #expect(applied[0].hasPrefix("migrate-") && applied[0].count == "migrate-".count + 5, "a generated name: \(applied[0])")
+        #expect(Array(applied.dropFirst()) == ["db-config", "seed", "smoke"], "PreSync, then wave 1's object and its Sync hook, then PostSync")
+        let hooks = try #require(status.lastSync?.hooks)
+        #expect(hooks.map(\.phase) == ["PreSync", "Sync", "PostSync"])
+        #expect(hooks.allSatisfy { $0.status == .succeeded })
+        #expect(setup.driver.deleted == ["smoke"], "HookSucceeded: deleted once it succeeded")
+        #expect(status.extraneous.isEmpty, "hooks left behind are not extraneous: \(status.extraneous)")
+
+        let quiet = try setup.reconciler.reconcile(plan: Self.plan(resources))
+        #expect(setup.driver.applied.count == 4, "an in-sync tick is no sync: no hook runs")
+        #expect(quiet.applications.first?.sync == .synced)
+
+        // A sync request is a sync: the hooks run again; BeforeHookCreation deletes `seed` first.
+        _ = try setup.reconciler.reconcile(plan: Self.plan(resources, syncRequest: "t1"))
+        #expect(setup.driver.applied.count == 7, "\(setup.driver.applied)")
+        #expect(setup.driver.deleted.contains("seed"))
+        #expect(Set(setup.driver.applied.filter { $0.hasPrefix("migrate-") }).count == 2, "a new generated name each run")
+    }
+
+    @Test func aFailedPreSyncHookStopsTheSyncAndRunsTheSyncFailHooks() throws {
+        let setup = try Setup()
+        let resources = [Self.job("migrate", hook: "PreSync", image: "broken:1"), Self.config, Self.job("alert", hook: "SyncFail")]
+        let report = try setup.reconciler.reconcile(plan: Self.plan(resources))
+        let status = try #require(report.applications.first)
+        #expect(setup.driver.applied == ["migrate", "alert"], "nothing applied after the failed PreSync")
+        #expect(try setup.cluster.get(ResourceKey(group: "", kind: "ConfigMap", namespace: "ml", name: "db-config")) == nil)
+        #expect(status.lastSync?.result == .failed)
+        #expect(status.lastSync?.hooks.map(\.status) == [.failed, .succeeded])
+        #expect(status.conditions.contains { $0.type == "HookFailed" && $0.message.contains("PreSync hook batch/Job ml/migrate") }, "\(status.conditions)")
+    }
+}
