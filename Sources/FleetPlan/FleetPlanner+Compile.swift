@@ -23,6 +23,8 @@ extension FleetPlanner {
         var failure: String?
         var sourceHeaders: [Value] = []
         if sources.isEmpty { failure = "spec.source is missing" }
+        let project = projectFor(application, failure: &failure)
+        if let project, failure == nil { failure = project.violation(of: application, cluster: cluster) }
         for source in sources where failure == nil {
             let repoURL = source["repoURL"]?.stringValue ?? ""
             let revision = source["targetRevision"]?.stringValue ?? "HEAD"
@@ -82,7 +84,7 @@ extension FleetPlanner {
             case .failure(let error): failure = "\(error)"
             }
         }
-        let fragmentKey = identity + "\u{0}" + tokens.joined(separator: ",")
+        let fragmentKey = identity + "\u{0}" + tokens.joined(separator: ",") + "\u{0}" + projectsDigest
         let lastGoodKey = cluster.name + "\u{0}" + name
         if failure == nil, let cached = fragments[fragmentKey] {
             used.insert(fragmentKey)
@@ -94,8 +96,9 @@ extension FleetPlanner {
             failure = failure ?? error.message
         }
         if failure == nil {
-            do {
+            do throws(ApplicationError) {
                 let resources = try ApplicationCompiler.resources(application: name, destinationNamespace: entry.namespace, objects: objects)
+                if let project, let violation = project.violation(of: resources, cluster: cluster) { throw ApplicationError(application: name, message: violation) }
                 let encoded = JSON.encodeBytes(.array(resources.map(\.value)), options: [.sortedKeys])
                 if encoded.count > limits.maxPlanBytes {
                     failure = "renders to \(encoded.count) bytes, more than the \(limits.maxPlanBytes) a spoke accepts in one plan"

@@ -14,11 +14,15 @@ public struct FleetLayout: Sendable {
     public var applicationSets: String
     /// Plain Applications (optional).
     public var applications: String
+    /// AppProjects (optional; `default` is implied).
+    public var projects: String
 
-    public init(clusters: String = "clusters", applicationSets: String = "applicationsets", applications: String = "applications") {
+    public init(clusters: String = "clusters", applicationSets: String = "applicationsets", applications: String = "applications",
+                projects: String = "projects") {
         self.clusters = clusters
         self.applicationSets = applicationSets
         self.applications = applications
+        self.projects = projects
     }
 }
 
@@ -140,6 +144,11 @@ public final class FleetPlanner {
     /// Applications pinned to an earlier revision by a rollback, by name; the hub sets them
     /// before each round. Pins change nothing else: the Application still comes from Git.
     public var pins: [String: ApplicationPin] = [:]
+    /// This round's AppProjects by name (the implicit `default` included), those that could
+    /// not be read, and a digest of them all (compiled entries key on it).
+    var projects: [String: AppProject] = [:]
+    var unreadableProjects: [String: String] = [:]
+    var projectsDigest = ""
 
     public var limits: PlanningLimits
     /// Fetches kustomize remote bases; the hub gives a fresh one per round, so each remote is
@@ -179,6 +188,7 @@ public final class FleetPlanner {
              "annotations": .object(c.annotations)]
         }), options: [.sortedKeys]).utf8))
 
+        try readProjects(fleet.tree, problems: &problems)
         phase("read clusters")
         let (unique, generated, ungenerated) = try applications(in: fleet.tree, clusters: clusters, clustersDigest: clustersDigest, problems: &problems)
         // Applications missing because their ApplicationSet failed look removed to a spoke.
