@@ -95,6 +95,12 @@ extension FleetPlanner {
             entry = PlanEntry(name: name, trackingLabel: PlanFormat.labelValue(forApplication: name))
             failure = failure ?? error.message
         }
+        // The implicit default project allows everything: nothing to carry.
+        if let project, project.rules != AppProject.implicitDefault.rules {
+            var rules = project.rules
+            rules.clusterNames = cluster.argoCDName == cluster.name ? [cluster.name] : [cluster.name, cluster.argoCDName]
+            entry.projectRules = rules
+        }
         if failure == nil {
             do throws(ApplicationError) {
                 let resources = try ApplicationCompiler.resources(application: name, destinationNamespace: entry.namespace, objects: objects)

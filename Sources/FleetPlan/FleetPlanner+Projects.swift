@@ -67,14 +67,9 @@ extension AppProject {
     /// `clusterResourceWhitelist`), or its namespace outside the project's destinations.
     func violation(of resources: [PlannedResource], cluster: ClusterRecord) -> String? {
         for resource in resources {
-            let namespaced = !resource.namespace.isEmpty
-            let described = "\(resource.group.isEmpty ? "" : resource.group + "/")\(resource.kind) \(namespaced ? resource.namespace + "/" : "")\(resource.name)"
-            if !permitsKind(group: resource.group, kind: resource.kind, name: resource.name, namespaced: namespaced) {
-                let list = namespaced ? "namespaceResourceWhitelist/Blacklist" : "clusterResourceWhitelist/Blacklist"
-                return "project \(name): resource \(described) is not permitted (spec.\(list))"
-            }
-            if namespaced, !permitsDestination(server: cluster.server, names: [cluster.name, cluster.argoCDName], namespace: resource.namespace) {
-                return "project \(name): resource \(described) is in namespace \(resource.namespace), not a permitted destination (spec.destinations)"
+            if let violation = rules.violation(group: resource.group, kind: resource.kind, namespace: resource.namespace, name: resource.name,
+                                               server: cluster.server, clusterNames: [cluster.name, cluster.argoCDName]) {
+                return violation
             }
         }
         return nil

@@ -22,6 +22,8 @@ public struct PlanEntry: Equatable, Sendable {
     /// What happens to its objects when the Application leaves the plan (Argo CD's resources
     /// finalizer); nil: they stay, untracked.
     public var removal: RemovalPolicy?
+    /// Where the Application's project lets its objects go; a spoke refuses what is outside.
+    public var projectRules: ProjectRules?
     public var unknownFields: ValueObject
 
     public init(name: String, trackingLabel: String? = nil, project: String = "default", namespace: String = "", sources: [PlanSource] = [],
@@ -43,7 +45,7 @@ public struct PlanEntry: Equatable, Sendable {
 
     static let knownFields: Set<String> = [
         "name", "trackingLabel", "project", "namespace", "sources", "syncPolicy", "ignoreDifferences", "healthOverrides", "resources", "error",
-        "removal",
+        "removal", "projectRules",
     ]
 
     /// Decodes one `applications[]` entry on its own (paths start at the entry).
@@ -67,6 +69,7 @@ public struct PlanEntry: Equatable, Sendable {
             }
             removal = policy
         }
+        projectRules = try reader.reader("projectRules").map(ProjectRules.init)
         unknownFields = reader.unknownFields(known: Self.knownFields)
     }
 
@@ -81,6 +84,7 @@ public struct PlanEntry: Equatable, Sendable {
         object["healthOverrides"] = .array(healthOverrides.map(\.value))
         object.setIfPresent("error", error.map(Value.string))
         object.setIfPresent("removal", removal.map { .string($0.rawValue) })
+        object.setIfPresent("projectRules", projectRules?.value)
         object["resources"] = .array(resources.map(\.value))
         object.merge(unknown: unknownFields)
         return .object(object)

@@ -125,6 +125,10 @@ public final class Reconciler {
         var applications: [ApplicationStatus] = []
         for entry in plan.applications {
             do {
+                if let refusal = projectRefusal(entry, plan: plan) {
+                    applications.append(refusal)
+                    continue
+                }
                 applications.append(try reconcile(entry: entry, syncToken: plan.syncRequests[entry.name], planId: plan.id ?? "", dryRun: dryRun))
             } catch {
                 // One Application's trouble (a forbidden list, an unreachable API) is its own.
@@ -134,6 +138,21 @@ public final class Reconciler {
         }
         let removals = try removeDeparted(plan: plan, dryRun: dryRun)
         return StatusReport(cluster: plan.cluster, planId: plan.id, applications: applications, conditions: removals)
+    }
+
+    /// An Application whose plan entry puts an object outside its project's rules (which the
+    /// hub never plans): refused whole, nothing applied or pruned, as a compromised or buggy
+    /// hub's plan would be.
+    func projectRefusal(_ entry: PlanEntry, plan: Plan) -> ApplicationStatus? {
+        guard let rules = entry.projectRules else { return nil }
+        for resource in entry.resources {
+            if let violation = rules.violation(group: resource.group, kind: resource.kind, namespace: resource.namespace, name: resource.name,
+                                               server: plan.server, clusterNames: rules.clusterNames + [plan.cluster]) {
+                return ApplicationStatus(name: entry.name, planId: plan.id, sync: .unknown, health: .unknown,
+                                         conditions: [StatusCondition(type: "ProjectViolation", message: "refused, nothing applied: \(violation)")])
+            }
+        }
+        return nil
     }
 
     /// A stable digest of an Application's plan entry (change detection, not security).

@@ -90,6 +90,8 @@ extension FleetPlannerTests {
         #expect(webEntry.error?.contains("project web-team: resource Namespace web-extra is not permitted (spec.clusterResourceWhitelist/Blacklist)") == true,
                 "\(webEntry.error ?? "none")")
         #expect(plan.entry(named: "tools-eu-west-1")?.error?.contains("project ghosts does not exist") == true)
+        #expect(try Plan(json: try #require(try FleetPlannerTests().fleet().1.plan().plans["eu-west-1"]).json).applications.allSatisfy { $0.projectRules == nil },
+                "the implicit default project allows everything: no rules to carry")
 
         // Allowing the Namespace plans it (the compiled entry is not reused across project changes).
         history.commit(["projects/web.yaml": """
@@ -101,8 +103,14 @@ extension FleetPlannerTests {
               destinations: [{server: '*', namespace: 'web*'}]
               clusterResourceWhitelist: [{group: '', kind: Namespace}]
             """])
-        let fixed = try Plan(json: try #require(try planner.plan().plans["eu-west-1"]).json)
+        let fixedPlans = try planner.plan().plans
+        let fixedBytes = try #require(fixedPlans["eu-west-1"]).json
+        let fixed = try Plan(json: fixedBytes)
         #expect(fixed.entry(named: "web-eu-west-1")?.error == nil, "\(fixed.entry(named: "web-eu-west-1")?.error ?? "")")
+        let rules = try #require(fixed.entry(named: "web-eu-west-1")?.projectRules, "the rules travel in the plan")
+        #expect(rules.project == "web-team" && rules.clusterNames == ["eu-west-1"])
+        #expect(rules.clusterResourceWhitelist == [ProjectRules.ResourceRule(group: "", kind: "Namespace")])
+        #expect(fixed.canonicalJSON == fixedBytes, "the planner writes what the protocol would")
 
         history.commit(["projects/web.yaml": """
             apiVersion: argoproj.io/v1alpha1

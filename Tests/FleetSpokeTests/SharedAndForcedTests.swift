@@ -69,3 +69,23 @@ import Testing
         #expect(try setup.cluster.get(ResourceKey(group: "", kind: "ConfigMap", namespace: "ml", name: "frozen"))?["data"]?["v"] == "3")
     }
 }
+
+/// The project's rules travel in the plan: a spoke refuses an entry that breaks them, whatever
+/// signed it.
+@Suite struct ProjectRefusalTests {
+    @Test func anEntryWithAnObjectOutsideItsProjectIsRefusedWhole() throws {
+        let setup = try ApplicationRemovalTests.Setup()
+        var web = ApplicationRemovalTests.web
+        web.projectRules = ProjectRules(project: "team", destinations: [ProjectRules.Destination(server: "*", namespace: "other")])
+        let report = try setup.reconciler.reconcile(plan: ApplicationRemovalTests.plan([web, ApplicationRemovalTests.api]))
+        let refused = try #require(report.applications.first { $0.name == "web" })
+        #expect(refused.sync == .unknown)
+        #expect(refused.conditions.first?.type == "ProjectViolation")
+        #expect(refused.conditions.first?.message.contains("is in namespace ml, not a permitted destination") == true, "\(refused.conditions)")
+        #expect(try !setup.exists("ConfigMap", "web-early") && setup.exists("ConfigMap", "api-config"), "nothing of it applied; others go on")
+
+        web.projectRules?.destinations = [ProjectRules.Destination(name: "eu", namespace: "ml")]
+        let allowed = try setup.reconciler.reconcile(plan: ApplicationRemovalTests.plan([web, ApplicationRemovalTests.api]))
+        #expect(allowed.applications.first { $0.name == "web" }?.sync == .synced, "the plan's cluster name matches")
+    }
+}
