@@ -58,6 +58,24 @@ import Testing
         return repo
     }
 
+    /// A spoke of cluster `a` on the local driver, enrolled at the hub, trusting its key.
+    func enrolledSpokeConfig(_ hub: LiveHub, _ temp: TemporaryDirectory) throws -> SpokeConfig {
+        let auth = "Authorization: Bearer \(hub.adminToken)"
+        let key = try #require(try JSON.parse(try curl(["-H", auth, "\(hub.url)/api/v1/hub"]).body)["publicKey"]?.stringValue)
+        let token = try #require(try JSON.parse(try curl(["-X", "POST", "-H", auth, "\(hub.url)/api/v1/clusters/a/enroll"]).body)["token"]?.stringValue)
+        try token.write(toFile: temp.file("token"), atomically: true, encoding: .utf8)
+        var config = try SpokeConfig(try YAML.parse("""
+            hub: \(hub.url)
+            cluster: a
+            tokenFile: token
+            hubPublicKey: \(key)
+            pollWait: 1s
+            local: {readyDelay: 100ms}
+            """), file: "spoke.yaml") { path in try String(contentsOfFile: temp.file(path), encoding: .utf8) }
+        config.waveTimeout = .seconds(10)
+        return config
+    }
+
     func waitUntil(_ timeout: Double = 20, _ condition: () throws -> Bool) rethrows -> Bool {
         let deadline = Date().addingTimeInterval(timeout)
         while Date() < deadline {
@@ -159,18 +177,7 @@ import Testing
         defer { hub.process?.stop() }
         let admin = hub.adminToken
         #expect(try waitUntil { try curl(["\(hub.url)/readyz"]).status == 200 })
-        let key = try #require(try JSON.parse(try curl(["-H", "Authorization: Bearer \(admin)", "\(hub.url)/api/v1/hub"]).body)["publicKey"]?.stringValue)
-        let token = try #require(try JSON.parse(try curl(["-X", "POST", "-H", "Authorization: Bearer \(admin)", "\(hub.url)/api/v1/clusters/a/enroll"]).body)["token"]?.stringValue)
-        try token.write(toFile: temp.file("token"), atomically: true, encoding: .utf8)
-        var config = try SpokeConfig(try YAML.parse("""
-            hub: \(hub.url)
-            cluster: a
-            tokenFile: token
-            hubPublicKey: \(key)
-            pollWait: 1s
-            local: {readyDelay: 100ms}
-            """), file: "spoke.yaml") { path in try String(contentsOfFile: temp.file(path), encoding: .utf8) }
-        config.waveTimeout = .seconds(10)
+        let config = try enrolledSpokeConfig(hub, temp)
         let cluster = try LocalCluster(path: temp.file("cluster.sqlite"), readyDelay: 0.1)
         let state = try SpokeState(path: temp.file("spoke.sqlite"))
         let agent = try SpokeAgent(config: config, driver: cluster, state: state)
@@ -249,18 +256,7 @@ import Testing
         let admin = hub.adminToken
         func hubStatus() throws -> Value { try JSON.parse(try curl(["-H", "Authorization: Bearer \(admin)", "\(hub.url)/api/v1/hub"]).body) }
         #expect(try waitUntil { try hubStatus()["fleetCommit"]?.stringValue == first })
-        let key = try #require(try hubStatus()["publicKey"]?.stringValue)
-        let token = try #require(try JSON.parse(try curl(["-X", "POST", "-H", "Authorization: Bearer \(admin)", "\(hub.url)/api/v1/clusters/a/enroll"]).body)["token"]?.stringValue)
-        try token.write(toFile: temp.file("token"), atomically: true, encoding: .utf8)
-        var config = try SpokeConfig(try YAML.parse("""
-            hub: \(hub.url)
-            cluster: a
-            tokenFile: token
-            hubPublicKey: \(key)
-            pollWait: 1s
-            local: {readyDelay: 100ms}
-            """), file: "spoke.yaml") { path in try String(contentsOfFile: temp.file(path), encoding: .utf8) }
-        config.waveTimeout = .seconds(10)
+        let config = try enrolledSpokeConfig(hub, temp)
         let cluster = try LocalCluster(path: temp.file("cluster.sqlite"), readyDelay: 0.1)
         let agent = try SpokeAgent(config: config, driver: cluster, state: try SpokeState(path: temp.file("spoke.sqlite")))
         agent.log = { _ in }

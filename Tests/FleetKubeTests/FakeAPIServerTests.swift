@@ -105,6 +105,13 @@ final class FakeAPIServer: @unchecked Sendable {
 }
 
 @Suite struct FakeAPIServerTests {
+    /// The Kubernetes driver against the fake API server, and a reconciler on it (no waits).
+    static func reconciler(_ api: FakeAPIServer, _ temp: TemporaryDirectory) throws -> (KubeDriver, Reconciler) {
+        let driver = KubeDriver(connection: KubeConnection(server: api.server.url, token: "test-token"))
+        driver.sleep = { _ in }
+        return (driver, Reconciler(driver: driver, state: try SpokeState(path: temp.file("s.sqlite")), waveTimeout: 5, sleep: { _ in }))
+    }
+
     func plan(secret: Bool = false, withDeployment: Bool = true) -> Value {
         func labeled(_ o: Value) -> Value { var o = o; o.setValue(["fleet.gitops.dev/app": "web"], at: ["metadata", "labels"]); return o }
         var resources: [Value] = [["wave": 0, "object": labeled(["apiVersion": "v1", "kind": "ConfigMap", "metadata": ["name": "settings", "namespace": "ml"], "data": ["a": "b"]])]]
@@ -125,9 +132,7 @@ final class FakeAPIServer: @unchecked Sendable {
         defer { api.server.stop() }
         let temp = try TemporaryDirectory()
         defer { temp.remove() }
-        let driver = KubeDriver(connection: KubeConnection(server: api.server.url, token: "test-token"))
-        driver.sleep = { _ in }
-        let reconciler = Reconciler(driver: driver, state: try SpokeState(path: temp.file("s.sqlite")), waveTimeout: 5, sleep: { _ in })
+        let (_, reconciler) = try Self.reconciler(api, temp)
         let first = try reconciler.reconcile(plan: plan())
         #expect(first["synced"] == true, "\(first)")
         #expect(first["healthy"] == true)
@@ -156,9 +161,7 @@ final class FakeAPIServer: @unchecked Sendable {
         defer { api.server.stop() }
         let temp = try TemporaryDirectory()
         defer { temp.remove() }
-        let driver = KubeDriver(connection: KubeConnection(server: api.server.url, token: "test-token"))
-        driver.sleep = { _ in }
-        let reconciler = Reconciler(driver: driver, state: try SpokeState(path: temp.file("s.sqlite")), waveTimeout: 5, sleep: { _ in })
+        let (_, reconciler) = try Self.reconciler(api, temp)
         var both = plan()
         var web = try #require(both["applications"]?[0])
         web.setValue("foreground", at: ["removal"])
@@ -201,9 +204,7 @@ final class FakeAPIServer: @unchecked Sendable {
         defer { api.server.stop() }
         let temp = try TemporaryDirectory()
         defer { temp.remove() }
-        let driver = KubeDriver(connection: KubeConnection(server: api.server.url, token: "test-token"))
-        driver.sleep = { _ in }
-        let reconciler = Reconciler(driver: driver, state: try SpokeState(path: temp.file("s.sqlite")), waveTimeout: 5, sleep: { _ in })
+        let (_, reconciler) = try Self.reconciler(api, temp)
         var document = plan(withDeployment: false)
         var entries = document["applications"]?.arrayValue ?? []
         var resources = entries[0]["resources"]?.arrayValue ?? []
@@ -228,9 +229,7 @@ final class FakeAPIServer: @unchecked Sendable {
         defer { api.server.stop() }
         let temp = try TemporaryDirectory()
         defer { temp.remove() }
-        let driver = KubeDriver(connection: KubeConnection(server: api.server.url, token: "test-token"))
-        driver.sleep = { _ in }
-        let reconciler = Reconciler(driver: driver, state: try SpokeState(path: temp.file("s.sqlite")), waveTimeout: 5, sleep: { _ in })
+        let (_, reconciler) = try Self.reconciler(api, temp)
         let report = try reconciler.reconcile(plan: plan(secret: true))
         let text = JSON.encode(report)
         #expect(text.contains("cannot get resource \\\"secrets\\\"") && text.contains("docs/kubernetes.md"), "\(text)")
