@@ -13,19 +13,22 @@ struct RememberedApplication: Equatable {
     /// The planned sync wave of each object not in wave 0 (by `ResourceKey.description`):
     /// removal goes in reverse wave order even for objects whose wave is not on them.
     var waves: [String: Int] = [:]
+    /// Its `PostDelete` hooks (plan resources as JSON), run once its objects are gone.
+    var postDelete = "[]"
 }
 
 extension SpokeState {
     func rememberedApplications() throws -> [String: RememberedApplication] {
         var out: [String: RememberedApplication] = [:]
-        for row in try database.query("SELECT app, label, removal, kinds, waves FROM applications") {
-            guard row.count == 5, let name = row[0].text, let label = row[1].text else { continue }
+        for row in try database.query("SELECT app, label, removal, kinds, waves, postDelete FROM applications") {
+            guard row.count == 6, let name = row[0].text, let label = row[1].text else { continue }
             let kinds = ((try? JSON.parse(row[3].text ?? "[]"))?.arrayValue ?? []).compactMap { item -> GroupKind? in
                 guard let kind = item["kind"]?.stringValue else { return nil }
                 return GroupKind(group: item["group"]?.stringValue ?? "", kind: kind)
             }
             let waves = ((try? JSON.parse(row[4].text ?? "{}"))?.objectValue ?? [:]).reduce(into: [String: Int]()) { $0[$1.key] = $1.value.intValue }
-            out[name] = RememberedApplication(name: name, label: label, removal: row[2].text.flatMap(RemovalPolicy.init), kinds: Set(kinds), waves: waves)
+            out[name] = RememberedApplication(name: name, label: label, removal: row[2].text.flatMap(RemovalPolicy.init), kinds: Set(kinds), waves: waves,
+                                              postDelete: row[5].text ?? "[]")
         }
         return out
     }
@@ -35,10 +38,11 @@ extension SpokeState {
             .map { Value.object(["group": .string($0.group), "kind": .string($0.kind)]) }
         let waves = ValueObject(uniqueKeysWithValues: application.waves.sorted { $0.key < $1.key }.map { ($0.key, Value.int($0.value)) })
         try database.run("""
-            INSERT INTO applications (app, label, removal, kinds, waves) VALUES (?, ?, ?, ?, ?)
-            ON CONFLICT (app) DO UPDATE SET label = excluded.label, removal = excluded.removal, kinds = excluded.kinds, waves = excluded.waves
+            INSERT INTO applications (app, label, removal, kinds, waves, postDelete) VALUES (?, ?, ?, ?, ?, ?)
+            ON CONFLICT (app) DO UPDATE SET label = excluded.label, removal = excluded.removal, kinds = excluded.kinds, waves = excluded.waves,
+                postDelete = excluded.postDelete
             """, [.text(application.name), .text(application.label), application.removal.map { .text($0.rawValue) } ?? .null,
-                  .text(JSON.encode(.array(kinds))), .text(JSON.encode(.object(waves), options: [.sortedKeys]))])
+                  .text(JSON.encode(.array(kinds))), .text(JSON.encode(.object(waves), options: [.sortedKeys])), .text(application.postDelete)])
     }
 
     /// Forgets everything about an Application that has left the plan.
@@ -70,7 +74,11 @@ extension Reconciler {
                 waves[ResourceKey(group: resource.group, kind: resource.kind, namespace: resource.namespace, name: resource.name).description] = resource.wave
             }
         }
-        let current = RememberedApplication(name: entry.name, label: label, removal: removal, kinds: kinds.union(previous?.kinds ?? []), waves: waves)
+        let postDelete = entry.error == nil
+            ? JSON.encode(.array(entry.resources.filter { $0.hooks.contains(HookPhase.postDelete.rawValue) }.map(\.value)), options: [.sortedKeys])
+            : previous?.postDelete ?? "[]"
+        let current = RememberedApplication(name: entry.name, label: label, removal: removal, kinds: kinds.union(previous?.kinds ?? []), waves: waves,
+                                            postDelete: postDelete)
         if current != previous {
             try state.remember(current)
             known[entry.name] = current
@@ -131,10 +139,18 @@ extension Reconciler {
             return StatusCondition(type: "DeletionHeld", message: "\(application.name) left the plan: \(unconfirmed.map(\.description).joined(separator: ", ")) "
                 + "wait for confirmation (Delete=confirm): delete them by hand to confirm; \(doomed.count) other object(s) deleted")
         }
+        // Argo CD's PostDelete hooks: once everything is gone; a failed one keeps the removal going.
+        let postDelete = ((try? PlannedResource.list(json: Array(application.postDelete.utf8))) ?? []).map(DesiredResource.init)
+        var hookOutcome = SyncOutcome(conditions: [])
+        if !runHooks(postDelete, phase: .postDelete, into: &hookOutcome) {
+            return StatusCondition(type: "ApplicationDeleting",
+                                   message: "\(application.name) left the plan: its objects are deleted but \(hookOutcome.conditions.first?.message ?? "a PostDelete hook failed"); it is run again next time")
+        }
         try state.forgetApplication(application.name)
         rememberedApplications?[application.name] = nil
         let keptNote = kept.isEmpty ? "" : "; kept (Delete=false): " + kept.map(\.description).joined(separator: ", ")
-        return StatusCondition(type: "ApplicationDeleted", message: "\(application.name) left the plan: deleted \(doomed.count) object(s)\(keptNote)")
+        let hooksNote = postDelete.isEmpty ? "" : "; PostDelete hooks run: " + hookOutcome.hooks.map(\.resource).joined(separator: ", ")
+        return StatusCondition(type: "ApplicationDeleted", message: "\(application.name) left the plan: deleted \(doomed.count) object(s)\(keptNote)\(hooksNote)")
     }
 
     static func wave(of object: Value?) -> Int {

@@ -20,7 +20,7 @@ public final class SpokeState {
                 CREATE TABLE kv (key TEXT PRIMARY KEY, value TEXT NOT NULL);
                 """),
             SQLiteMigration(version: 2, sql: """
-                CREATE TABLE applications (app TEXT PRIMARY KEY, label TEXT NOT NULL, removal TEXT, kinds TEXT NOT NULL, waves TEXT NOT NULL);
+                CREATE TABLE applications (app TEXT PRIMARY KEY, label TEXT NOT NULL, removal TEXT, kinds TEXT NOT NULL, waves TEXT NOT NULL, postDelete TEXT NOT NULL);
                 """),
         ])
     }

@@ -112,4 +112,29 @@ import Testing
         #expect(status.lastSync?.hooks.map(\.status) == [.failed, .succeeded])
         #expect(status.conditions.contains { $0.type == "HookFailed" && $0.message.contains("PreSync hook batch/Job ml/migrate") }, "\(status.conditions)")
     }
+
+    /// "PostDelete hooks ... run after all Application resources are deleted."
+    @Test func postDeleteHooksRunOnceTheRemovedApplicationsObjectsAreGone() throws {
+        let setup = try Setup()
+        func entry(_ name: String, image: String) -> PlanEntry {
+            var config = ApplicationRemovalTests.configMap(name, "\(name)-config")
+            config.object.setValue(.object([PlanFormat.applicationLabel: .string(name)]), at: ["metadata", "labels"])
+            var cleanup = Self.job("\(name)-cleanup", hook: "PostDelete", image: image, deletePolicy: "HookSucceeded")
+            cleanup.object.setValue(.object([PlanFormat.applicationLabel: .string(name)]), at: ["metadata", "labels"])
+            return PlanEntry(name: name, trackingLabel: name, namespace: "ml", syncPolicy: SyncPolicy(automated: AutomatedSync(prune: true, selfHeal: true)),
+                             resources: [config, cleanup], removal: .foreground)
+        }
+        let keep = entry("keep", image: "migrate:1")
+        let first = Plan(cluster: "eu", server: "", id: "sha256:1", applications: [entry("db", image: "migrate:1"), entry("cache", image: "broken:1"), keep])
+        _ = try setup.reconciler.reconcile(plan: first)
+        #expect(!setup.driver.applied.contains { $0.hasSuffix("-cleanup") }, "PostDelete hooks do not run with a sync")
+
+        let report = try setup.reconciler.reconcile(plan: Plan(cluster: "eu", server: "", id: "sha256:2", applications: [keep]))
+        let deleted = try #require(report.conditions.first { $0.message.hasPrefix("db ") })
+        #expect(deleted.type == "ApplicationDeleted" && deleted.message.contains("PostDelete hooks run: batch/Job ml/db-cleanup"), "\(deleted.message)")
+        #expect(setup.driver.applied.contains("db-cleanup") && setup.driver.deleted.contains("db-cleanup"), "run, then deleted by HookSucceeded")
+        let failing = try #require(report.conditions.first { $0.message.hasPrefix("cache ") })
+        #expect(failing.type == "ApplicationDeleting" && failing.message.contains("PostDelete hook batch/Job ml/cache-cleanup"), "\(failing.message)")
+        #expect(try setup.reconciler.state.rememberedApplications().keys.sorted() == ["cache", "keep"], "a failed PostDelete hook keeps the removal going")
+    }
 }
