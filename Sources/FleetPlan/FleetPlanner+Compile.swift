@@ -15,7 +15,6 @@ extension FleetPlanner {
     func compile(_ application: Value, identity: String, cluster: ClusterRecord, snapshots: inout [String: RepositorySnapshot], rendered: inout Int,
                          problems: inout [PlanProblem], used: inout Set<String>) -> ([UInt8], [String: String], String?) {
         let name = application["metadata"]?["name"]?.stringValue ?? ""
-        let spec = application["spec"] ?? .object([:])
         let sources = ApplicationPin.renderedSources(of: application)
         var revisions: [String: String] = [:]
         var objects: [Value] = []
