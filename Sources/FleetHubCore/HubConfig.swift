@@ -34,6 +34,12 @@ public struct HubConfig: Sendable {
     /// Other URLs Applications use for the fleet repository (the hub may read it from a local
     /// path or a mirror while Applications name its public URL).
     public var repositoryAliases: [String] = []
+
+    /// Whether `url` names the fleet repository: its URL or an alias, in any spelling Argo CD
+    /// takes as the same (`RepositoryURL`).
+    public func isFleetRepository(_ url: String) -> Bool {
+        RepositoryURL.same(url, repositoryURL) || repositoryAliases.contains { RepositoryURL.same($0, url) }
+    }
     public var pollInterval: KubeDuration = .seconds(15)
     public var credentials: [RepositoryCredentials] = []
     public var webhookSecret: String?

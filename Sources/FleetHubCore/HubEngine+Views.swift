@@ -33,7 +33,7 @@ extension HubEngine {
         guard !fetchErrors.isEmpty, let document = applicationDocument(app) else { return nil }
         for source in ApplicationPin.renderedSources(of: document) {
             guard var url = source["repoURL"]?.stringValue else { continue }
-            if config.repositoryAliases.contains(where: { RepositoryURL.same($0, url) }) { url = config.repositoryURL }
+            if config.isFleetRepository(url) { url = config.repositoryURL }
             if let (failed, error) = fetchErrors.first(where: { RepositoryURL.same($0.key, url) }) {
                 return "cannot fetch \(failed): \(error)"
             }
@@ -81,7 +81,7 @@ extension HubEngine {
 
     /// An Application as planned (pins applied), by name.
     func applicationDocument(_ name: String) -> Value? {
-        applications.first { $0["metadata"]?["name"]?.stringValue == name }
+        applicationsByName[name]
     }
 
     /// The Applications assigned to a cluster, sorted.

@@ -64,7 +64,11 @@ public actor HubEngine {
     /// When the fleet commit was made (RFC 3339), carried in every plan.
     var fleetCommitTime: String?
     var clusters: [ClusterRecord] = []
-    var applications: [Value] = []
+    var applications: [Value] = [] {
+        didSet { applicationsByName = Dictionary(applications.map { ($0["metadata"]?["name"]?.stringValue ?? "", $0) }, uniquingKeysWith: { first, _ in first }) }
+    }
+    /// The Applications by name (views look one up per row).
+    private(set) var applicationsByName: [String: Value] = [:]
     var applicationCluster: [String: String] = [:]
     var applicationErrors: [String: String] = [:]
     /// Each cluster's plan revisions (repository URL → commit), as of the last round.

@@ -35,10 +35,7 @@ public final class MirrorSet: RepositoryProvider {
     /// any spelling Argo CD would take as the same (`.git`, case, scp-like SSH), else the first
     /// spelling seen of that repository, so one repository is one mirror.
     public func canonical(_ url: String) -> String {
-        if config.repositoryAliases.contains(url) || RepositoryURL.same(url, config.repositoryURL)
-            || config.repositoryAliases.contains(where: { RepositoryURL.same($0, url) }) {
-            return config.repositoryURL
-        }
+        if config.isFleetRepository(url) { return config.repositoryURL }
         let key = RepositoryURL.normalized(url)
         if let first = spellings[key] { return first }
         spellings[key] = url

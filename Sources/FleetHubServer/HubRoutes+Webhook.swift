@@ -69,8 +69,7 @@ extension HubRoutes {
         }
         engine.metrics.webhooks.increment()
         let config = engine.config
-        let known = [config.repositoryURL] + config.repositoryAliases
-        let matchesFleet = urls.contains { url in known.contains { RepositoryURL.same($0, url) } }
+        let matchesFleet = urls.contains(where: config.isFleetRepository)
         if matchesFleet || urls.isEmpty {
             await engine.refresh(force: false)
         } else {

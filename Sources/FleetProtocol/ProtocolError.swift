@@ -67,7 +67,7 @@ struct FieldReader {
 
     func optionalDouble(_ key: String) throws(ProtocolError) -> Double? {
         guard let value = value(key) else { return nil }
-        guard value.isNumber, let number = value.doubleValue else { throw wrongType(key, "a number", value) }
+        guard let number = value.doubleValue else { throw wrongType(key, "a number", value) }
         return number
     }
 

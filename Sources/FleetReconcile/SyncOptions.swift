@@ -31,13 +31,19 @@ public enum SyncOptions {
         }.sorted()
     }
 
-    /// The options on a live object (its annotation, split at commas).
-    public static func of(_ object: Value?) -> Set<String> { SyncPlanner.syncOptions(of: object) }
-
     /// The compare options on a live object (`IgnoreExtraneous`, `ServerSideDiff=true`...).
     public static func compareOptions(of object: Value?) -> Set<String> {
-        Set((object?["metadata"]?["annotations"]?["argocd.argoproj.io/compare-options"]?.stringValue ?? "")
-            .split(separator: ",").map { String($0).trimmingWhitespace() })
+        commaSeparated(object, "argocd.argoproj.io/compare-options")
+    }
+
+    /// A live object's sync wave (`argocd.argoproj.io/sync-wave`, 0 when absent).
+    public static func wave(of object: Value?) -> Int {
+        Int(object?["metadata"]?["annotations"]?["argocd.argoproj.io/sync-wave"]?.stringValue ?? "") ?? 0
+    }
+
+    /// An annotation holding a comma-separated list, as a set.
+    static func commaSeparated(_ object: Value?, _ annotation: String) -> Set<String> {
+        Set((object?["metadata"]?["annotations"]?[annotation]?.stringValue ?? "").split(separator: ",").map { String($0).trimmingWhitespace() })
     }
 
     /// Kubernetes' propagation policy for prunes (`PrunePropagationPolicy`, foreground by default).

@@ -290,7 +290,7 @@ public enum SyncPlanner {
             return []
         }
         let pruneLastAll = intent.syncOptions.contains("PruneLast=true")
-        func wave(_ key: ResourceKey) -> Int { Int(live[key]?["metadata"]?["annotations"]?["argocd.argoproj.io/sync-wave"]?.stringValue ?? "") ?? 0 }
+        func wave(_ key: ResourceKey) -> Int { SyncOptions.wave(of: live[key]) }
         let ordered = prunable.sorted { a, b in
             let lastA = pruneLastAll || syncOptions(of: live[a]).contains("PruneLast=true")
             let lastB = pruneLastAll || syncOptions(of: live[b]).contains("PruneLast=true")
@@ -303,8 +303,7 @@ public enum SyncPlanner {
 
     /// The `argocd.argoproj.io/sync-options` of a live object, split at commas.
     public static func syncOptions(of object: Value?) -> Set<String> {
-        Set((object?["metadata"]?["annotations"]?["argocd.argoproj.io/sync-options"]?.stringValue ?? "")
-            .split(separator: ",").map { String($0).trimmingWhitespace() })
+        SyncOptions.commaSeparated(object, "argocd.argoproj.io/sync-options")
     }
 }
 

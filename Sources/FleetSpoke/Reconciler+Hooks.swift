@@ -46,13 +46,10 @@ extension Reconciler {
         } catch {
             return run(.failed, "\(error)")
         }
-        let deadline = clock() + waveTimeout
         var completion = HookCompletion.running
-        while true {
-            try? advanceControllers()
+        _ = waitUntil {
             completion = HookCompletion.assess((try? driver.get(key)) ?? nil)
-            if completion != .running || clock() >= deadline { break }
-            sleep(0.2)
+            return completion != .running
         }
         let result: HookRun
         switch completion {

@@ -64,9 +64,11 @@ extension SpokeState {
 extension Reconciler {
     /// Records how to find and remove an Application (only when that changed). A plan entry
     /// that did not render keeps the removal policy last seen.
-    func remember(_ entry: PlanEntry, label: String, kinds: Set<GroupKind>) throws {
+    func remember(_ entry: PlanEntry, digest: String, label: String, kinds: Set<GroupKind>) throws {
         var known = try rememberedApplications ?? state.rememberedApplications()
+        rememberedApplications = known
         let previous = known[entry.name]
+        if rememberedDigests[entry.name] == digest, let previous, kinds.isSubset(of: previous.kinds) { return }
         let removal = entry.error == nil ? entry.removal : previous?.removal ?? entry.removal
         var waves = entry.error == nil ? [:] : previous?.waves ?? [:]
         if entry.error == nil {
@@ -84,6 +86,7 @@ extension Reconciler {
             known[entry.name] = current
         }
         rememberedApplications = known
+        rememberedDigests[entry.name] = digest
     }
 
     /// Removes the Applications this spoke synced that the plan no longer lists; returns the
@@ -109,12 +112,17 @@ extension Reconciler {
         return conditions
     }
 
+    private func forget(_ name: String) throws {
+        try state.forgetApplication(name)
+        rememberedApplications?[name] = nil
+        rememberedDigests[name] = nil
+    }
+
     /// Deletes one departed Application's objects, wave by wave; forgets it once they are gone.
     private func remove(_ application: RememberedApplication, dryRun: Bool) throws -> StatusCondition? {
         guard let policy = application.removal else {
             if !dryRun {
-                try state.forgetApplication(application.name)
-                rememberedApplications?[application.name] = nil
+                try forget(application.name)
             }
             return StatusCondition(type: "ApplicationRemoved", message: "\(application.name) left the plan; it has no resources finalizer, so its objects stay, untracked")
         }
@@ -122,11 +130,12 @@ extension Reconciler {
         let kept = live.filter { SyncPlanner.syncOptions(of: $0.value).contains("Delete=false") }.keys.sorted()
         // `Delete=confirm`: left for a person to delete (their deletion is the confirmation).
         let unconfirmed = live.filter { SyncPlanner.syncOptions(of: $0.value).contains("Delete=confirm") }.keys.sorted()
-        let doomed = live.filter { kept.firstIndex(of: $0.key) == nil && unconfirmed.firstIndex(of: $0.key) == nil }
+        let spared = Set(kept + unconfirmed)
+        let doomed = live.filter { !spared.contains($0.key) }
         if dryRun {
             return StatusCondition(type: "ApplicationDeleting", message: "\(application.name) left the plan: would delete \(doomed.count) object(s)")
         }
-        let waves = Dictionary(grouping: doomed.keys) { application.waves[$0.description] ?? Self.wave(of: doomed[$0]) }
+        let waves = Dictionary(grouping: doomed.keys) { application.waves[$0.description] ?? SyncOptions.wave(of: doomed[$0]) }
         for wave in waves.keys.sorted(by: >) {
             let keys = waves[wave]!.sorted()
             for key in keys { try driver.delete(key, propagation: policy == .background ? .background : .foreground) }
@@ -146,26 +155,9 @@ extension Reconciler {
             return StatusCondition(type: "ApplicationDeleting",
                                    message: "\(application.name) left the plan: its objects are deleted but \(hookOutcome.conditions.first?.message ?? "a PostDelete hook failed"); it is run again next time")
         }
-        try state.forgetApplication(application.name)
-        rememberedApplications?[application.name] = nil
+        try forget(application.name)
         let keptNote = kept.isEmpty ? "" : "; kept (Delete=false): " + kept.map(\.description).joined(separator: ", ")
         let hooksNote = postDelete.isEmpty ? "" : "; PostDelete hooks run: " + hookOutcome.hooks.map(\.resource).joined(separator: ", ")
         return StatusCondition(type: "ApplicationDeleted", message: "\(application.name) left the plan: deleted \(doomed.count) object(s)\(keptNote)\(hooksNote)")
-    }
-
-    static func wave(of object: Value?) -> Int {
-        Int(object?["metadata"]?["annotations"]?[PlanFormat.syncWaveAnnotation]?.stringValue ?? "") ?? 0
-    }
-
-    /// Waits until none of the objects exists (a foreground deletion keeps an object until
-    /// what it owns is gone), up to the wave timeout.
-    func waitGone(_ keys: [ResourceKey]) -> Bool {
-        let deadline = clock() + waveTimeout
-        while true {
-            try? advanceControllers()
-            if keys.allSatisfy({ ((try? driver.get($0)) ?? nil) == nil }) { return true }
-            if clock() >= deadline { return false }
-            sleep(0.2)
-        }
     }
 }

@@ -153,8 +153,7 @@ extension Reconciler {
             try driver.apply(object, replace: replace)
         } catch where force {
             try driver.delete(key, propagation: .foreground)
-            let deadline = clock() + waveTimeout
-            while ((try? driver.get(key)) ?? nil) != nil, clock() < deadline { sleep(0.2) }
+            _ = waitGone([key])
             try driver.apply(object, replace: false)
         }
     }

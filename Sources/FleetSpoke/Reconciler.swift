@@ -86,6 +86,9 @@ public final class Reconciler {
     private var lastSyncs: [String: LastSync?] = [:]
     /// The Applications synced here, as the state remembers them (read once).
     var rememberedApplications: [String: RememberedApplication]?
+    /// The plan entry digest each Application was last remembered from (an unchanged entry
+    /// is not remembered again every tick).
+    var rememberedDigests: [String: String] = [:]
 
     public init(driver: ClusterDriver, state: SpokeState, waveTimeout: Double = 120, clock: @escaping () -> Double = SystemClock.now,
                 sleep: @escaping (Double) -> Void = SystemClock.sleep) {
@@ -107,6 +110,7 @@ public final class Reconciler {
         storedForms = [:]
         lastSyncs = [:]
         rememberedApplications = nil
+        rememberedDigests = [:]
     }
 
     /// The last sync that changed something, read from the state once per Application (the
@@ -176,7 +180,7 @@ public final class Reconciler {
         let started = clock()
         let lastApplied = try state.lastApplied(app: intent.name)
         let kinds = Set(intent.resources.map(\.key.groupKind)).union(lastApplied.keys.map(\.groupKind))
-        if !dryRun { try remember(entry, label: label, kinds: kinds) }
+        if !dryRun { try remember(entry, digest: digest, label: label, kinds: kinds) }
         var live = try driver.list(trackingLabel: label, kinds: kinds)
         let planChanged = try state.syncedDigest(app: intent.name) != digest
         let context = SyncPlanner.Context(planChanged: planChanged, loopingFields: state.loops.looping(at: started))
@@ -276,14 +280,27 @@ public final class Reconciler {
 
     /// Waits until the resources are Healthy (or Suspended), driving the local controller.
     func waitHealthy(_ keys: [ResourceKey], overrides: [HealthOverride] = []) -> Bool {
-        let deadline = clock() + waveTimeout
-        while true {
-            try? advanceControllers()
-            let healthy = keys.allSatisfy { key in
+        waitUntil {
+            keys.allSatisfy { key in
                 let status = Self.health(of: key, (try? driver.get(key)) ?? nil, overrides: overrides).status
                 return status == .healthy || status == .suspended
             }
-            if healthy { return true }
+        }
+    }
+
+    /// Waits until none of the objects exists (a foreground deletion keeps an object until
+    /// what it owns is gone).
+    func waitGone(_ keys: [ResourceKey]) -> Bool {
+        waitUntil { keys.allSatisfy { ((try? driver.get($0)) ?? nil) == nil } }
+    }
+
+    /// Checks `done` until it holds or `waveTimeout` passes, letting a simulated cluster's
+    /// controllers move on between checks; false on timeout.
+    func waitUntil(_ done: () -> Bool) -> Bool {
+        let deadline = clock() + waveTimeout
+        while true {
+            try? advanceControllers()
+            if done() { return true }
             if clock() >= deadline { return false }
             sleep(0.2)
         }

@@ -12,26 +12,7 @@ import Testing
 /// resources are deleted too" (cascading, last sync wave first); without the finalizer "the
 /// Application's resources are left" (orphaned).
 @Suite struct ApplicationRemovalTests {
-    final class Setup {
-        let temp: TemporaryDirectory
-        let clock = FakeClock()
-        let cluster: LocalCluster
-        let reconciler: Reconciler
-
-        init() throws {
-            temp = try TemporaryDirectory()
-            let clock = self.clock
-            cluster = try LocalCluster(path: temp.file("c.sqlite"), readyDelay: 0, clock: { clock.now })
-            reconciler = Reconciler(driver: cluster, state: try SpokeState(path: temp.file("s.sqlite")), waveTimeout: 30,
-                                    clock: { clock.now }, sleep: { clock.now += $0 })
-        }
-
-        deinit { temp.remove() }
-
-        func exists(_ kind: String, _ name: String, group: String = "") throws -> Bool {
-            try cluster.get(ResourceKey(group: group, kind: kind, namespace: "ml", name: name)) != nil
-        }
-    }
+    typealias Setup = ReconcilerFixture
 
     static func configMap(_ app: String, _ name: String, wave: Int = 0, options: String? = nil) -> PlannedResource {
         var annotations: ValueObject = [PlanFormat.syncWaveAnnotation: .string(String(wave))]
@@ -86,24 +67,8 @@ import Testing
     @Test func theLastWaveGoesFirst() throws {
         let setup = try Setup()
         _ = try setup.reconciler.reconcile(plan: Self.plan([Self.web, Self.api]))
-        // A tiny driver shim records the order the spoke deletes in.
-        final class Recorder: ClusterDriver {
-            let inner: LocalCluster
-            var deleted: [String] = []
-            init(_ inner: LocalCluster) { self.inner = inner }
-            func list(trackingLabel: String, kinds: Set<GroupKind>) throws -> [ResourceKey: Value] { try inner.list(trackingLabel: trackingLabel, kinds: kinds) }
-            func get(_ key: ResourceKey) throws -> Value? { try inner.get(key) }
-            func apply(_ object: Value, replace: Bool) throws -> Value { try inner.apply(object, replace: replace) }
-            func delete(_ key: ResourceKey, propagation: DeletePropagation) throws {
-                deleted.append("\(key.name):\(propagation.rawValue)")
-                try inner.delete(key, propagation: propagation)
-            }
-            func ensureNamespace(_ name: String) throws { try inner.ensureNamespace(name) }
-        }
-        let recorder = Recorder(setup.cluster)
-        let reconciler = Reconciler(driver: recorder, state: setup.reconciler.state, waveTimeout: 30, clock: { setup.clock.now }, sleep: { setup.clock.now += $0 })
-        _ = try reconciler.reconcile(plan: Self.plan([Self.legacy]))
-        #expect(recorder.deleted == ["api-config:Background", "web-late:Foreground", "web-early:Foreground"],
+        _ = try setup.reconciler.reconcile(plan: Self.plan([Self.legacy]))
+        #expect(setup.driver.deletions.map { "\($0.name):\($0.propagation.rawValue)" } == ["api-config:Background", "web-late:Foreground", "web-early:Foreground"],
                 "api's background finalizer; web's wave 5 before wave -1")
     }
 

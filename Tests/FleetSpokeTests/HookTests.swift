@@ -11,44 +11,8 @@ import Testing
 /// with them, PostSync after every resource is healthy, SyncFail when the sync fails; the
 /// default delete policy is BeforeHookCreation).
 @Suite struct HookTests {
-    final class Recorder: SimulatedCluster {
-        let inner: LocalCluster
-        var applied: [String] = []
-        var deleted: [String] = []
-        init(_ inner: LocalCluster) { self.inner = inner }
-        func list(trackingLabel: String, kinds: Set<GroupKind>) throws -> [ResourceKey: Value] { try inner.list(trackingLabel: trackingLabel, kinds: kinds) }
-        func get(_ key: ResourceKey) throws -> Value? { try inner.get(key) }
-        func apply(_ object: Value, replace: Bool) throws -> Value {
-            applied.append(object["metadata"]?["name"]?.stringValue ?? "?")
-            return try inner.apply(object, replace: replace)
-        }
-        func delete(_ key: ResourceKey, propagation: DeletePropagation) throws {
-            deleted.append(key.name)
-            try inner.delete(key, propagation: propagation)
-        }
-        func ensureNamespace(_ name: String) throws { try inner.ensureNamespace(name) }
-        func advance(now: Double) throws { try inner.advance(now: now) }
-        func wipeForDrill() throws -> Int { try inner.wipeForDrill() }
-    }
-
-    final class Setup {
-        let temp: TemporaryDirectory
-        let clock = FakeClock()
-        let cluster: LocalCluster
-        let driver: Recorder
-        let reconciler: Reconciler
-
-        init() throws {
-            temp = try TemporaryDirectory()
-            let clock = self.clock
-            cluster = try LocalCluster(path: temp.file("c.sqlite"), readyDelay: 1, failingImages: ["broken:1"], clock: { clock.now })
-            try cluster.ensureNamespace("ml")
-            driver = Recorder(cluster)
-            reconciler = Reconciler(driver: driver, state: try SpokeState(path: temp.file("s.sqlite")), waveTimeout: 30,
-                                    clock: { clock.now }, sleep: { clock.now += $0 })
-        }
-
-        deinit { temp.remove() }
+    func setup() throws -> ReconcilerFixture {
+        try ReconcilerFixture(readyDelay: 1, failingImages: ["broken:1"], namespace: "ml")
     }
 
     static func job(_ name: String, hook: String, wave: Int = 0, image: String = "migrate:1", deletePolicy: String? = nil, generate: Bool = false) -> PlannedResource {
@@ -74,7 +38,7 @@ import Testing
     static let config = ApplicationRemovalTests.configMap("db", "db-config", wave: 1)
 
     @Test func phasesRunInOrderAroundTheWavesAndAreReportedWithTheLastSync() throws {
-        let setup = try Setup()
+        let setup = try setup()
         let resources = [Self.job("migrate-", hook: "PreSync", generate: true), Self.config, Self.job("smoke", hook: "PostSync", deletePolicy: "HookSucceeded"),
                          Self.job("seed", hook: "Sync", wave: 1), Self.job("alert", hook: "SyncFail"), Self.job("never", hook: "Skip")]
         let report = try setup.reconciler.reconcile(plan: Self.plan(resources))
@@ -102,7 +66,7 @@ import Testing
     }
 
     @Test func aFailedPreSyncHookStopsTheSyncAndRunsTheSyncFailHooks() throws {
-        let setup = try Setup()
+        let setup = try setup()
         let resources = [Self.job("migrate", hook: "PreSync", image: "broken:1"), Self.config, Self.job("alert", hook: "SyncFail")]
         let report = try setup.reconciler.reconcile(plan: Self.plan(resources))
         let status = try #require(report.applications.first)
@@ -115,7 +79,7 @@ import Testing
 
     /// "PostDelete hooks ... run after all Application resources are deleted."
     @Test func postDeleteHooksRunOnceTheRemovedApplicationsObjectsAreGone() throws {
-        let setup = try Setup()
+        let setup = try setup()
         func entry(_ name: String, image: String) -> PlanEntry {
             var config = ApplicationRemovalTests.configMap(name, "\(name)-config")
             config.object.setValue(.object([PlanFormat.applicationLabel: .string(name)]), at: ["metadata", "labels"])

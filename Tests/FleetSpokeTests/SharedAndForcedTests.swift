@@ -35,24 +35,11 @@ import Testing
     /// "Force=true: ... delete and re-create the resource" when it cannot be updated.
     @Test func aForcedReplaceRecreatesAnObjectTheServerWillNotUpdate() throws {
         let setup = try Removal.Setup()
-        final class Immutable: ClusterDriver {
-            let inner: LocalCluster
-            var refusals = 0
-            init(_ inner: LocalCluster) { self.inner = inner }
-            func list(trackingLabel: String, kinds: Set<GroupKind>) throws -> [ResourceKey: Value] { try inner.list(trackingLabel: trackingLabel, kinds: kinds) }
-            func get(_ key: ResourceKey) throws -> Value? { try inner.get(key) }
-            func apply(_ object: Value, replace: Bool) throws -> Value {
-                if let key = ResourceKey(object: object), let current = try inner.get(key), current["data"] != object["data"] {
-                    refusals += 1
-                    throw SpokeError("ConfigMap \(key.name) is invalid: data: field is immutable")
-                }
-                return try inner.apply(object, replace: replace)
-            }
-            func delete(_ key: ResourceKey, propagation: DeletePropagation) throws { try inner.delete(key, propagation: propagation) }
-            func ensureNamespace(_ name: String) throws { try inner.ensureNamespace(name) }
+        setup.driver.refuseApply = { object, current in
+            guard let key = ResourceKey(object: object), let current, current["data"] != object["data"] else { return nil }
+            return SpokeError("ConfigMap \(key.name) is invalid: data: field is immutable")
         }
-        let driver = Immutable(setup.cluster)
-        let reconciler = Reconciler(driver: driver, state: setup.reconciler.state, waveTimeout: 30, clock: { setup.clock.now }, sleep: { setup.clock.now += $0 })
+        let reconciler = setup.reconciler
         func plan(_ value: String, options: [String]) -> Plan {
             var resource = Removal.configMap("cfg", "frozen")
             resource.object.setValue(["v": .string(value)], at: ["data"])

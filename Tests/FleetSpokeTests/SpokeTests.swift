@@ -64,20 +64,8 @@ final class FakeClock: @unchecked Sendable {
 }
 
 @Suite struct ReconcilerTests {
-    struct Setup {
-        let temp: TemporaryDirectory
-        let clock = FakeClock()
-        let cluster: LocalCluster
-        let reconciler: Reconciler
-
-        init() throws {
-            temp = try TemporaryDirectory()
-            let clock = self.clock
-            cluster = try LocalCluster(path: temp.file("c.sqlite"), readyDelay: 2, clock: { clock.now })
-            reconciler = Reconciler(driver: cluster, state: try SpokeState(path: temp.file("s.sqlite")), waveTimeout: 30,
-                                    clock: { clock.now }, sleep: { clock.now += $0 })
-        }
-    }
+    /// The local cluster settles two seconds after a change.
+    static func fixture() throws -> ReconcilerFixture { try ReconcilerFixture(readyDelay: 2) }
 
     func plan(automated: Bool = true, replicas: Int = 2, extra: Bool = true, error: String? = nil, syncRequest: String? = nil) -> Value {
         func labeled(_ object: Value) -> Value {
@@ -105,7 +93,7 @@ final class FakeClock: @unchecked Sendable {
     }
 
     @Test func convergesWaveByWaveThenHealsDriftAndPrunes() throws {
-        let setup = try Setup()
+        let setup = try Self.fixture()
         defer { setup.temp.remove() }
         let first = try setup.reconciler.reconcile(plan: plan())
         #expect(first["synced"] == true, "\(first)")
@@ -124,7 +112,7 @@ final class FakeClock: @unchecked Sendable {
     }
 
     @Test func manualApplicationsChangeNothingUntilASyncRequest() throws {
-        let setup = try Setup()
+        let setup = try Self.fixture()
         defer { setup.temp.remove() }
         let waiting = try setup.reconciler.reconcile(plan: plan(automated: false))
         #expect(waiting["synced"] == false)
@@ -136,7 +124,7 @@ final class FakeClock: @unchecked Sendable {
     }
 
     @Test func aRenderErrorFreezesTheApplicationAndAWipedClusterIsRebuilt() throws {
-        let setup = try Setup()
+        let setup = try Self.fixture()
         defer { setup.temp.remove() }
         _ = try setup.reconciler.reconcile(plan: plan())
         let frozen = try setup.reconciler.reconcile(plan: plan(extra: false, error: "kustomization.yaml:2: broken"))
@@ -149,7 +137,7 @@ final class FakeClock: @unchecked Sendable {
     }
 
     @Test func theStateSurvivesARestart() throws {
-        let setup = try Setup()
+        let setup = try Self.fixture()
         defer { setup.temp.remove() }
         _ = try setup.reconciler.reconcile(plan: plan())
         let reopened = try SpokeState(path: setup.temp.file("s.sqlite"))
@@ -157,7 +145,7 @@ final class FakeClock: @unchecked Sendable {
     }
 
     @Test func aFailedSyncIsRetriedWithBackoffAndHealthOverridesApply() throws {
-        let setup = try Setup()
+        let setup = try Self.fixture()
         defer { setup.temp.remove() }
         guard case .object(var document) = plan(), case .object(var app)? = document["applications"]?[0] else { return }
         app["syncPolicy"] = ["automated": ["prune": true, "selfHeal": true], "syncOptions": [], "retry": ["limit": 2, "backoff": ["duration": "10s", "factor": 2, "maxDuration": "1m"]]]
@@ -207,7 +195,7 @@ final class FakeClock: @unchecked Sendable {
     }
 
     @Test func aSelfHealReportsTheFieldsItPutBackAndTheLastSyncIsRemembered() throws {
-        let setup = try ReconcilerTests.Setup()
+        let setup = try ReconcilerTests.fixture()
         defer { setup.temp.remove() }
         let plan = ReconcilerTests().plan()
         _ = try setup.reconciler.reconcile(plan: plan)
@@ -223,7 +211,7 @@ final class FakeClock: @unchecked Sendable {
     }
 
     @Test func aDrillInThePlanWipesTheLocalClusterAndTheSpokesMemoryOnce() throws {
-        let setup = try ReconcilerTests.Setup()
+        let setup = try ReconcilerTests.fixture()
         defer { setup.temp.remove() }
         var plan = ReconcilerTests().plan()
         _ = try setup.reconciler.reconcile(plan: plan)
