@@ -8,7 +8,7 @@ import FleetTemplate
 /// `include` and `tpl` come with `TemplateSet` execution.
 public enum HelmFunctions {
     public static let table: [String: TemplateFunction] = {
-        var t = TemplateFunctions.table.merging(TemplateFunctions.randomFunctions) { $1 }.merging(HelmCertificates.functions()) { $1 }.merging(HelmTime.functions()) { $1 }
+        var t = TemplateFunctions.table.merging(TemplateFunctions.randomFunctions) { $1 }.merging(HelmCertificates.functions()) { $1 }.merging(SprigTime.functions()) { $1 }
         // Helm's mustToYaml: toYaml that fails instead of printing nothing (a Value always encodes).
         if let toYaml = t["toYaml"] { t["mustToYaml"] = toYaml }
         t["toToml"] = { a in

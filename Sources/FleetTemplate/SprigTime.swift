@@ -1,17 +1,18 @@
 import FleetModel
-import FleetTemplate
+
 #if canImport(Glibc)
 import Glibc
 #endif
 
-/// Sprig's date functions for Helm charts (`now`, `date`, `dateInZone`, `htmlDate`,
-/// `htmlDateInZone`, `dateModify`, `ago`, `toDate`, `unixEpoch`, `duration`, `durationRound`).
-/// Like `helm template`'s, their output changes with the clock: charts keep them to labels or
-/// annotations that say when something was rendered. Times are Go `time.Time` values
+/// Sprig's date functions (`now`, `date`, `dateInZone`, `htmlDate`, `htmlDateInZone`,
+/// `dateModify`, `ago`, `toDate`, `unixEpoch`, `duration`, `durationRound`), for Helm charts and
+/// ApplicationSets. Like `helm template`'s, `now` and `ago` change with the clock: charts keep
+/// them to labels or annotations that say when something was rendered (ApplicationSets refuse
+/// those two: a generated Application must be the same on every render). Times are Go `time.Time` values
 /// (`GoTime`); "Local" is the process's zone (UTC unless TZ says otherwise).
-enum HelmTime {
+public enum SprigTime {
     // size: data table (one entry per function or field, no logic between them)
-    static func functions() -> [String: TemplateFunction] {
+    public static func functions() -> [String: TemplateFunction] {
         var t: [String: TemplateFunction] = [:]
         t["now"] = { a in
             try TemplateFunctions.arity(a, 0, "now")
@@ -40,7 +41,7 @@ enum HelmTime {
             try TemplateFunctions.arity(a, 1, "unixEpoch")
             return .string(String(try time(a[0]).seconds))
         }
-        for (name, must) in [("dateModify", false), ("date_modify", false), ("mustDateModify", true)] {
+        for (name, must) in [("dateModify", false), ("date_modify", false), ("mustDateModify", true), ("must_date_modify", true)] {
             t[name] = { a in
                 try TemplateFunctions.arity(a, 2, name)
                 var base = try time(a[1])
