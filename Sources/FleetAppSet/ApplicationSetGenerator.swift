@@ -71,6 +71,7 @@ public final class ApplicationSetGenerator {
         let context: GenerationContext
         do {
             context = try GenerationContext(spec: spec, appSetNamespace: appSet["metadata"]?["namespace"]?.stringValue ?? "")
+            _ = try ApplicationsSyncPolicy.declared(in: appSet)
         } catch { throw fail(error.message) }
         guard case .array(let generators)? = spec["generators"], !generators.isEmpty else {
             throw fail("spec.generators must list at least one generator")
@@ -118,6 +119,7 @@ public final class ApplicationSetGenerator {
     // MARK: Template rendering
 
     func render(_ template: Value, parameters: ValueObject, context: GenerationContext) throws(TemplateError) -> Value {
+        try ApplicationFieldTypes.check(spec: template["spec"] ?? .null, named: "spec.template.spec")
         let data = context.goTemplate ? goNumberParameters(parameters) : parameters
         // Argo CD leaves the template as written when a generator yields an empty parameter set.
         var rendered = parameters.isEmpty ? template : try context.renderer.render(template, with: data)
@@ -137,7 +139,9 @@ public final class ApplicationSetGenerator {
             }
             switch patchValue {
             case .null: break // rendered to nothing: no change, as in Argo CD
-            case .object: rendered = Self.applyTemplatePatch(patchValue, to: rendered)
+            case .object:
+                rendered = Self.applyTemplatePatch(patchValue, to: rendered)
+                try ApplicationFieldTypes.check(spec: rendered["spec"] ?? .null, named: "templatePatch: spec")
             default: throw TemplateError("templatePatch must render to a map")
             }
         }

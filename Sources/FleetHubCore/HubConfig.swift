@@ -1,3 +1,4 @@
+import FleetAppSet
 import FleetGit
 import FleetModel
 import FleetPlan
@@ -75,6 +76,9 @@ public struct HubConfig: Sendable {
     public var renderTimeout: KubeDuration = .seconds(30)
     /// `kustomize.buildOptions: --enable-helm` (Argo CD's argocd-cm key of the same name).
     public var kustomizeEnableHelm = false
+    /// The ApplicationSet controller's policy and whether ApplicationSets may override it
+    /// (Argo CD's `applicationsetcontroller.policy` and `.enable.policy.override`).
+    public var applicationSetPolicy = ApplicationSetPolicy()
     /// A planning round running longer than this makes /readyz fail (the planner is stuck).
     public var stuckPlannerAfter: KubeDuration = .minutes(10)
 
@@ -113,6 +117,8 @@ public struct HubConfig: Sendable {
         ("limits.maxPlanBytes", "largest plan published for a cluster; a bigger one keeps the cluster on its last plan (default 67108864, what a spoke accepts)"),
         ("limits.renderTimeout", "longest one ApplicationSet may take to generate or one source to render; it then fails alone (default 30s)"),
         ("limits.stuckPlannerAfter", "/readyz fails while a planning round runs longer than this (default 10m)"),
+        ("applicationSets.policy", "what ApplicationSets may do to the Applications they generated: sync (default), create-only, create-update or create-delete (Argo CD's applicationsetcontroller.policy)"),
+        ("applicationSets.enablePolicyOverride", "let an ApplicationSet's spec.syncPolicy.applicationsSync replace the policy (default false, as Argo CD's applicationsetcontroller.enable.policy.override)"),
         ("kustomize.buildOptions", "kustomize build options for every kustomization, as Argo CD's argocd-cm has them; --enable-helm (the one supported) lets helmCharts render (default none)"),
     ]
 
@@ -138,7 +144,7 @@ public struct HubConfig: Sendable {
     public init(_ value: Value, file: String, environment: [String: String] = [:], baseDirectory: String = ".") throws {
         let r = HubConfigReader(file: file, environment: environment, baseDirectory: baseDirectory)
         guard case .object(let root) = value else { throw r.fail("", "the configuration must be a YAML map") }
-        try r.check(root, allowed: ["listen", "stateDir", "repository", "credentials", "webhook", "tls", "tokens", "retention", "staleAfter", "limits", "kustomize"], at: "")
+        try r.check(root, allowed: ["listen", "stateDir", "repository", "credentials", "webhook", "tls", "tokens", "retention", "staleAfter", "limits", "kustomize", "applicationSets"], at: "")
         try readListen(root, r)
         try readRepository(root, r)
         try readSecrets(root, r)
@@ -232,6 +238,19 @@ public struct HubConfig: Sendable {
                     throw r.fail("kustomize.buildOptions", "\(option) is not supported (the supported option is --enable-helm)")
                 }
                 kustomizeEnableHelm = true
+            }
+        }
+        if case .object(let appSets)? = root["applicationSets"] {
+            try r.check(appSets, allowed: ["policy", "enablePolicyOverride"], at: "applicationSets")
+            if let text = try r.string(appSets["policy"], "applicationSets.policy") {
+                guard let policy = ApplicationsSyncPolicy(rawValue: text) else {
+                    throw r.fail("applicationSets.policy", "\(text) is not a policy (sync, create-only, create-update or create-delete)")
+                }
+                applicationSetPolicy.controller = policy
+            }
+            if let flag = appSets["enablePolicyOverride"], !flag.isNull {
+                guard case .bool(let allow) = flag else { throw r.fail("applicationSets.enablePolicyOverride", "must be true or false") }
+                applicationSetPolicy.allowOverride = allow
             }
         }
         if case .object(let limits)? = root["limits"] {

@@ -111,6 +111,7 @@ public actor HubEngine {
     /// none; returns that token (to print once) or nil.
     public func restore() throws -> String? {
         try restoreViews()
+        try restoreOwnedApplications()
         try ledger.restore()
         board.install(try database.currentPlans().map { stored in
             ServedPlan(cluster: stored.cluster, id: stored.id, generation: stored.generation, body: stored.body,
@@ -183,6 +184,7 @@ public actor HubEngine {
             return
         }
         lastRound = (Date(), result.fetchErrors[config.repositoryURL])
+        if let owned = result.ownedApplications { persistOwnedApplications(owned) }
         guard let set = result.planSet, let commit = result.fleetCommit, result.pinsVersion == ledger.pinsVersion else { return }
         fleetCommitTime = result.commitInfo.map { Timestamp.rfc3339(Double($0.commitTime)) }
         publish(set, commit: commit, info: result)
@@ -250,6 +252,27 @@ public actor HubEngine {
             logger.error("cannot store the Application views", metadata: ["error": "\(error)"])
         }
     }
+
+    /// The Applications each ApplicationSet has, kept across restarts: `applicationsSync`
+    /// policies other than `sync` decide from them, and a set that fails to generate after a
+    /// restart keeps them in force.
+    private func persistOwnedApplications(_ owned: [String: [Value]]) {
+        let state = Value.object(ValueObject(uniqueKeysWithValues: owned.sorted { $0.key < $1.key }.map { ($0.key, Value.array($0.value)) }))
+        do { try database.setMetadata(Self.ownedApplicationsKey, JSON.encode(state)) } catch {
+            logger.error("cannot store the ApplicationSets' Applications", metadata: ["error": "\(error)"])
+        }
+    }
+
+    private func restoreOwnedApplications() throws {
+        guard let text = try database.metadata(Self.ownedApplicationsKey) else { return }
+        guard case .object(let state)? = try? JSON.parse(text) else {
+            logger.error("the stored ApplicationSets' Applications are unreadable; starting from what Git generates")
+            return
+        }
+        worker.restoreOwnedApplications(state.reduce(into: [:]) { $0[$1.key] = $1.value.arrayValue ?? [] })
+    }
+
+    static let ownedApplicationsKey = "applicationset-applications"
 
     private func restoreViews() throws {
         guard let text = try database.metadata("views"), let state = try? JSON.parse(text) else { return }

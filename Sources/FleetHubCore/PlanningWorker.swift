@@ -16,6 +16,9 @@ struct RoundResult: Sendable {
     var planDuration: Duration?
     /// Which set of rollback pins the plan was made with (a newer set makes it stale).
     var pinsVersion = 0
+    /// The Applications each ApplicationSet has now, when that changed this round (the hub
+    /// keeps them, so a restarted hub applies `applicationsSync` to what it had).
+    var ownedApplications: [String: [Value]]?
 }
 
 /// Fetching and planning, on one serial queue off Swift's cooperative pool (each round on a
@@ -27,6 +30,7 @@ final class PlanningWorker: @unchecked Sendable {
     let mirrors: MirrorSet
     private let planner: FleetPlanner
     private var lastPlanned: String?
+    private var lastOwned: [String: [Value]] = [:]
     private let config: HubConfig
 
     init(config: HubConfig) {
@@ -37,6 +41,7 @@ final class PlanningWorker: @unchecked Sendable {
         // Helm chart repositories: indexes trusted for three minutes (Argo CD's default
         // repository cache), archives kept on disk by digest, credentials by URL prefix.
         planner.kustomizeEnableHelm = config.kustomizeEnableHelm
+        planner.applicationSetPolicy = config.applicationSetPolicy
         planner.helmRepositories = HelmRepositoryCache(cacheDirectory: config.stateDirectory + "/helm-charts", indexMaxAge: 180,
                                                        options: { [config] url in config.remoteOptions(for: url) })
     }
@@ -56,6 +61,14 @@ final class PlanningWorker: @unchecked Sendable {
                 malloc_trim(0)
                 continuation.resume(returning: result)
             }
+        }
+    }
+
+    /// What each ApplicationSet had when the hub last ran (before the first round).
+    func restoreOwnedApplications(_ owned: [String: [Value]]) {
+        queue.sync {
+            planner.ownedApplications = owned
+            lastOwned = owned
         }
     }
 
@@ -99,6 +112,10 @@ final class PlanningWorker: @unchecked Sendable {
         do {
             result.planSet = try planner.plan(revision: commit)
             lastPlanned = commit
+            if planner.ownedApplications != lastOwned {
+                lastOwned = planner.ownedApplications
+                result.ownedApplications = lastOwned
+            }
         } catch {
             result.planError = "\(error)"
         }

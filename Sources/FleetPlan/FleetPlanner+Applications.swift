@@ -18,41 +18,39 @@ extension FleetPlanner {
         var ungenerated: [String] = []
         var generated = 0
         var seenAppSets = Set<String>()
+        var owned: [String: [Value]] = [:]
         let generator = ApplicationSetGenerator(clusters: clusters, repositories: repositories)
-        func named(_ apps: [Value], _ generation: String) -> [(identity: String, value: Value)] {
-            apps.map { (generation + "\u{0}" + ($0["metadata"]?["name"]?.stringValue ?? ""), $0) }
-        }
         for (file, document) in try documents(in: tree, under: layout.applicationSets, kind: "ApplicationSet") {
             let name = document.value["metadata"]?["name"]?.stringValue ?? "<unnamed>"
-            let key = name
-            guard seenAppSets.insert(key).inserted else {
+            guard seenAppSets.insert(name).inserted else {
                 problems.append(PlanProblem(kind: .applicationSet, subject: name, message: "\(file):\(document.line): ApplicationSet \(name) is defined twice; this definition is ignored"))
                 continue
             }
-            let digest = PlanDigest.hex(Array((JSON.encode(document.value, options: [.sortedKeys]) + clustersDigest).utf8))
-            if let cached = generations[key], cached.digest == digest, try reposUnchanged(cached.repositories) {
-                applications += named(cached.applications, cached.identity)
+            let outcome = generateApplicationSet(name, document: document, file: file, generator: generator, clustersDigest: clustersDigest,
+                                                 generated: &generated, problems: &problems)
+            guard let (identity, apps) = outcome else {
+                // Failed with nothing generated this run: what it had (kept across hub restarts)
+                // stands in, as an Argo CD controller leaves existing Applications alone.
+                if let had = ownedApplications[name], !had.isEmpty {
+                    owned[name] = had
+                    applications += had.map { (Self.contentIdentity($0), $0) }
+                } else {
+                    ungenerated.append(name)
+                }
                 continue
             }
-            do {
-                generated += 1
-                let result = try WorkDeadline.run(seconds: limits.itemSeconds,
-                                                  reason: "generating ApplicationSet \(name) took longer than \(Self.seconds(limits.itemSeconds))") {
-                    try generator.generate(document.value, source: "\(file):\(document.line)")
-                }
-                let identity = digest + result.repositories.map { "\u{0}\($0.repoURL)@\($0.commit)" }.joined()
-                let entry = GenerationEntry(digest: digest, identity: identity, repositories: result.repositories, applications: result.applications)
-                generations[key] = entry
-                lastGoodGenerations[key] = entry
-                applications += named(result.applications, identity)
-            } catch {
-                generations[key] = nil
-                let kept = lastGoodGenerations[key]
-                let count = kept?.applications.count ?? 0
-                problems.append(PlanProblem(kind: .applicationSet, subject: name, message: "\(error)" + (count == 0 ? "" : " (keeping the \(count) Applications it generated last time)")))
-                if let kept { applications += named(kept.applications, kept.identity) } else { ungenerated.append(name) }
+            let policy = ApplicationsSyncPolicy.effective(declared: try? ApplicationsSyncPolicy.declared(in: document.value),
+                                                          controller: applicationSetPolicy.controller, allowOverride: applicationSetPolicy.allowOverride)
+            guard policy != .sync, let had = ownedApplications[name] else {
+                owned[name] = apps
+                applications += apps.map { (identity + "\u{0}" + ($0["metadata"]?["name"]?.stringValue ?? ""), $0) }
+                continue
             }
+            let kept = policy.reconcile(generated: apps, existing: had)
+            owned[name] = kept
+            applications += Self.identified(kept, generated: apps, generation: identity)
         }
+        ownedApplications = owned
         for (file, document) in try documents(in: tree, under: layout.applications, kind: "Application") {
             guard document.value["apiVersion"]?.stringValue == "argoproj.io/v1alpha1" else { continue }
             if document.value["metadata"]?["name"]?.stringValue?.isEmpty ?? true {
@@ -77,6 +75,53 @@ extension FleetPlanner {
             return (application.identity + "\u{0}pin:" + pin.repoURL + "@" + pin.revision, pin.apply(to: application.value))
         }
         return (pinned, generated, ungenerated)
+    }
+
+    /// One ApplicationSet's Applications this round and the identity of their generation:
+    /// from the cache while its inputs are unchanged, generated again otherwise, or the last
+    /// good generation when this one fails (reported). Nil when it failed with none to keep.
+    private func generateApplicationSet(_ name: String, document: YAMLDocument, file: String, generator: ApplicationSetGenerator, clustersDigest: String,
+                                        generated: inout Int, problems: inout [PlanProblem]) -> (identity: String, applications: [Value])? {
+        let digest = PlanDigest.hex(Array((JSON.encode(document.value, options: [.sortedKeys]) + clustersDigest).utf8))
+        if let cached = generations[name], cached.digest == digest, (try? reposUnchanged(cached.repositories)) == true {
+            return (cached.identity, cached.applications)
+        }
+        do {
+            generated += 1
+            let result = try WorkDeadline.run(seconds: limits.itemSeconds,
+                                              reason: "generating ApplicationSet \(name) took longer than \(Self.seconds(limits.itemSeconds))") {
+                try generator.generate(document.value, source: "\(file):\(document.line)")
+            }
+            let identity = digest + result.repositories.map { "\u{0}\($0.repoURL)@\($0.commit)" }.joined()
+            let entry = GenerationEntry(digest: digest, identity: identity, repositories: result.repositories, applications: result.applications)
+            generations[name] = entry
+            lastGoodGenerations[name] = entry
+            return (identity, result.applications)
+        } catch {
+            generations[name] = nil
+            let kept = lastGoodGenerations[name] ?? ownedApplications[name].map { GenerationEntry(digest: "", identity: "", repositories: [], applications: $0) }
+            let count = kept?.applications.count ?? 0
+            problems.append(PlanProblem(kind: .applicationSet, subject: name, message: "\(error)" + (count == 0 ? "" : " (keeping the \(count) Applications it generated last time)")))
+            guard let kept, !kept.identity.isEmpty else { return nil }
+            return (kept.identity, kept.applications)
+        }
+    }
+
+    /// Identities for an ApplicationSet's Applications: the generation's for those as generated,
+    /// their content's for those its policy kept from before (an older version, or one no longer
+    /// generated).
+    static func identified(_ applications: [Value], generated: [Value], generation: String) -> [(identity: String, value: Value)] {
+        func name(_ app: Value) -> String { app["metadata"]?["name"]?.stringValue ?? "" }
+        var fresh: [String: Value] = [:]
+        for app in generated { fresh[name(app)] = app }
+        return applications.map { app in
+            let appName = name(app)
+            return fresh[appName] == app ? (generation + "\u{0}" + appName, app) : (contentIdentity(app), app)
+        }
+    }
+
+    static func contentIdentity(_ application: Value) -> String {
+        "owned\u{0}" + PlanDigest.hex(Array(JSON.encode(application, options: [.sortedKeys]).utf8))
     }
 
     /// Planning step 2: each Application to its cluster, by destination name (the record's

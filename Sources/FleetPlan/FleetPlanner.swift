@@ -79,6 +79,19 @@ public struct FleetPlanSet: Sendable {
     public var oversized: [String: Int] = [:]
 }
 
+/// The ApplicationSet controller's settings (Argo CD's `applicationsetcontroller.policy` and
+/// `applicationsetcontroller.enable.policy.override`): the policy every ApplicationSet gets,
+/// and whether one's own `syncPolicy.applicationsSync` may replace it.
+public struct ApplicationSetPolicy: Sendable, Equatable {
+    public var controller: ApplicationsSyncPolicy
+    public var allowOverride: Bool
+
+    public init(controller: ApplicationsSyncPolicy = .sync, allowOverride: Bool = false) {
+        self.controller = controller
+        self.allowOverride = allowOverride
+    }
+}
+
 /// Bounds on one planning round, so one bad commit cannot stall or swamp the others.
 public struct PlanningLimits: Sendable {
     /// Longest time to generate one ApplicationSet or render one source (nil: no limit). The
@@ -160,6 +173,13 @@ public final class FleetPlanner {
     /// Kustomize's `--enable-helm` (Argo CD's `kustomize.buildOptions`): kustomizations may
     /// inflate `helmCharts`; otherwise they are refused as kubectl refuses them.
     public var kustomizeEnableHelm = false
+    /// The ApplicationSet controller's `--policy` and `--enable-policy-override`.
+    public var applicationSetPolicy = ApplicationSetPolicy()
+    /// The Applications each ApplicationSet has, by ApplicationSet name: what Argo CD's
+    /// controller finds in the cluster and reconciles with its policy. Set it before the first
+    /// round to what a previous run had (the hub keeps it in its database); each round leaves
+    /// what the ApplicationSets have now (one removed from Git has none).
+    public var ownedApplications: [String: [Value]] = [:]
     var round = 0
 
     public init(repositories: RepositoryProvider, fleetRepoURL: String, layout: FleetLayout = FleetLayout(), limits: PlanningLimits = PlanningLimits()) {
