@@ -26,7 +26,7 @@ public struct AppSetGenerateCommand: ParsableCommand {
 
             Clusters come from --clusters: Cluster records (apiVersion fleet/v1alpha1) or Argo CD cluster Secrets, in a file or a directory of YAML files. Without --clusters, the records under <repo>/clusters are used.
 
-            Git generators read the repository --repo at the generator's revision (with libgit2, from the object database; the work tree is not read), whatever repoURL they name.
+            Git generators read the repository --repo at the generator's revision (with libgit2, from the object database; uncommitted and ignored files are not read, as Argo CD never sees them), whatever repoURL they name. A directory outside any Git repository is read as it is on disk.
 
             Exit codes: 0 generated, 1 the set cannot be generated (the message names the file, the generator and the reason), 2 usage error.
             """
@@ -44,7 +44,7 @@ public struct AppSetGenerateCommand: ParsableCommand {
     public init() {}
 
     public func run() throws {
-        let provider = try LocalRepositoryProvider(directory: repo)
+        let provider = try LocalRepositoryProvider(directory: repo, readsWorkTree: false)
         let records = try ClusterFiles.load(clusters ?? provider.directory + "/clusters", required: clusters != nil)
         let documents = try YAMLFiles.read(appset)
         let generator = ApplicationSetGenerator(clusters: records, repositories: provider)

@@ -8,11 +8,15 @@ import FleetPlan
 /// Plans a checkout of a fleet repository, as the hub does, with no hub.
 struct LocalFleet {
     let provider: LocalRepositoryProvider
+    /// What git generators read: commits only, as the hub's do.
+    let committed: LocalRepositoryProvider
     let planner: FleetPlanner
 
     init(repo: String) throws {
         provider = try LocalRepositoryProvider(directory: repo)
+        committed = try LocalRepositoryProvider(directory: repo, readsWorkTree: false)
         planner = FleetPlanner(repositories: provider, fleetRepoURL: provider.directory)
+        planner.generatorRepositories = committed
         // Remote kustomize bases are mirrored in the user's cache, fetched once per run.
         planner.remoteResolver = RemoteBaseCache(cacheDirectory: BuildCommand.defaultCacheDirectory())
         // Charts of Helm repositories: indexes fetched once per run, archives kept by digest.
@@ -24,6 +28,7 @@ struct LocalFleet {
             throw CommandFailure("\(provider.directory) is not a Git repository, so --revision \(revision) cannot be used")
         }
         provider.pinnedRevision = revision
+        committed.pinnedRevision = revision
         return try planner.plan(revision: revision ?? "HEAD")
     }
 

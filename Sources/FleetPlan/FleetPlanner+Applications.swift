@@ -19,7 +19,7 @@ extension FleetPlanner {
         var generated = 0
         var seenAppSets = Set<String>()
         var owned: [String: [Value]] = [:]
-        let generator = ApplicationSetGenerator(clusters: clusters, repositories: repositories)
+        let generator = ApplicationSetGenerator(clusters: clusters, repositories: generatorRepositories ?? repositories)
         for (file, document) in try documents(in: tree, under: layout.applicationSets, kind: "ApplicationSet") {
             let name = document.value["metadata"]?["name"]?.stringValue ?? "<unnamed>"
             guard seenAppSets.insert(name).inserted else {

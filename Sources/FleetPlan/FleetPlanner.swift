@@ -173,6 +173,9 @@ public final class FleetPlanner {
     /// Kustomize's `--enable-helm` (Argo CD's `kustomize.buildOptions`): kustomizations may
     /// inflate `helmCharts`; otherwise they are refused as kubectl refuses them.
     public var kustomizeEnableHelm = false
+    /// What git generators read, when not `repositories` (the CLI's reads commits only while
+    /// its sources read the files on disk).
+    public var generatorRepositories: RepositoryProvider?
     /// The ApplicationSet controller's `--policy` and `--enable-policy-override`.
     public var applicationSetPolicy = ApplicationSetPolicy()
     /// The Applications each ApplicationSet has, by ApplicationSet name: what Argo CD's
@@ -261,7 +264,7 @@ public final class FleetPlanner {
     /// generator's input is the whole listing of its repository, so any new commit regenerates.)
     func reposUnchanged(_ used: [RepositoryRead]) throws -> Bool {
         for read in used {
-            guard let current = try? repositories.snapshot(repoURL: read.repoURL, revision: read.revision), current.commit == read.commit else {
+            guard let current = try? (generatorRepositories ?? repositories).snapshot(repoURL: read.repoURL, revision: read.revision), current.commit == read.commit else {
                 return false
             }
         }

@@ -2,12 +2,15 @@ import FleetFiles
 import FleetGit
 import FleetModel
 
-/// Git generators of `fleet appset generate` and `fleet render` read one local repository,
-/// whatever `repoURL` they name: the checkout is the fleet repo under review. `HEAD` (and the
-/// checked-out branch) is the checkout as it is on disk, uncommitted edits included, unless a
-/// revision is pinned; any other revision is resolved with libgit2 and read from the object
-/// database, never from the work tree. A subdirectory of a
-/// repository (a fleet repo inside a monorepo) reads as a repository of its own.
+/// `fleet render`, `fleet diff` and `fleet appset generate` read one local repository,
+/// whatever `repoURL` an Application or a git generator names: the checkout is the fleet repo
+/// under review. For sources (`readsWorkTree`), `HEAD` (and the checked-out branch) is the
+/// checkout as it is on disk, uncommitted edits included, so an edit can be previewed before
+/// it is committed. Git generators read only commits, as Argo CD's do (a file that is not
+/// committed, or is ignored, never generates an Application). Any other revision, or a pinned
+/// one, is resolved with libgit2 and read from the object database. A directory that is not in
+/// a Git repository has no commits: everything reads its files. A subdirectory of a repository
+/// (a fleet repo inside a monorepo) reads as a repository of its own.
 public final class LocalRepositoryProvider: RepositoryProvider {
     public let directory: String
     private let repository: GitRepository?
@@ -18,8 +21,11 @@ public final class LocalRepositoryProvider: RepositoryProvider {
     /// When set, `HEAD` (and the branch HEAD is on) mean this revision: the fleet repo "as of"
     /// a commit, sources included, for `fleet render --revision` and `fleet diff`.
     public var pinnedRevision: String?
+    /// Whether `HEAD` reads the files on disk (sources) or the commit HEAD names (git generators).
+    public let readsWorkTree: Bool
 
-    public init(directory: String) throws {
+    public init(directory: String, readsWorkTree: Bool = true) throws {
+        self.readsWorkTree = readsWorkTree
         self.directory = LocalPaths.absolute(directory)
         guard LocalPaths.isDirectory(self.directory) else {
             throw RepositoryError("\(directory): no such directory")
@@ -48,7 +54,7 @@ public final class LocalRepositoryProvider: RepositoryProvider {
         var revision = revision.isEmpty ? "HEAD" : revision
         let followsHead = revision == "HEAD" || revision == repository?.headBranch
         if let pinnedRevision, followsHead { revision = pinnedRevision }
-        guard let repository, !(pinnedRevision == nil && followsHead) else {
+        guard let repository, !(pinnedRevision == nil && followsHead && readsWorkTree) else {
             // The checkout as it is on disk, uncommitted changes included.
             guard followsHead else {
                 throw RepositoryError("\(directory) is not a Git repository, so revision \"\(revision)\" cannot be read (only HEAD, the files on disk)")

@@ -141,6 +141,27 @@ import Testing
         #expect(unknown.stderr.contains("no cluster named mars"))
     }
 
+    /// Argo CD's git generators read the repository at a revision: a directory that is not
+    /// committed (or is ignored) never generates an Application, while a source may be
+    /// previewed from the files on disk before it is committed.
+    @Test func gitGeneratorsReadOnlyCommitsWhileSourcesPreviewTheFilesOnDisk() throws {
+        let temp = try TemporaryDirectory()
+        defer { temp.remove() }
+        let repo = try makeFleet(temp)
+        try repo.write("addons/tracing/cm.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: tracing}\n")
+        try repo.write("addons/metrics/cm.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: metrics}\ndata: {retention: 30d}\n")
+        let generated = try ProcessRunner.run(fleet, ["appset", "generate", repo.path + "/applicationsets/addons.yaml", "--repo", repo.path])
+        #expect(generated.status == 0, "\(generated.stderr)")
+        #expect(!generated.stdout.contains("tracing"), "an uncommitted directory generates nothing")
+        let rendered = try ProcessRunner.run(fleet, ["render", "--repo", repo.path, "--cluster", "us-east-1"])
+        #expect(rendered.status == 0, "\(rendered.stderr)")
+        #expect(!rendered.stdout.contains("tracing-us-east-1"))
+        #expect(rendered.stdout.contains("30d"), "the uncommitted edit of a committed source is previewed")
+        try repo.commit("tracing")
+        let after = try ProcessRunner.run(fleet, ["render", "--repo", repo.path, "--cluster", "us-east-1"])
+        #expect(after.stdout.contains("tracing-us-east-1"))
+    }
+
     @Test func renderReportsABrokenOverlayWithFileAndLineAndExitsOne() throws {
         let temp = try TemporaryDirectory()
         defer { temp.remove() }
