@@ -137,15 +137,34 @@ public final class ApplicationSetGenerator {
             do { patchValue = try YAML.parse(patchText, source: "templatePatch") } catch {
                 throw TemplateError("templatePatch is not valid YAML after rendering: \(error)")
             }
+            let project = rendered["spec"]?["project"]
             switch patchValue {
             case .null: break // rendered to nothing: no change, as in Argo CD
-            case .object:
-                rendered = Self.applyTemplatePatch(patchValue, to: rendered)
-                try ApplicationFieldTypes.check(spec: rendered["spec"] ?? .null, named: "templatePatch: spec")
-            default: throw TemplateError("templatePatch must render to a map")
+            case .object: rendered = Self.applyTemplatePatch(patchValue, to: rendered)
+            case .array: rendered = try Self.applyJSONPatch(patchValue, to: rendered)
+            default: throw TemplateError("templatePatch must render to a map (a patch of the Application) or a list (a JSON patch), not \(patchValue.typeName)")
+            }
+            try ApplicationFieldTypes.check(spec: rendered["spec"] ?? .null, named: "templatePatch: spec")
+            // "The spec.project field is not supported in templatePatch": Argo CD puts the
+            // template's project back after patching, so a patch cannot move an Application
+            // into another team's project.
+            if case .object(var object) = rendered, case .object(var spec)? = object["spec"] {
+                spec["project"] = project
+                object["spec"] = .object(spec)
+                rendered = .object(object)
             }
         }
         return Self.application(from: rendered, namespace: context.appSetNamespace)
+    }
+
+    /// A templatePatch that renders to a list: RFC 6902 operations on the Application
+    /// (Argo CD's `json+patch` form, useful for editing one entry of `sources`).
+    static func applyJSONPatch(_ patch: Value, to application: Value) throws(TemplateError) -> Value {
+        do {
+            return try JSONPatch.apply(try JSONPatch.operations(from: patch), to: application)
+        } catch {
+            throw TemplateError("templatePatch (JSON patch): \(error)")
+        }
     }
 
     /// Strategic merge as Kubernetes applies it to an Application: maps merge, lists replace,
@@ -240,13 +259,28 @@ public final class ApplicationSetGenerator {
             do { selector = try LabelSelector(structured: selectorValue) } catch {
                 throw GenerationFailure(message: "\(path).selector: \(error)")
             }
-            parameterSets = parameterSets.filter { parameters in
-                var strings: [String: String] = [:]
-                for (key, value) in parameters { if case .string(let s) = value { strings[key] = s } }
-                return selector.matches(strings)
-            }
+            parameterSets = parameterSets.filter { selector.matches(Self.flattenedForSelector($0)) }
         }
         return [TransformResult(parameterSets: parameterSets, template: template)]
+    }
+
+    /// The labels a post selector matches, as Argo CD's `flattenParameters` makes them: nested
+    /// maps and lists flattened to dotted keys (`metadata.labels.env`, `zones.0`), every value
+    /// printed as Go's `%v` prints it.
+    static func flattenedForSelector(_ parameters: ValueObject) -> [String: String] {
+        var out: [String: String] = [:]
+        func walk(_ value: Value, _ key: String) {
+            switch value {
+            case .object(let object) where !object.isEmpty:
+                for (name, member) in object { walk(member, key.isEmpty ? name : key + "." + name) }
+            case .array(let items) where !items.isEmpty:
+                for (index, item) in items.enumerated() { walk(item, key + "." + String(index)) }
+            default:
+                out[key] = goFormat(value)
+            }
+        }
+        for (key, value) in parameters { walk(value, key) }
+        return out
     }
 
     /// mergo.Merge(dst: generator template, src: ApplicationSet template): fields the generator
@@ -276,7 +310,6 @@ struct GenerationContext {
     let template: Value
     let templatePatch: String?
     let preserveResourcesOnDeletion: Bool
-    let applyNestedSelectors: Bool
     let appSetNamespace: String
 
     init(spec: ValueObject, appSetNamespace: String) throws(TemplateError) {
@@ -289,7 +322,6 @@ struct GenerationContext {
         self.template = template
         templatePatch = spec["templatePatch"]?.stringValue
         preserveResourcesOnDeletion = spec["syncPolicy"]?["preserveResourcesOnDeletion"]?.boolValue ?? false
-        applyNestedSelectors = spec["applyNestedSelectors"]?.boolValue ?? false
         self.appSetNamespace = appSetNamespace
     }
 }

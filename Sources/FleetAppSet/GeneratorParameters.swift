@@ -268,21 +268,8 @@ extension ApplicationSetGenerator {
     }
 
     func childParameters(_ child: Value, context: GenerationContext, inherited: ValueObject, path: String) throws -> [ValueObject] {
-        var child = child
-        // Selectors of nested matrix/merge children apply only with spec.applyNestedSelectors.
-        if !context.applyNestedSelectors, case .object(var object) = child {
-            for kind in ["matrix", "merge"] {
-                if case .object(var inner)? = object[kind], case .array(let grandchildren)? = inner["generators"] {
-                    inner["generators"] = .array(grandchildren.map { g in
-                        guard case .object(var o) = g else { return g }
-                        o["selector"] = nil
-                        return .object(o)
-                    })
-                    object[kind] = .object(inner)
-                }
-            }
-            child = .object(object)
-        }
+        // Selectors of nested children always apply, as since Argo CD 3.0 (which ignores
+        // spec.applyNestedSelectors).
         let results = try transform(child, baseTemplate: .object([:]), context: context, inherited: inherited, path: path)
         return results.first?.parameterSets ?? []
     }
