@@ -268,19 +268,9 @@ public final class ApplicationSetGenerator {
     /// maps and lists flattened to dotted keys (`metadata.labels.env`, `zones.0`), every value
     /// printed as Go's `%v` prints it.
     static func flattenedForSelector(_ parameters: ValueObject) -> [String: String] {
-        var out: [String: String] = [:]
-        func walk(_ value: Value, _ key: String) {
-            switch value {
-            case .object(let object) where !object.isEmpty:
-                for (name, member) in object { walk(member, key.isEmpty ? name : key + "." + name) }
-            case .array(let items) where !items.isEmpty:
-                for (index, item) in items.enumerated() { walk(item, key + "." + String(index)) }
-            default:
-                out[key] = goFormat(value)
-            }
-        }
-        for (key, value) in parameters { walk(value, key) }
-        return out
+        var flat = ValueObject()
+        flatten(.object(parameters), prefix: "", into: &flat)
+        return flat.reduce(into: [:]) { $0[$1.key] = $1.value.stringValue }
     }
 
     /// mergo.Merge(dst: generator template, src: ApplicationSet template): fields the generator

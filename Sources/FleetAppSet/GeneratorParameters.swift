@@ -284,19 +284,26 @@ extension ApplicationSetGenerator {
         }
         let uniqueKeys = Array(Set(mergeKeys)).sorted()
         func key(of parameters: ValueObject) -> String {
-            JSON.encode(.object(ValueObject(uniqueKeysWithValues: uniqueKeys.map { ($0, Self.lookup($0, in: parameters, nested: context.goTemplate) ?? .null) })), options: [.sortedKeys])
+            // Argo CD reads each merge key as a top-level parameter (`paramSet[mergeKey]`), with
+            // goTemplate too: a dotted key does not reach into nested parameters.
+            JSON.encode(.object(ValueObject(uniqueKeysWithValues: uniqueKeys.map { ($0, parameters[$0] ?? .null) })), options: [.sortedKeys])
         }
-        var base = try childParameters(children[0], context: context, inherited: [:], path: "\(path).generators[0]")
-        for (offset, child) in children.dropFirst().enumerated() {
-            let overrides = try childParameters(child, context: context, inherited: [:], path: "\(path).generators[\(offset + 1)]")
+        func unique(_ sets: [ValueObject], _ index: Int) throws -> [String: ValueObject] {
             var byKey: [String: ValueObject] = [:]
-            for parameters in overrides {
+            for parameters in sets {
                 let k = key(of: parameters)
                 if byKey[k] != nil {
-                    throw GenerationFailure(message: "\(path).generators[\(offset + 1)]: the parameters from a generator were not unique by the given mergeKeys, Merge requires all param sets to be unique. Duplicate key was \(k)")
+                    throw GenerationFailure(message: "\(path).generators[\(index)]: the parameters from a generator were not unique by the given mergeKeys, Merge requires all param sets to be unique. Duplicate key was \(k)")
                 }
                 byKey[k] = parameters
             }
+            return byKey
+        }
+        var base = try childParameters(children[0], context: context, inherited: [:], path: "\(path).generators[0]")
+        _ = try unique(base, 0)  // the base generator's sets must be unique too, as Argo CD checks them
+        for (offset, child) in children.dropFirst().enumerated() {
+            let overrides = try childParameters(child, context: context, inherited: [:], path: "\(path).generators[\(offset + 1)]")
+            let byKey = try unique(overrides, offset + 1)
             base = base.map { parameters in
                 guard let override = byKey[key(of: parameters)] else { return parameters }
                 if context.goTemplate { return Mergo.merge(parameters, override, override: true) }
@@ -306,16 +313,4 @@ extension ApplicationSetGenerator {
             }
         }
         return base
-    }
-
-    static func lookup(_ key: String, in parameters: ValueObject, nested: Bool) -> Value? {
-        if let direct = parameters[key] { return direct }
-        guard nested else { return nil }
-        var current: Value = .object(parameters)
-        for part in key.split(separator: ".") {
-            guard let next = current[String(part)] else { return nil }
-            current = next
-        }
-        return current
-    }
-}
+    }}

@@ -189,4 +189,58 @@ extension ApplicationSetGeneratorTests {
         #expect(parameters("production") == [["name": "kafka", "value": "true"], ["name": "redis", "value": "true"]])
         #expect(parameters("Dev_Cluster") == [["name": "kafka", "value": "true"], ["name": "redis", "value": "false"]])
     }
+
+    /// Argo CD's `getParamSetsByMergeKey` runs on the base generator's sets as well: two with
+    /// the same merge key fail the set ("Duplicate key was ...").
+    @Test func aMergeWhoseBaseSetsShareAKeyFailsAsInArgoCD() {
+        let error = generationError("""
+            apiVersion: argoproj.io/v1alpha1
+            kind: ApplicationSet
+            metadata: {name: dup}
+            spec:
+              generators:
+              - merge:
+                  mergeKeys: [server]
+                  generators:
+                  - list: {elements: [{server: a, n: '1'}, {server: a, n: '2'}]}
+                  - list: {elements: [{server: a, n: '3'}]}
+              template: {metadata: {name: 'x-{{n}}'}, spec: {project: default}}
+            """)
+        #expect(error?.contains("spec.generators[0].merge.generators[0]: the parameters from a generator were not unique") == true, "\(error ?? "no error")")
+        #expect(error?.contains(#"Duplicate key was {"server":"a"}"#) == true)
+    }
+
+    /// A merge key names a top-level parameter (`paramSet[mergeKey]`), with goTemplate too:
+    /// `values.env` matches the flat key a fasttemplate generator writes, not a nested value.
+    @Test func aDottedMergeKeyIsATopLevelParameterName() throws {
+        let flat = try generate("""
+            apiVersion: argoproj.io/v1alpha1
+            kind: ApplicationSet
+            metadata: {name: flat}
+            spec:
+              generators:
+              - merge:
+                  mergeKeys: [values.env]
+                  generators:
+                  - list: {elements: [{name: a, values: {env: prod}}, {name: b, values: {env: dev}}]}
+                  - list: {elements: [{values.env: prod, size: l}]}
+              template: {metadata: {name: '{{name}}-{{size}}'}, spec: {project: default}}
+            """)
+        #expect(names(flat) == ["a-l", "b-{{size}}"])
+        let nested = generationError("""
+            apiVersion: argoproj.io/v1alpha1
+            kind: ApplicationSet
+            metadata: {name: nested}
+            spec:
+              goTemplate: true
+              generators:
+              - merge:
+                  mergeKeys: [values.env]
+                  generators:
+                  - list: {elements: [{name: a, values: {env: prod}}, {name: b, values: {env: dev}}]}
+                  - list: {elements: [{name: c}]}
+              template: {metadata: {name: '{{.name}}'}, spec: {project: default}}
+            """)
+        #expect(nested?.contains(#"Duplicate key was {"values.env":null}"#) == true, "\(nested ?? "no error")")
+    }
 }
