@@ -15,7 +15,7 @@ struct AppCommand: ParsableCommand {
     }
 
     /// The Application for a reader: status, render error, drift, rollback, last sync (with
-    /// what a self-heal put back), conditions and the latest events.
+    /// what a self-heal put back), conditions, orphaned objects and the latest events.
     static func describe(_ app: ApplicationView) -> String {
         func json(_ value: Value) -> String { JSON.encode(value) }
         var out = "Application \(app.name) on \(app.cluster.isEmpty ? "?" : app.cluster): \(app.sync), \(app.health)\n"
@@ -35,6 +35,7 @@ struct AppCommand: ParsableCommand {
             }
         }
         for condition in app.status?.conditions ?? [] { out += "\(condition.type): \(condition.message)\n" }
+        for orphan in app.status?.orphaned ?? [] { out += "orphaned: \(orphan)\n" }
         if !app.history.isEmpty {
             out += "history:\n"
             for event in app.history.suffix(5) { out += "  \(event.time)  \(event.kind)  \(event.actor)  \(event.message)\n" }

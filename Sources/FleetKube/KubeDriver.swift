@@ -54,6 +54,24 @@ public struct Discovery: Sendable {
         return byGroupKind["\(group)/\(kind)"]
     }
 
+    /// The namespaced kinds a namespace listing reads: each group's preferred version, listable,
+    /// less what Argo CD's cluster cache never watches (events and metrics) and its default
+    /// `resource.exclusions` (high-churn objects controllers make: Endpoints, EndpointSlices,
+    /// Leases, policy and admission reports...).
+    public var namespacedListable: [APIResource] {
+        byGroupKind.values.filter { resource in
+            resource.namespaced && resource.verbs.contains("list") && !Self.unwatchedGroups.contains(resource.group)
+                && !Self.unwatchedKinds.contains(resource.group + "/" + resource.kind)
+        }.sorted { ($0.group, $0.kind) < ($1.group, $1.kind) }
+    }
+
+    static let unwatchedGroups: Set<String> = ["events.k8s.io", "metrics.k8s.io"]
+    static let unwatchedKinds: Set<String> = [
+        "/Event", "/Endpoints", "discovery.k8s.io/EndpointSlice", "coordination.k8s.io/Lease", "cert-manager.io/CertificateRequest",
+        "wgpolicyk8s.io/PolicyReport", "reports.kyverno.io/EphemeralReport", "kyverno.io/AdmissionReport", "kyverno.io/BackgroundScanReport",
+        "kyverno.io/UpdateRequest", "cilium.io/CiliumIdentity", "cilium.io/CiliumEndpoint", "cilium.io/CiliumEndpointSlice",
+    ]
+
     /// The groupVersions to read: core v1 and each group's versions, preferred first.
     public static func groupVersions(groupList: Value) -> [(groupVersion: String, preferred: Bool)] {
         var out: [(String, Bool)] = []
@@ -196,6 +214,25 @@ public final class KubeDriver: ClusterDriver {
                     object.setValue(.string(resource.kind), at: ["kind"])
                     object.setValue(.string(resource.group.isEmpty ? resource.version : "\(resource.group)/\(resource.version)"), at: ["apiVersion"])
                 }
+                if let key = ResourceKey(object: object) { out[key] = object }
+            }
+        }
+        return out
+    }
+
+    public func listNamespace(_ namespace: String) throws -> [ResourceKey: Value] {
+        var out: [ResourceKey: Value] = [:]
+        for resource in (try discovery ?? loadDiscovery()).namespacedListable {
+            let path = resource.groupVersionPath + "/namespaces/" + URLQuery.escape(namespace) + "/" + resource.resource
+            let body: [UInt8]
+            do { (_, body) = try request("GET", path, action: "list \(resource.resource) in \(namespace)") } catch let error as KubeError
+                        where error.kind == .forbidden || error.kind == .notFound || error.status == 405 {
+                continue  // not the spoke's to see (RBAC), or gone since discovery
+            }
+            for item in try JSON.parse(body)["items"]?.arrayValue ?? [] {
+                var object = item
+                object.setValue(.string(resource.kind), at: ["kind"])
+                object.setValue(.string(resource.group.isEmpty ? resource.version : "\(resource.group)/\(resource.version)"), at: ["apiVersion"])
                 if let key = ResourceKey(object: object) { out[key] = object }
             }
         }

@@ -44,9 +44,7 @@ public struct AppProject: Sendable {
             return items.compactMap(\.stringValue)
         }
         func rules(_ field: String) throws(PlanningError) -> [ResourceRule]? {
-            guard let value = spec[field], !value.isNull else { return nil }
-            guard let items = value.arrayValue else { throw PlanningError("\(source): AppProject \(name): spec.\(field) must be a list") }
-            return items.map { ResourceRule(group: $0["group"]?.stringValue ?? "", kind: $0["kind"]?.stringValue ?? "", name: $0["name"]?.stringValue ?? "") }
+            try Self.rules(spec[field], field: field, source: source, project: name)
         }
         self.name = name
         sourceRepos = try strings("sourceRepos")
@@ -61,6 +59,21 @@ public struct AppProject: Sendable {
                                   clusterResourceBlacklist: try rules("clusterResourceBlacklist") ?? [],
                                   namespaceResourceWhitelist: try rules("namespaceResourceWhitelist"),
                                   namespaceResourceBlacklist: try rules("namespaceResourceBlacklist") ?? [])
+        if let orphaned = spec["orphanedResources"], !orphaned.isNull {
+            guard case .object = orphaned else { throw PlanningError("\(source): AppProject \(name): spec.orphanedResources must be a map") }
+            var policy = OrphanedResourcesPolicy(ignore: try Self.rules(orphaned["ignore"], field: "orphanedResources.ignore", source: source, project: name) ?? [])
+            if let warn = orphaned["warn"], !warn.isNull {
+                guard case .bool(let flag) = warn else { throw PlanningError("\(source): AppProject \(name): spec.orphanedResources.warn must be true or false") }
+                policy.warn = flag
+            }
+            self.rules.orphanedResources = policy
+        }
+    }
+
+    static func rules(_ value: Value?, field: String, source: String, project: String) throws(PlanningError) -> [ResourceRule]? {
+        guard let value, !value.isNull else { return nil }
+        guard let items = value.arrayValue else { throw PlanningError("\(source): AppProject \(project): spec.\(field) must be a list") }
+        return items.map { ResourceRule(group: $0["group"]?.stringValue ?? "", kind: $0["kind"]?.stringValue ?? "", name: $0["name"]?.stringValue ?? "") }
     }
 
     // MARK: Rules

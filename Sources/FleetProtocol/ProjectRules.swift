@@ -41,6 +41,8 @@ public struct ProjectRules: Equatable, Sendable {
     /// nil: every namespaced kind (Argo CD treats an absent whitelist as all, an empty one as none).
     public var namespaceResourceWhitelist: [ResourceRule]?
     public var namespaceResourceBlacklist: [ResourceRule]
+    /// nil: the project does not watch for orphaned objects.
+    public var orphanedResources: OrphanedResourcesPolicy?
 
     public init(project: String, destinations: [Destination], clusterResourceWhitelist: [ResourceRule] = [], clusterResourceBlacklist: [ResourceRule] = [],
                 namespaceResourceWhitelist: [ResourceRule]? = nil, namespaceResourceBlacklist: [ResourceRule] = []) {
@@ -128,6 +130,7 @@ public struct ProjectRules: Equatable, Sendable {
         clusterResourceBlacklist = try rules("clusterResourceBlacklist")
         namespaceResourceWhitelist = reader.value("namespaceResourceWhitelist") == nil ? nil : try rules("namespaceResourceWhitelist")
         namespaceResourceBlacklist = try rules("namespaceResourceBlacklist")
+        orphanedResources = try reader.reader("orphanedResources").map { (r) throws(ProtocolError) in try OrphanedResourcesPolicy(r) }
     }
 
     public var value: Value {
@@ -145,6 +148,7 @@ public struct ProjectRules: Equatable, Sendable {
         o["clusterResourceBlacklist"] = encode(clusterResourceBlacklist)
         o.setIfPresent("namespaceResourceWhitelist", namespaceResourceWhitelist.map(encode))
         o["namespaceResourceBlacklist"] = encode(namespaceResourceBlacklist)
+        o.setIfPresent("orphanedResources", orphanedResources?.value)
         return .object(o)
     }
 }

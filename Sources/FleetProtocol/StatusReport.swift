@@ -133,6 +133,9 @@ public struct ApplicationStatus: Equatable, Sendable {
     /// Live objects with the Application's label that the plan does not name (`spoke apply`
     /// prints them; not sent to the hub).
     public var extraneous: [String]
+    /// Objects in the destination namespace no Application manages, when the Application's
+    /// project watches for them (`orphanedResources`); at most 100 listed.
+    public var orphaned: [String] = []
     public var conditions: [StatusCondition]
     /// The sync request this status completes.
     public var completedSyncToken: String?
@@ -157,7 +160,7 @@ public struct ApplicationStatus: Equatable, Sendable {
     }
 
     static let knownFields: Set<String> = [
-        "name", "planId", "sync", "health", "drift", "resources", "resourcesOmitted", "lastSync", "extraneous", "conditions", "completedSyncToken",
+        "name", "planId", "sync", "health", "drift", "resources", "resourcesOmitted", "lastSync", "extraneous", "orphaned", "conditions", "completedSyncToken",
     ]
 
     init(_ reader: FieldReader) throws(ProtocolError) {
@@ -171,6 +174,7 @@ public struct ApplicationStatus: Equatable, Sendable {
         resourcesOmitted = try reader.optionalInt("resourcesOmitted")
         lastSync = try reader.reader("lastSync").map(LastSync.init)
         extraneous = try reader.strings("extraneous")
+        orphaned = try reader.strings("orphaned")
         conditions = try reader.list("conditions", limit: 1000, StatusCondition.init)
         completedSyncToken = try reader.optionalString("completedSyncToken")
         unknownFields = reader.unknownFields(known: Self.knownFields)
@@ -186,6 +190,7 @@ public struct ApplicationStatus: Equatable, Sendable {
         object["resources"] = .array(resources.map(\.value))
         object["lastSync"] = lastSync?.value ?? .null
         if !extraneous.isEmpty { object["extraneous"] = .array(extraneous.map(Value.string)) }
+        if !orphaned.isEmpty { object["orphaned"] = .array(orphaned.map(Value.string)) }
         object["conditions"] = .array(conditions.map(\.value))
         object.setIfPresent("completedSyncToken", completedSyncToken.map(Value.string))
         object.merge(unknown: unknownFields)

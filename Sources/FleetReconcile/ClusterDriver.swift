@@ -8,6 +8,10 @@ public protocol ClusterDriver: AnyObject {
     /// `kinds` (what the plan and the last sync used: a real cluster is never listed whole).
     func list(trackingLabel: String, kinds: Set<GroupKind>) throws -> [ResourceKey: Value]
     func get(_ key: ResourceKey) throws -> Value?
+    /// Every object of a namespaced kind in `namespace` that the driver may list, managed or
+    /// not: what orphaned-resource monitoring (an AppProject's `orphanedResources`) looks
+    /// through. Kinds the cluster refuses to list to the spoke are skipped.
+    func listNamespace(_ namespace: String) throws -> [ResourceKey: Value]
     /// Creates or updates an object; `replace` replaces it whole (PUT).
     @discardableResult
     func apply(_ object: Value, replace: Bool) throws -> Value

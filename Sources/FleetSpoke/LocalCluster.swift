@@ -114,6 +114,15 @@ public final class LocalCluster: SimulatedCluster {
         return out
     }
 
+    public func listNamespace(_ namespace: String) throws -> [ResourceKey: Value] {
+        var out: [ResourceKey: Value] = [:]
+        for row in try database.query("SELECT grp, kind, ns, name, body FROM objects WHERE ns = ?", [.text(namespace)]) {
+            guard let body = row[4].text else { continue }
+            out[ResourceKey(group: row[0].text ?? "", kind: row[1].text ?? "", namespace: row[2].text ?? "", name: row[3].text ?? "")] = try JSON.parse(body)
+        }
+        return out
+    }
+
     // MARK: Writing
 
     @discardableResult

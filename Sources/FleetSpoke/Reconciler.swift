@@ -89,6 +89,9 @@ public final class Reconciler {
     /// The plan entry digest each Application was last remembered from (an unchanged entry
     /// is not remembered again every tick).
     var rememberedDigests: [String: String] = [:]
+    /// How long a namespace listing for orphaned-resource monitoring is reused.
+    public var orphanCheckInterval: Double = 60
+    var namespaceListings: [String: (at: Double, objects: [ResourceKey: Value])] = [:]
 
     public init(driver: ClusterDriver, state: SpokeState, waveTimeout: Double = 120, clock: @escaping () -> Double = SystemClock.now,
                 sleep: @escaping (Double) -> Void = SystemClock.sleep) {
@@ -111,6 +114,7 @@ public final class Reconciler {
         lastSyncs = [:]
         rememberedApplications = nil
         rememberedDigests = [:]
+        namespaceListings = [:]
     }
 
     /// The last sync that changed something, read from the state once per Application (the
@@ -141,6 +145,7 @@ public final class Reconciler {
             }
         }
         let removals = try removeDeparted(plan: plan, dryRun: dryRun)
+        markOrphans(&applications, plan: plan)
         return StatusReport(cluster: plan.cluster, planId: plan.id, applications: applications, conditions: removals)
     }
 

@@ -36,7 +36,7 @@ final class FakeAPIServer: @unchecked Sendable {
         guard request.header("Authorization") == "Bearer test-token" else { return status(401, "Unauthorized", "Unauthorized") }
         switch (request.method, request.path) {
         case ("GET", "/api/v1"):
-            return json(try! JSON.parse(#"{"kind":"APIResourceList","groupVersion":"v1","resources":[{"name":"namespaces","namespaced":false,"kind":"Namespace","verbs":["get","create"]},{"name":"configmaps","namespaced":true,"kind":"ConfigMap","verbs":["get","list","patch","delete"]},{"name":"secrets","namespaced":true,"kind":"Secret","verbs":["get"]}]}"#))
+            return json(try! JSON.parse(#"{"kind":"APIResourceList","groupVersion":"v1","resources":[{"name":"namespaces","namespaced":false,"kind":"Namespace","verbs":["get","create"]},{"name":"configmaps","namespaced":true,"kind":"ConfigMap","verbs":["get","list","patch","delete"]},{"name":"secrets","namespaced":true,"kind":"Secret","verbs":["get","list"]},{"name":"events","namespaced":true,"kind":"Event","verbs":["get","list"]}]}"#))
         case ("GET", "/apis"):
             return json(try! JSON.parse(#"{"kind":"APIGroupList","groups":[{"name":"apps","versions":[{"groupVersion":"apps/v1","version":"v1"}],"preferredVersion":{"groupVersion":"apps/v1","version":"v1"}},{"name":"batch","versions":[{"groupVersion":"batch/v1","version":"v1"}],"preferredVersion":{"groupVersion":"batch/v1","version":"v1"}}]}"#))
         case ("GET", "/apis/batch/v1"):
@@ -88,14 +88,28 @@ final class FakeAPIServer: @unchecked Sendable {
             return json(["kind": "Status", "status": "Success"])
         case "GET":
             if let object = objects[request.path] { return json(object) }
-            // A collection across namespaces: /api/v1/configmaps?labelSelector=...
+            // As the real server lists: `<Kind>List`, items without apiVersion and kind.
+            func list(_ items: [Value]) -> TestHTTPResponse {
+                json(["kind": "List", "apiVersion": "v1", "metadata": ["resourceVersion": "1"], "items": .array(items.map { item in
+                    guard case .object(var o) = item else { return item }
+                    o["kind"] = nil
+                    o["apiVersion"] = nil
+                    return .object(o)
+                })])
+            }
             let resource = parts.last ?? ""
+            // A collection in one namespace: /api/v1/namespaces/ml/configmaps
+            if parts.count >= 5, parts[parts.count - 3] == "namespaces", request.query.isEmpty {
+                return list(objects.filter { $0.key.hasPrefix(request.path + "/") && !$0.key.dropFirst(request.path.count + 1).contains("/") }
+                    .sorted { $0.key < $1.key }.map(\.value))
+            }
+            // A collection across namespaces: /api/v1/configmaps?labelSelector=...
             let selector = request.query.removingPercentEncoding?.replacingOccurrences(of: "labelSelector=", with: "") ?? ""
             let pieces = selector.split(separator: "=").map(String.init)
             if pieces.count == 2 {
-                let items = objects.filter { $0.key.hasSuffix("") && $0.key.split(separator: "/").dropLast().last.map(String.init) == resource }
+                let items = objects.filter { $0.key.split(separator: "/").dropLast().last.map(String.init) == resource }
                     .map(\.value).filter { $0["metadata"]?["labels"]?[pieces[0]]?.stringValue == pieces[1] }
-                return json(["kind": "List", "items": .array(items)])
+                return list(items)
             }
             return status(404, "NotFound", "\(request.path) not found")
         default:
@@ -195,6 +209,35 @@ final class FakeAPIServer: @unchecked Sendable {
         _ = try reconciler.reconcile(plan: none)
         #expect(api.requests.last == "DELETE /api/v1/namespaces/ml/configmaps/other?propagationPolicy=Background" || api.object("/api/v1/namespaces/ml/configmaps/other") == nil)
         #expect(api.requests.contains("DELETE /api/v1/namespaces/ml/configmaps/other?propagationPolicy=Background"))
+    }
+
+    /// Orphaned-resource monitoring lists the destination namespace kind by kind as the API
+    /// serves it (items without kind), skips what RBAC forbids and what Argo CD never watches
+    /// (events), and warns of the one unmanaged object.
+    @Test func orphanedResourcesAreFoundByListingTheNamespaceThroughTheAPI() throws {
+        let api = try FakeAPIServer()
+        defer { api.server.stop() }
+        let temp = try TemporaryDirectory()
+        defer { temp.remove() }
+        let (driver, reconciler) = try Self.reconciler(api, temp)
+        var watched = plan()
+        var entry = try #require(watched["applications"]?[0])
+        entry.setValue(["project": "team", "destinations": [["server": "*", "name": "*", "namespace": "*"]], "clusterResourceWhitelist": [],
+                          "clusterResourceBlacklist": [], "namespaceResourceBlacklist": [], "orphanedResources": ["warn": true, "ignore": []]],
+                       at: ["projectRules"])
+        watched.setValue([entry], at: ["applications"])
+        _ = try reconciler.reconcile(plan: watched)
+        try driver.apply(["apiVersion": "v1", "kind": "ConfigMap", "metadata": ["name": "stray", "namespace": "ml"]], replace: false)
+        reconciler.forgetCaches()
+        let report = try reconciler.reconcile(plan: watched)
+        let web = try #require(report["applications"]?[0])
+        #expect(web["orphaned"] == ["ConfigMap ml/stray"], "\(web)")
+        #expect(web["conditions"]?.arrayValue?.contains { $0["type"] == "OrphanedResourceWarning" && $0["message"] == "Application has 1 orphaned resources" } == true)
+        #expect(api.requests.contains("GET /api/v1/namespaces/ml/configmaps"))
+        #expect(api.requests.contains("GET /apis/apps/v1/namespaces/ml/deployments"))
+        #expect(!api.requests.contains { $0.contains("/events") }, "events are never listed")
+        let listed = try driver.listNamespace("ml")
+        #expect(listed[ResourceKey(group: "", kind: "ConfigMap", namespace: "ml", name: "stray")]?["kind"] == "ConfigMap", "kind restored from discovery")
     }
 
     /// A PreSync hook Job through the API: created before the objects, run to completion,

@@ -197,13 +197,18 @@ import Testing
         ]]]
     }
 
+    /// The driver for the cluster KUBECONFIG's first file names.
+    static func driver(_ temp: TemporaryDirectory) throws -> KubeDriver {
+        let path = try #require(kubeconfig?.split(separator: ":").first.map(String.init))
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        return KubeDriver(connection: try KubeConnection.kubeconfig(text, path: path, scratch: temp.path))
+    }
+
     @Test(.enabled(if: kubeconfig != nil, "skipped: no KUBECONFIG"))
     func appliesReadsBackHealsAndPrunesOnARealCluster() throws {
         let temp = try TemporaryDirectory()
         defer { temp.remove() }
-        let path = try #require(Self.kubeconfig?.split(separator: ":").first.map(String.init))
-        let text = try String(contentsOfFile: path, encoding: .utf8)
-        let driver = KubeDriver(connection: try KubeConnection.kubeconfig(text, path: path, scratch: temp.path))
+        let driver = try Self.driver(temp)
         let namespace = "fleet-it-\(getpid())"
         let reconciler = Reconciler(driver: driver, state: try SpokeState(path: temp.file("state.sqlite")), waveTimeout: 120)
         defer {
@@ -282,5 +287,34 @@ import Testing
         #expect(try driver.get(configMap) == nil)
         #expect(try driver.get(ResourceKey(group: "it.fleet.dev", kind: "Widget", namespace: namespace, name: "w")) == nil)
         #expect(try driver.get(ResourceKey(group: "", kind: "Namespace", namespace: "", name: namespace)) == nil)
+    }
+
+    /// An AppProject's `orphanedResources` on a real cluster: the namespace is listed kind by
+    /// kind; the default ServiceAccount, kube-root-ca.crt, owned objects (ReplicaSets, Pods) and
+    /// what controllers make (Endpoints, EndpointSlices, Events) are never orphans; an unlabeled
+    /// ConfigMap is.
+    @Test(.enabled(if: kubeconfig != nil, "skipped: no KUBECONFIG"))
+    func orphanedResourcesAreFoundOnARealCluster() throws {
+        let temp = try TemporaryDirectory()
+        defer { temp.remove() }
+        let driver = try Self.driver(temp)
+        let namespace = "fleet-orphans-\(getpid())"
+        let reconciler = Reconciler(driver: driver, state: try SpokeState(path: temp.file("state.sqlite")), waveTimeout: 120)
+        reconciler.orphanCheckInterval = 0
+        defer { try? driver.delete(ResourceKey(group: "", kind: "Namespace", namespace: "", name: namespace)) }
+        var plan = Self.plan(namespace: namespace, withService: true, widget: false)
+        var entry = try #require(plan["applications"]?[0])
+        entry.setValue(["project": "team", "destinations": [["server": "*", "name": "*", "namespace": "*"]],
+                        "clusterResourceWhitelist": [["group": "*", "kind": "*"]], "clusterResourceBlacklist": [], "namespaceResourceBlacklist": [],
+                        "orphanedResources": ["warn": true, "ignore": []]], at: ["projectRules"])
+        plan.setValue([entry], at: ["applications"])
+        let first = try reconciler.reconcile(plan: plan)
+        #expect(first["synced"] == true, "\(first)")
+        #expect(first["applications"]?[0]?["orphaned"] == nil, "a fresh namespace has no orphans: \(first)")
+        _ = try driver.apply(["apiVersion": "v1", "kind": "ConfigMap", "metadata": ["name": "stray", "namespace": .string(namespace)]], replace: false)
+        let second = try reconciler.reconcile(plan: plan)
+        let app = try #require(second["applications"]?[0])
+        #expect(app["orphaned"] == [.string("ConfigMap \(namespace)/stray")], "\(app)")
+        #expect(app["conditions"]?.arrayValue?.contains { $0["type"] == "OrphanedResourceWarning" } == true)
     }
 }

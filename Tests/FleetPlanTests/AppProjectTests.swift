@@ -59,6 +59,15 @@ import Testing
         #expect(AppProject.implicitDefault.permitsKind(group: "", kind: "Namespace", name: "n", namespaced: false))
     }
 
+    /// `orphanedResources`: present means watched; `IsWarn` is true unless `warn: false`.
+    @Test func orphanedResourcesAreReadWithArgoCDsDefaults() throws {
+        #expect(try project("  orphanedResources: {}\n").rules.orphanedResources == OrphanedResourcesPolicy(warn: true))
+        let quiet = try project("  orphanedResources:\n    warn: false\n    ignore: [{kind: Secret, name: '*.example.com'}]\n")
+        #expect(quiet.rules.orphanedResources == OrphanedResourcesPolicy(warn: false, ignore: [ProjectRules.ResourceRule(group: "", kind: "Secret", name: "*.example.com")]))
+        #expect(try project("  sourceRepos: ['*']\n").rules.orphanedResources == nil)
+        #expect(throws: PlanningError.self) { try project("  orphanedResources: {warn: 'yes'}\n") }
+    }
+
     @Test func applicationsOutsideTheControlNamespaceNeedSourceNamespaces() throws {
         let team = try project("  sourceNamespaces: ['team-*']\n")
         #expect(team.permitsApplicationNamespace("") && team.permitsApplicationNamespace("argocd"))

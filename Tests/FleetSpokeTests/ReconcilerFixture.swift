@@ -22,6 +22,7 @@ final class RecordingDriver: SimulatedCluster {
 
     func list(trackingLabel: String, kinds: Set<GroupKind>) throws -> [ResourceKey: Value] { try inner.list(trackingLabel: trackingLabel, kinds: kinds) }
     func get(_ key: ResourceKey) throws -> Value? { try inner.get(key) }
+    func listNamespace(_ namespace: String) throws -> [ResourceKey: Value] { try inner.listNamespace(namespace) }
     func apply(_ object: Value, replace: Bool) throws -> Value {
         let current = try ResourceKey(object: object).flatMap { try inner.get($0) }
         if let error = refuseApply(object, current) { throw error }

@@ -179,6 +179,7 @@ final class FakeClock: @unchecked Sendable {
     final class UnwipeableDriver: ClusterDriver {
         func list(trackingLabel: String, kinds: Set<GroupKind>) throws -> [ResourceKey: Value] { [:] }
         func get(_ key: ResourceKey) throws -> Value? { nil }
+        func listNamespace(_ namespace: String) throws -> [ResourceKey: Value] { [:] }
         func apply(_ object: Value, replace: Bool) throws -> Value { object }
         func delete(_ key: ResourceKey, propagation: DeletePropagation) throws {}
         func ensureNamespace(_ name: String) throws {}
