@@ -196,7 +196,7 @@ let package = Package(
         .executableTarget(name: "fleet", dependencies: ["FleetCLI", "FleetCommandSupport"]),
 
         // MARK: Test support (servers on loopback, temp repos, child processes)
-        .target(name: "FleetTestSupport", dependencies: ["FleetCommandSupport", "FleetFiles"]),
+        .target(name: "FleetTestSupport", dependencies: ["FleetCommandSupport", "FleetFiles", "FleetModel"]),
         .executableTarget(name: "fleet-load-helper", path: "Tests/LoadHelper"),
         .executableTarget(
             name: "fleet-crash-helper",
@@ -249,7 +249,7 @@ let package = Package(
         .testTarget(
             name: "FleetHubTests",
             dependencies: [
-                "FleetHubCore", "FleetHubServer", "FleetHubStore", "FleetModel", "FleetProtocol", "FleetPlan", "FleetTestSupport", "FleetSpoke", "FleetReconcile", "FleetYAML",
+                "FleetHubCore", "FleetHubServer", "FleetHubStore", "FleetModel", "FleetProtocol", "FleetPlan", "FleetTestSupport", "FleetSpoke", "FleetReconcile", "FleetYAML", "FleetKube",
                 "fleet-load-helper", "hub",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]

@@ -1,3 +1,4 @@
+import FleetKube
 import FleetModel
 import FleetReconcile
 import FleetSpoke
@@ -228,10 +229,27 @@ import Testing
 
     /// The end-to-end removal: an ApplicationSet deleted in a commit takes its Applications'
     /// objects off the spoke's cluster (Argo CD's default resources finalizer), while a plain
-    /// Application without the finalizer, still in Git, is untouched.
+    /// Application without the finalizer, still in Git, is untouched. On the local driver.
     @Test func anApplicationSetRemovedFromGitTakesItsObjectsOffTheCluster() throws {
         let temp = try TemporaryDirectory(prefix: "fleet-removal-live")
         defer { temp.remove() }
+        try retireAnApplicationSet(temp, driver: try LocalCluster(path: temp.file("cluster.sqlite"), readyDelay: 0.1))
+    }
+
+    /// The same through the Kubernetes driver, against the fake API server.
+    @Test func anApplicationSetRemovedFromGitTakesItsObjectsOffAKubernetesCluster() throws {
+        let temp = try TemporaryDirectory(prefix: "fleet-removal-kube")
+        defer { temp.remove() }
+        let api = try FakeAPIServer()
+        defer { api.server.stop() }
+        let driver = KubeDriver(connection: KubeConnection(server: api.server.url, token: "test-token"))
+        driver.sleep = { _ in }
+        try retireAnApplicationSet(temp, driver: driver)
+        let deletes = api.requests.filter { $0.hasPrefix("DELETE") }
+        #expect(deletes == ["DELETE /api/v1/namespaces/web/configmaps/web?propagationPolicy=Foreground"], "Delete=false kept: \(deletes)")
+    }
+
+    func retireAnApplicationSet(_ temp: TemporaryDirectory, driver: ClusterDriver) throws {
         let repo = try makeFleet(temp)
         try repo.write("applicationsets/web.yaml", """
             apiVersion: argoproj.io/v1alpha1
@@ -257,24 +275,23 @@ import Testing
         func hubStatus() throws -> Value { try JSON.parse(try curl(["-H", "Authorization: Bearer \(admin)", "\(hub.url)/api/v1/hub"]).body) }
         #expect(try waitUntil { try hubStatus()["fleetCommit"]?.stringValue == first })
         let config = try enrolledSpokeConfig(hub, temp)
-        let cluster = try LocalCluster(path: temp.file("cluster.sqlite"), readyDelay: 0.1)
-        let agent = try SpokeAgent(config: config, driver: cluster, state: try SpokeState(path: temp.file("spoke.sqlite")))
+        let agent = try SpokeAgent(config: config, driver: driver, state: try SpokeState(path: temp.file("spoke.sqlite")))
         agent.log = { _ in }
         agent.tick()
         let web = ResourceKey(group: "", kind: "ConfigMap", namespace: "web", name: "web")
         let kept = ResourceKey(group: "", kind: "ConfigMap", namespace: "web", name: "kept")
         let settings = ResourceKey(group: "", kind: "ConfigMap", namespace: "apps", name: "settings")
-        #expect(try cluster.get(web) != nil && cluster.get(kept) != nil && cluster.get(settings) != nil, "converged")
+        #expect(try driver.get(web) != nil && driver.get(kept) != nil && driver.get(settings) != nil, "converged")
 
         try repo.remove("applicationsets/web.yaml")
         let removal = try repo.commit("retire web")
         #expect(try waitUntil { try hubStatus()["fleetCommit"]?.stringValue == removal })
         #expect(try waitUntil(30) {
             agent.tick()
-            return try cluster.get(web) == nil
+            return try driver.get(web) == nil
         }, "the ApplicationSet's objects are deleted")
-        #expect(try cluster.get(kept) != nil, "Delete=false is kept")
-        #expect(try cluster.get(settings)?["data"]?["version"] == "v1", "the plain Application, still in Git, is untouched")
+        #expect(try driver.get(kept) != nil, "Delete=false is kept")
+        #expect(try driver.get(settings)?["data"]?["version"] == "v1", "the plain Application, still in Git, is untouched")
         let view = try JSON.parse(try curl(["-H", "Authorization: Bearer \(admin)", "\(hub.url)/api/v1/clusters/a"]).body)
         #expect(view["report"]?["conditions"]?[0]?["type"] == "ApplicationDeleted", "\(view["report"] ?? .null)")
     }

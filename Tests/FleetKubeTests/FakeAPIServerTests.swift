@@ -7,117 +7,6 @@ import Testing
 
 @testable import FleetKube
 
-/// A tiny API server on loopback with the shapes of the real one (discovery, server-side
-/// apply, label-selected lists, deletes, Status errors), to run the driver end to end.
-final class FakeAPIServer: @unchecked Sendable {
-    private let lock = NSLock()
-    private var objects: [String: Value] = [:]
-    private(set) var requests: [String] = []
-    var server: LoopbackHTTPServer!
-
-    init() throws {
-        server = try LoopbackHTTPServer { [unowned self] request in self.handle(request) }
-    }
-
-    func object(_ path: String) -> Value? { lock.withLock { objects[path] } }
-
-    private func json(_ value: Value, _ status: Int = 200) -> TestHTTPResponse {
-        TestHTTPResponse(status: status, headers: [("Content-Type", "application/json")], body: JSON.encodeBytes(value))
-    }
-
-    private func status(_ code: Int, _ reason: String, _ message: String) -> TestHTTPResponse {
-        json(["kind": "Status", "apiVersion": "v1", "status": "Failure", "message": .string(message), "reason": .string(reason), "code": .int(code)], code)
-    }
-
-    func handle(_ request: TestHTTPRequest) -> TestHTTPResponse {
-        lock.lock()
-        defer { lock.unlock() }
-        requests.append("\(request.method) \(request.target)")
-        guard request.header("Authorization") == "Bearer test-token" else { return status(401, "Unauthorized", "Unauthorized") }
-        switch (request.method, request.path) {
-        case ("GET", "/api/v1"):
-            return json(try! JSON.parse(#"{"kind":"APIResourceList","groupVersion":"v1","resources":[{"name":"namespaces","namespaced":false,"kind":"Namespace","verbs":["get","create"]},{"name":"configmaps","namespaced":true,"kind":"ConfigMap","verbs":["get","list","patch","delete"]},{"name":"secrets","namespaced":true,"kind":"Secret","verbs":["get","list"]},{"name":"events","namespaced":true,"kind":"Event","verbs":["get","list"]}]}"#))
-        case ("GET", "/apis"):
-            return json(try! JSON.parse(#"{"kind":"APIGroupList","groups":[{"name":"apps","versions":[{"groupVersion":"apps/v1","version":"v1"}],"preferredVersion":{"groupVersion":"apps/v1","version":"v1"}},{"name":"batch","versions":[{"groupVersion":"batch/v1","version":"v1"}],"preferredVersion":{"groupVersion":"batch/v1","version":"v1"}}]}"#))
-        case ("GET", "/apis/batch/v1"):
-            return json(try! JSON.parse(#"{"kind":"APIResourceList","groupVersion":"batch/v1","resources":[{"name":"jobs","namespaced":true,"kind":"Job","verbs":["get","list","patch","delete"]}]}"#))
-        case ("GET", "/apis/apps/v1"):
-            return json(try! JSON.parse(#"{"kind":"APIResourceList","groupVersion":"apps/v1","resources":[{"name":"deployments","namespaced":true,"kind":"Deployment","verbs":["get","list","patch","delete"]}]}"#))
-        default: break
-        }
-        if request.path.contains("/secrets") {
-            return status(403, "Forbidden", "secrets is forbidden: User \"system:serviceaccount:fleet:spoke\" cannot \(request.method == "PATCH" ? "patch" : "get") resource \"secrets\"")
-        }
-        let parts = request.path.split(separator: "/").map(String.init)
-        switch request.method {
-        case "PATCH":
-            guard request.header("Content-Type") == "application/apply-patch+yaml", request.query.contains("fieldManager=fleet-spoke") else {
-                return status(415, "UnsupportedMediaType", "server-side apply needs application/apply-patch+yaml and a fieldManager")
-            }
-            guard var object = try? JSON.parse(request.body) else { return status(400, "BadRequest", "bad body") }
-            if let namespace = object["metadata"]?["namespace"]?.stringValue, objects["/api/v1/namespaces/\(namespace)"] == nil {
-                return status(404, "NotFound", "namespaces \"\(namespace)\" not found")
-            }
-            // A mutating webhook: images get a registry.
-            if case .array(var containers)? = object["spec"]?["template"]?["spec"]?["containers"] {
-                for i in containers.indices {
-                    if let image = containers[i]["image"]?.stringValue, !image.contains("/") {
-                        containers[i].setValue(.string("docker.io/library/" + image), at: ["image"])
-                    }
-                }
-                object.setValue(.array(containers), at: ["spec", "template", "spec", "containers"])
-            }
-            if request.query.contains("dryRun=All") { return json(object) }
-            if object["kind"] == "Deployment" {
-                object.setValue(["observedGeneration": 1, "replicas": object["spec"]?["replicas"] ?? 1, "updatedReplicas": object["spec"]?["replicas"] ?? 1,
-                                 "availableReplicas": object["spec"]?["replicas"] ?? 1], at: ["status"])
-                object.setValue(1, at: ["metadata", "generation"])
-            }
-            if object["kind"] == "Job" {
-                // The Job controller runs it to completion (a node would run its pod).
-                object.setValue(["succeeded": 1, "conditions": [["type": "Complete", "status": "True"]]], at: ["status"])
-            }
-            objects[request.path] = object
-            return json(object)
-        case "POST" where request.path == "/api/v1/namespaces":
-            guard let object = try? JSON.parse(request.body), let name = object["metadata"]?["name"]?.stringValue else { return status(400, "BadRequest", "bad") }
-            objects["/api/v1/namespaces/\(name)"] = object
-            return json(object, 201)
-        case "DELETE":
-            guard objects.removeValue(forKey: request.path) != nil else { return status(404, "NotFound", "not found") }
-            return json(["kind": "Status", "status": "Success"])
-        case "GET":
-            if let object = objects[request.path] { return json(object) }
-            // As the real server lists: `<Kind>List`, items without apiVersion and kind.
-            func list(_ items: [Value]) -> TestHTTPResponse {
-                json(["kind": "List", "apiVersion": "v1", "metadata": ["resourceVersion": "1"], "items": .array(items.map { item in
-                    guard case .object(var o) = item else { return item }
-                    o["kind"] = nil
-                    o["apiVersion"] = nil
-                    return .object(o)
-                })])
-            }
-            let resource = parts.last ?? ""
-            // A collection in one namespace: /api/v1/namespaces/ml/configmaps
-            if parts.count >= 5, parts[parts.count - 3] == "namespaces", request.query.isEmpty {
-                return list(objects.filter { $0.key.hasPrefix(request.path + "/") && !$0.key.dropFirst(request.path.count + 1).contains("/") }
-                    .sorted { $0.key < $1.key }.map(\.value))
-            }
-            // A collection across namespaces: /api/v1/configmaps?labelSelector=...
-            let selector = request.query.removingPercentEncoding?.replacingOccurrences(of: "labelSelector=", with: "") ?? ""
-            let pieces = selector.split(separator: "=").map(String.init)
-            if pieces.count == 2 {
-                let items = objects.filter { $0.key.split(separator: "/").dropLast().last.map(String.init) == resource }
-                    .map(\.value).filter { $0["metadata"]?["labels"]?[pieces[0]]?.stringValue == pieces[1] }
-                return list(items)
-            }
-            return status(404, "NotFound", "\(request.path) not found")
-        default:
-            return status(405, "MethodNotAllowed", "no")
-        }
-    }
-}
-
 @Suite struct FakeAPIServerTests {
     /// The Kubernetes driver against the fake API server, and a reconciler on it (no waits).
     static func reconciler(_ api: FakeAPIServer, _ temp: TemporaryDirectory) throws -> (KubeDriver, Reconciler) {
@@ -275,7 +164,7 @@ final class FakeAPIServer: @unchecked Sendable {
         let (_, reconciler) = try Self.reconciler(api, temp)
         let report = try reconciler.reconcile(plan: plan(secret: true))
         let text = JSON.encode(report)
-        #expect(text.contains("cannot get resource \\\"secrets\\\"") && text.contains("docs/kubernetes.md"), "\(text)")
+        #expect(text.contains("cannot list resource \\\"secrets\\\"") && text.contains("docs/kubernetes.md"), "\(text)")
         #expect(report["synced"] == false)
         let unauthorized = KubeDriver(connection: KubeConnection(server: api.server.url, token: "wrong"))
         #expect(throws: KubeError.self) { try unauthorized.get(ResourceKey(group: "", kind: "ConfigMap", namespace: "ml", name: "x")) }
