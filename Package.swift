@@ -260,7 +260,7 @@ let package = Package(
             dependencies: ["FleetSpoke", "FleetReconcile", "FleetModel", "FleetProtocol", "FleetHTTPClient", "FleetTestSupport", .product(name: "Crypto", package: "swift-crypto")]
         ),
         .testTarget(name: "FleetKubeTests", dependencies: ["FleetKube", "FleetSpoke", "FleetReconcile", "FleetModel", "FleetProtocol", "FleetTestSupport"]),
-        .testTarget(name: "FleetCLITests", dependencies: ["FleetTestSupport", "fleet", "spoke", "hub"]),
+        .testTarget(name: "FleetCLITests", dependencies: ["FleetTestSupport", "FleetCLI", "FleetProtocol", "FleetModel", "fleet", "spoke", "hub"]),
         .testTarget(
             name: "FleetRenderTests",
             dependencies: ["FleetRender", "FleetRepos", "FleetFiles", "FleetGit", "FleetYAML", "FleetModel", "FleetTestSupport"],

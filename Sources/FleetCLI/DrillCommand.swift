@@ -21,7 +21,7 @@ struct DrillCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Rebuild a cluster from Git, wait until every Application is Synced and Healthy with no drift, and report the RTO.",
             discussion: """
-                Through the hub (the default): the drill is recorded at the hub (GET /api/v1/drills, `fleet drills`). With --wipe, the cluster's spoke is told (in its signed plan) to wipe its live objects and its own memory, which only a spoke on the local driver does; against a real cluster, replace or empty the cluster first (`fleet bootstrap CLUSTER | kubectl apply -f -` on a fresh one) and run the drill without --wipe. The drill then waits for a report newer than its start, at the cluster's current plan, with every Application Synced and Healthy and no drift.
+                Through the hub (the default): the drill is recorded at the hub (GET /api/v1/drills, `fleet drills`). With --wipe, the cluster's spoke is told (in its signed plan) to wipe its live objects and its own memory, which only a spoke on the local driver does; against a real cluster, replace or empty the cluster first (`fleet bootstrap CLUSTER | kubectl apply -f -` on a fresh one) and run the drill without --wipe. The drill then waits for a report newer than its start, at the cluster's current plan, with every Application Synced and Healthy and no drift, and for evidence of the rebuild: every object the spoke tracks created after the drill started (2 s of tolerance), and a cluster identity (Kubernetes: the kube-system namespace's UID) other than the one reported before the drill, unless --same-cluster (or --wipe) says the cluster is rebuilt in place. A drill against a cluster whose old spoke still reports keeps waiting, and at --timeout fails with "nothing was rebuilt: N of M objects are older than the drill". A cluster that has never reported cannot be drilled.
 
                 With --no-hub (the hub itself is lost): the plan is rendered from a checkout (--repo, as `fleet render --cluster` does) and applied with `spoke apply` (--state, --driver, --kubeconfig), again and again until it is Synced and Healthy.
 
@@ -34,6 +34,7 @@ struct DrillCommand: ParsableCommand {
         @Argument(help: "The cluster to rebuild.") var cluster: String
         @Option(name: .long, help: "The recovery-time objective to check (a duration, e.g. 10m).") var sla: String?
         @Flag(name: .long, help: "Wipe the cluster's live state and the spoke's memory first (local driver only).") var wipe = false
+        @Flag(name: .long, help: "The cluster is rebuilt in place (same cluster identity): object creation times alone prove the rebuild.") var sameCluster = false
         @Option(name: .long, help: "Give up after this long (a duration).") var timeout: String = "15m"
         @Flag(name: .long, help: "Rebuild with no hub: render from --repo and apply with `spoke apply`.") var noHub = false
         @Option(name: .long, help: "--no-hub: the fleet repository checkout.") var repo: String = "."
@@ -64,7 +65,11 @@ struct DrillCommand: ParsableCommand {
         private func runThroughHub(sla: Double?, limit: Double) throws -> Value {
             let client = try hub.client()
             let clusterPath = "/api/v1/clusters/\(cluster)"
-            let beforeSequence = try client.view(clusterPath, ClusterView.init).view.report?.sequence ?? -1
+            let before = try client.view(clusterPath, ClusterView.init).view.report
+            guard let before else {
+                throw CommandFailure("\(cluster) has never reported to the hub, so there is nothing to tell a rebuilt cluster from: install its spoke (fleet bootstrap \(cluster)), let it report once, then drill")
+            }
+            let beforeSequence = before.sequence
             let request = DrillRequest(cluster: cluster, wipe: wipe, slaSeconds: sla)
             let started = try client.send("POST", "/api/v1/drills", body: request.value, DrillStarted.init).view
             let id = started.drill.id
@@ -74,6 +79,9 @@ struct DrillCommand: ParsableCommand {
             measure.fields["wipe"] = .bool(wipe)
             measure.fields["startedAt"] = .string(started.drill.startedAt)
             measure.fields["stateful"] = .array(started.stateful.map(\.value))
+            measure.evidence = RebuildEvidence(startedAt: Timestamp.seconds(started.drill.startedAt) ?? SystemClock.now(),
+                                               identityBefore: before.clusterIdentity, sameCluster: sameCluster || wipe)
+            measure.fields["sameCluster"] = .bool(sameCluster || wipe)
             let progress = ProgressLine()
             defer { progress.finish() }
             var outcome: Value
@@ -89,7 +97,7 @@ struct DrillCommand: ParsableCommand {
                 if fresh, let report, let planId = view.planId, report.planId == planId {
                     measure.fields["objectsWiped"] = drillOutcome?.wiped.map(Value.int) ?? .null
                     measure.fields["planId"] = .string(planId)
-                    if measure.observe(report.applications, at: progress.elapsed) {
+                    if measure.observe(report, at: progress.elapsed) {
                         outcome = measure.finish(status: nil, reason: nil)
                         break
                     }
@@ -152,109 +160,6 @@ struct DrillCommand: ParsableCommand {
             }
             return measure.finish(status: nil, reason: nil)
         }
-    }
-}
-
-/// A drill's measurements: when each Application was first seen Synced and Healthy.
-struct DrillReport {
-    let cluster: String
-    let applications: [String]
-    let sla: Double?
-    var syncedAt: [String: Double] = [:]
-    var healthyAt: [String: Double] = [:]
-    var objects = 0
-    var drift = 0
-    var last: [String: (sync: String, health: String)] = [:]
-    var fields: ValueObject = [:]
-    private var rto: Double?
-
-    init(cluster: String, applications: [String], sla: Double?) {
-        self.cluster = cluster
-        self.applications = applications
-        self.sla = sla
-    }
-
-    /// Records a report's Applications; true when every one is Synced and Healthy with no drift.
-    mutating func observe(_ reported: [ApplicationStatus], at time: Double) -> Bool {
-        let byName = Dictionary(reported.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
-        objects = 0
-        drift = 0
-        var done = true
-        for name in applications {
-            guard let app = byName[name] else {
-                done = false
-                last[name] = ("Missing", "Missing")
-                continue
-            }
-            let synced = app.sync == .synced, healthy = app.health == .healthy
-            last[name] = (app.sync.rawValue, app.health.rawValue)
-            objects += app.resources.count + (app.resourcesOmitted ?? 0)
-            drift += app.drift.count
-            if synced, syncedAt[name] == nil { syncedAt[name] = time }
-            if synced, healthy, healthyAt[name] == nil { healthyAt[name] = time }
-            if !synced || !healthy || !app.drift.isEmpty { done = false }
-        }
-        if done { rto = time }
-        return done
-    }
-
-    func summary(fresh: Bool) -> String {
-        guard fresh else { return "waiting for the spoke's first report since the drill started" }
-        let waiting = applications.filter { healthyAt[$0] == nil }.map { "\($0) (\(last[$0]?.sync ?? "?"), \(last[$0]?.health ?? "?"))" }
-        return "synced \(syncedAt.count)/\(applications.count), healthy \(healthyAt.count)/\(applications.count)"
-            + (waiting.isEmpty ? "" : "; waiting: " + waiting.joined(separator: ", "))
-    }
-
-    func finish(status: String?, reason: String?) -> Value {
-        var o = fields
-        o["cluster"] = .string(cluster)
-        // Met when recovered within it (or with none given), missed when not recovered at all.
-        let slaMet: Bool? = rto.map { time in sla.map { time <= $0 } ?? true } ?? (sla == nil ? nil : false)
-        o["status"] = .string(status ?? (slaMet == false ? "sla-missed" : "passed"))
-        o["reason"] = reason.map(Value.string) ?? .null
-        o["rtoSeconds"] = rto.map(Value.double) ?? .null
-        o["slaSeconds"] = sla.map(Value.double) ?? .null
-        o["slaMet"] = slaMet.map(Value.bool) ?? .null
-        o["objectsRecreated"] = .int(objects)
-        o["driftAfter"] = .int(drift)
-        o["applications"] = .array(applications.map { name in
-            ["name": .string(name), "syncedSeconds": syncedAt[name].map(Value.double) ?? .null,
-             "healthySeconds": healthyAt[name].map(Value.double) ?? .null,
-             "sync": .string(last[name]?.sync ?? "Unknown"), "health": .string(last[name]?.health ?? "Unknown")]
-        })
-        return .object(o)
-    }
-
-    /// The report for people.
-    static func text(_ report: Value) -> String {
-        let cluster = report["cluster"]?.stringValue ?? ""
-        var out = "DR drill\(report["drill"]?.intValue.map { " \($0)" } ?? ""): rebuild \(cluster) from Git"
-        out += " (\(report["mode"] == "no-hub" ? "no hub" : "through the hub")\(report["wipe"] == true ? ", wiped first" : ""))\n"
-        let rows = (report["applications"]?.arrayValue ?? []).map { app -> [String] in
-            [app["name"]?.stringValue ?? "", app["syncedSeconds"]?.doubleValue.map(ProgressLine.seconds) ?? "-",
-             app["healthySeconds"]?.doubleValue.map(ProgressLine.seconds) ?? "-", "\(app["sync"]?.stringValue ?? ""), \(app["health"]?.stringValue ?? "")"]
-        }
-        out += Table.render(["APPLICATION", "SYNCED AFTER", "HEALTHY AFTER", "NOW"], rows, colored: false)
-        let rto = report["rtoSeconds"]?.doubleValue.map(ProgressLine.seconds) ?? "not reached"
-        let sla = report["slaSeconds"]?.doubleValue.map { "SLA \(ProgressLine.seconds($0)): " + (report["slaMet"] == true ? "met" : "MISSED") } ?? "no SLA given"
-        out += "RTO: \(rto) (\(sla))\n"
-        out += "Objects recreated: \(report["objectsRecreated"]?.intValue ?? 0)"
-        if let wiped = report["objectsWiped"]?.intValue { out += " (\(wiped) wiped)" }
-        out += "; drift after the rebuild: \(report["driftAfter"]?.intValue ?? 0)\n"
-        let stateful = report["stateful"]?.arrayValue ?? []
-        if stateful.isEmpty {
-            out += "Stateful objects: none in the plan (nothing Git cannot restore)\n"
-        } else {
-            out += "Stateful objects whose DATA Git cannot restore (restore it from backups):\n"
-            for item in stateful {
-                let namespace = item["namespace"]?.stringValue ?? ""
-                out += "  \(item["kind"]?.stringValue ?? "") \(namespace.isEmpty ? "" : namespace + "/")\(item["name"]?.stringValue ?? "") (\(item["application"]?.stringValue ?? "")): \(item["note"]?.stringValue ?? "")\n"
-            }
-        }
-        if let reason = report["reason"]?.stringValue { out += "Result: \(report["status"]?.stringValue ?? ""): \(reason)\n" } else {
-            out += "Result: \(report["status"]?.stringValue ?? "")\n"
-        }
-        return out
     }
 }
 

@@ -220,6 +220,13 @@ public final class KubeDriver: ClusterDriver {
         return out
     }
 
+    /// The UID of `kube-system`, which lives as long as the cluster (the identity Kubernetes
+    /// tooling uses for a cluster).
+    public func clusterIdentity() throws -> String? {
+        let (_, body) = try request("GET", "/api/v1/namespaces/kube-system", action: "read the kube-system namespace (the cluster's identity)")
+        return try JSON.parse(body)["metadata"]?["uid"]?.stringValue
+    }
+
     public func listNamespace(_ namespace: String) throws -> [ResourceKey: Value] {
         var out: [ResourceKey: Value] = [:]
         for resource in (try discovery ?? loadDiscovery()).namespacedListable {

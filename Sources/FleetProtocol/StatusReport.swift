@@ -53,11 +53,14 @@ public struct StatusReport: Equatable, Sendable {
     public var conditions: [StatusCondition]
     /// The last DR drill the spoke carried out from its plan.
     public var drill: DrillOutcome?
+    /// What the cluster itself is (Kubernetes: the `kube-system` namespace's UID; the local
+    /// cluster: an id made with its store): a drill tells a rebuilt cluster from the old one.
+    public var clusterIdentity: String?
 
     public static let maxApplications = 10_000
     /// Sequences travel as JSON numbers: at most 2^53 - 1, exact in every JSON reader.
     public static let maxSequence = 9_007_199_254_740_991
-    static let knownFields: Set<String> = ["cluster", "sequence", "spokeVersion", "planId", "time", "applications", "conditions", "unsigned", "drill"]
+    static let knownFields: Set<String> = ["cluster", "sequence", "spokeVersion", "planId", "time", "applications", "conditions", "unsigned", "drill", "clusterIdentity"]
 
     public init(cluster: String, sequence: Int = 0, spokeVersion: String = FleetVersion.current, planId: String? = nil, time: String? = nil,
                 applications: [ApplicationStatus] = [], conditions: [StatusCondition] = [], drill: DrillOutcome? = nil) {
@@ -98,6 +101,7 @@ public struct StatusReport: Equatable, Sendable {
         }
         conditions = try reader.list("conditions", limit: 1000, StatusCondition.init)
         drill = try reader.reader("drill").map(DrillOutcome.init)
+        clusterIdentity = try reader.optionalString("clusterIdentity")
     }
 
     /// Every Application Synced (an empty plan is synced).
@@ -112,6 +116,7 @@ public struct StatusReport: Equatable, Sendable {
         object["applications"] = .array(applications.map(\.value))
         if !conditions.isEmpty { object["conditions"] = .array(conditions.map(\.value)) }
         object.setIfPresent("drill", drill?.value)
+        object.setIfPresent("clusterIdentity", clusterIdentity.map(Value.string))
         return .object(object)
     }
 }
@@ -207,6 +212,8 @@ public struct ResourceStatus: Equatable, Sendable {
     /// What the last sync did to it: `Synced` (created or configured), `SyncFailed`, `Pruned`.
     public var result: String?
     public var message: String?
+    /// The live object's `metadata.creationTimestamp`: a drill's evidence that it was rebuilt.
+    public var createdAt: String?
 
     public init(resource: String, sync: SyncStatus, health: HealthStatus, result: String? = nil, message: String? = nil) {
         self.resource = resource
@@ -222,12 +229,14 @@ public struct ResourceStatus: Equatable, Sendable {
         health = try reader.enumeration("health", HealthStatus.self)
         result = try reader.optionalString("result")
         message = try reader.optionalString("message")
+        createdAt = try reader.optionalString("createdAt")
     }
 
     public var value: Value {
         var object: ValueObject = ["resource": .string(resource), "health": .string(health.rawValue), "sync": .string(sync.rawValue)]
         object.setIfPresent("result", result.map(Value.string))
         object.setIfPresent("message", message.map(Value.string))
+        object.setIfPresent("createdAt", createdAt.map(Value.string))
         return .object(object)
     }
 }

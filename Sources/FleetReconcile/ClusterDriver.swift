@@ -24,6 +24,9 @@ public protocol ClusterDriver: AnyObject {
     /// admission included), without storing it; nil when the driver cannot tell. Diffs use it,
     /// so what the server adds or rewrites is never drift.
     func storedForm(of object: Value) throws -> Value?
+    /// What the cluster itself is, stable for its life and new when it is replaced (Kubernetes:
+    /// the `kube-system` namespace's UID); nil when the driver cannot tell.
+    func clusterIdentity() throws -> String?
 }
 
 /// Kubernetes' deletion propagation policies (orphan: only for a prune whose Application asks
@@ -37,4 +40,6 @@ extension ClusterDriver {
     public func delete(_ key: ResourceKey) throws { try delete(key, propagation: .foreground) }
 
     public func storedForm(of object: Value) throws -> Value? { nil }
+
+    public func clusterIdentity() throws -> String? { nil }
 }

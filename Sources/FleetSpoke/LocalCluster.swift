@@ -114,6 +114,15 @@ public final class LocalCluster: SimulatedCluster {
         return out
     }
 
+    /// An id made when the store was created: a new local cluster is a new cluster; one wiped
+    /// in place (a drill's `--wipe`) stays the same.
+    public func clusterIdentity() throws -> String? {
+        if let stored = try database.query("SELECT value FROM settings WHERE key = 'clusterIdentity'").first?.first?.text { return stored }
+        let identity = Self.uid()
+        try database.run("INSERT OR IGNORE INTO settings VALUES ('clusterIdentity', ?)", [.text(identity)])
+        return try database.query("SELECT value FROM settings WHERE key = 'clusterIdentity'").first?.first?.text ?? identity
+    }
+
     public func listNamespace(_ namespace: String) throws -> [ResourceKey: Value] {
         var out: [ResourceKey: Value] = [:]
         for row in try database.query("SELECT grp, kind, ns, name, body FROM objects WHERE ns = ?", [.text(namespace)]) {

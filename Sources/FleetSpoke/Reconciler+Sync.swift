@@ -193,6 +193,7 @@ extension Reconciler {
             var status = ResourceStatus(resource: resource.key.description, sync: sync, health: health.status)
             if let (result, message) = outcome.results[resource.key] { status.result = result; status.message = message }
             if !health.message.isEmpty && status.message == nil { status.message = health.message }
+            status.createdAt = live[resource.key]?["metadata"]?["creationTimestamp"]?.stringValue
             resources.append(status)
         }
         var out = ApplicationStatus(name: intent.name, planId: planId, sync: after.synced ? .synced : .outOfSync, health: HealthStatus.aggregate(healths),

@@ -146,7 +146,9 @@ public final class Reconciler {
         }
         let removals = try removeDeparted(plan: plan, dryRun: dryRun)
         markOrphans(&applications, plan: plan)
-        return StatusReport(cluster: plan.cluster, planId: plan.id, applications: applications, conditions: removals)
+        var report = StatusReport(cluster: plan.cluster, planId: plan.id, applications: applications, conditions: removals)
+        report.clusterIdentity = try? driver.clusterIdentity()
+        return report
     }
 
     /// An Application whose plan entry puts an object outside its project's rules (which the

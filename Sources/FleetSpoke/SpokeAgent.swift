@@ -95,6 +95,7 @@ public final class SpokeAgent {
                 log("spoke: reconcile failed: \(error)")
             }
         }
+        if report.clusterIdentity == nil { report.clusterIdentity = try? reconciler.driver.clusterIdentity() }
         send(report)
         // An idle agent should hold only what it needs: give freed heap back to the system.
         malloc_trim(0)

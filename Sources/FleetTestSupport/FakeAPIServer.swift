@@ -11,7 +11,12 @@ public final class FakeAPIServer: @unchecked Sendable {
     public private(set) var requests: [String] = []
     public var server: LoopbackHTTPServer!
 
-    public init() throws {
+    /// The cluster's identity: the UID of its `kube-system` namespace (a new server is a new cluster).
+    public let identity: String
+
+    public init(identity: String = "kube-system-" + String(UInt64.random(in: 0...UInt64.max), radix: 16)) throws {
+        self.identity = identity
+        objects["/api/v1/namespaces/kube-system"] = ["apiVersion": "v1", "kind": "Namespace", "metadata": ["name": "kube-system", "uid": .string(identity)]]
         server = try LoopbackHTTPServer { [unowned self] request in self.handle(request) }
     }
 

@@ -12,6 +12,7 @@ import Testing
         defer { temp.remove() }
         let repo = try GitFixtureRepository(at: temp.file("fleet"))
         try repo.write("clusters/a.yaml", "apiVersion: fleet/v1alpha1\nkind: Cluster\nmetadata: {name: a}\n")
+        try repo.write("clusters/b.yaml", "apiVersion: fleet/v1alpha1\nkind: Cluster\nmetadata: {name: b}\n")
         try repo.write("applications/app.yaml", """
             apiVersion: argoproj.io/v1alpha1
             kind: Application
@@ -45,6 +46,15 @@ import Testing
         let status = try ProcessRunner.run(fleet, ["status", "--no-color"] + common)
         #expect(status.status == 3, "no spoke has reported: not healthy")
         #expect(status.stdout.contains("gated") && status.stdout.contains("Unknown"))
+        // Narrowed to one cluster or one Application: the rows and the exit code are about it alone.
+        let onA = try ProcessRunner.run(fleet, ["status", "--no-color", "--cluster", "a", "--app", "gated"] + common)
+        #expect(onA.status == 3 && onA.stdout.contains("gated"), "\(onA.stdout)\(onA.stderr)")
+        let onB = try ProcessRunner.run(fleet, ["status", "--no-color", "--cluster", "b"] + common)
+        #expect(onB.status == 0 && !onB.stdout.contains("gated"), "b runs nothing: \(onB.stdout)\(onB.stderr)")
+        let mars = try ProcessRunner.run(fleet, ["status", "--cluster", "mars"] + common)
+        #expect(mars.status == 1 && mars.stderr.contains("no cluster named mars"))
+        let nothing = try ProcessRunner.run(fleet, ["status", "--app", "nope", "--cluster", "b"] + common)
+        #expect(nothing.status == 1 && nothing.stderr.contains("no Application named nope on cluster b"))
         let sync = try ProcessRunner.run(fleet, ["sync", "gated"] + common)
         #expect(sync.status == 0, "\(sync.stderr)")
         let events = try ProcessRunner.run(fleet, ["events"] + common)

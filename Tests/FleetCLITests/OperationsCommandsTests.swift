@@ -18,6 +18,7 @@ import Testing
             #expect(result.stdout.contains("[ok] \(outcome)"), "missing: \(outcome)")
         }
         #expect(result.stdout.contains("RTO:"))
+        #expect(result.stdout.contains("created after the drill started; 0 older"), "the drill shows its evidence")
         #expect(result.stdout.contains("PersistentVolumeClaim ml-serving/model-cache"), "the drill names what Git cannot restore")
         let mine = result.stdout.split(separator: "\n").first { $0.contains("state, logs and the admin token are in") }
         let dir = try #require(mine?.split(separator: " ").last.map(String.init))
