@@ -250,7 +250,7 @@ let package = Package(
             name: "FleetHubTests",
             dependencies: [
                 "FleetHubCore", "FleetHubServer", "FleetHubStore", "FleetModel", "FleetProtocol", "FleetPlan", "FleetTestSupport", "FleetSpoke", "FleetReconcile", "FleetYAML", "FleetKube",
-                "fleet-load-helper", "hub",
+                "fleet-load-helper", "hub", "fleet",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
         ),

@@ -44,7 +44,10 @@ public final class FakeAPIServer: @unchecked Sendable {
         case "PATCH":
             return apply(request)
         case "POST" where request.path == "/api/v1/namespaces":
-            guard let object = try? JSON.parse(request.body), let name = object["metadata"]?["name"]?.stringValue else { return status(400, "BadRequest", "bad") }
+            guard var object = try? JSON.parse(request.body), let name = object["metadata"]?["name"]?.stringValue else { return status(400, "BadRequest", "bad") }
+            guard objects["/api/v1/namespaces/\(name)"] == nil else { return status(409, "AlreadyExists", "namespaces \"\(name)\" already exists") }
+            object.setValue(.string(Self.uid()), at: ["metadata", "uid"])
+            object.setValue(.string(Timestamp.rfc3339(SystemClock.now())), at: ["metadata", "creationTimestamp"])
             objects["/api/v1/namespaces/\(name)"] = object
             return json(object, 201)
         case "DELETE":
@@ -63,6 +66,11 @@ public final class FakeAPIServer: @unchecked Sendable {
         "/apis/batch/v1": #"{"kind":"APIResourceList","groupVersion":"batch/v1","resources":[{"name":"jobs","namespaced":true,"kind":"Job","verbs":["get","list","patch","delete"]}]}"#,
         "/apis/apps/v1": #"{"kind":"APIResourceList","groupVersion":"apps/v1","resources":[{"name":"deployments","namespaced":true,"kind":"Deployment","verbs":["get","list","patch","delete"]}]}"#,
     ]
+
+    static func uid() -> String {
+        let hex = String(UInt64.random(in: 0...UInt64.max), radix: 16) + String(UInt64.random(in: 0...UInt64.max), radix: 16)
+        return String(hex.prefix(32))
+    }
 
     /// Server-side apply, with a mutating webhook and the controllers' status.
     private func apply(_ request: TestHTTPRequest) -> TestHTTPResponse {
@@ -83,6 +91,10 @@ public final class FakeAPIServer: @unchecked Sendable {
             object.setValue(.array(containers), at: ["spec", "template", "spec", "containers"])
         }
         if request.query.contains("dryRun=All") { return json(object) }
+        // What the server owns: uid and creationTimestamp are set once, when the object is made.
+        let existing = objects[request.path]?["metadata"]
+        object.setValue(existing?["uid"] ?? .string(Self.uid()), at: ["metadata", "uid"])
+        object.setValue(existing?["creationTimestamp"] ?? .string(Timestamp.rfc3339(SystemClock.now())), at: ["metadata", "creationTimestamp"])
         if object["kind"] == "Deployment" {
             object.setValue(["observedGeneration": 1, "replicas": object["spec"]?["replicas"] ?? 1, "updatedReplicas": object["spec"]?["replicas"] ?? 1,
                              "availableReplicas": object["spec"]?["replicas"] ?? 1], at: ["status"])
