@@ -38,8 +38,12 @@ struct DrillReport {
     var drift = 0
     var last: [String: (sync: String, health: String)] = [:]
     var fields: ValueObject = [:]
-    /// When set, the drill passes only with this evidence.
+    /// When set, objects are counted as recreated or not against it.
     var evidence: RebuildEvidence?
+    /// Whether the drill passes only with that evidence (through the hub, where an old
+    /// cluster's spoke may still be reporting; a no-hub drill applies to the cluster it is given
+    /// and reports the counts).
+    var requireEvidence = true
     /// Per Application: objects recreated since the start, and those that were not.
     var recreated: [String: Int] = [:]
     var notRecreated: [String: [String]] = [:]
@@ -59,7 +63,7 @@ struct DrillReport {
     /// when evidence is asked for, every object was rebuilt.
     mutating func observe(_ report: StatusReport, at time: Double) -> Bool {
         identityUnchanged = evidence?.sameIdentity(report.clusterIdentity) ?? false
-        return observe(report.applications, at: time) && (evidence == nil || (olderCount == 0 && !identityUnchanged))
+        return observe(report.applications, at: time) && (evidence == nil || !requireEvidence || (olderCount == 0 && !identityUnchanged))
     }
 
     /// Records a report's Applications; true when every one is Synced and Healthy with no drift.
@@ -95,7 +99,7 @@ struct DrillReport {
 
     /// What is missing for the evidence, in words; nil when nothing is.
     var missingEvidence: String? {
-        guard evidence != nil, olderCount > 0 || identityUnchanged else { return nil }
+        guard evidence != nil, requireEvidence, olderCount > 0 || identityUnchanged else { return nil }
         let total = olderCount + recreatedCount
         var text = "\(olderCount) of \(total) objects are older than the drill"
         if identityUnchanged { text += " (cluster identity unchanged)" }
@@ -162,6 +166,9 @@ struct DrillReport {
         if let older = report["objectsOlderThanDrill"]?.intValue { out += " (created after the drill started; \(older) older)" }
         if let wiped = report["objectsWiped"]?.intValue { out += " (\(wiped) wiped)" }
         out += "; drift after the rebuild: \(report["driftAfter"]?.intValue ?? 0)\n"
+        if let older = report["objectsOlderThanDrill"]?.intValue, older > 0, report["mode"] == "no-hub" {
+            out += "Note: \(older) object(s) predate the drill: the cluster was not empty, so this run re-applied it rather than rebuilt it\n"
+        }
         let stateful = report["stateful"]?.arrayValue ?? []
         if stateful.isEmpty {
             out += "Stateful objects: none in the plan (nothing Git cannot restore)\n"
