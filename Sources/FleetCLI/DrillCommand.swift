@@ -67,7 +67,7 @@ struct DrillCommand: ParsableCommand {
             let clusterPath = "/api/v1/clusters/\(cluster)"
             let before = try client.view(clusterPath, ClusterView.init).view.report
             guard let before else {
-                throw CommandFailure("\(cluster) has never reported to the hub, so there is nothing to tell a rebuilt cluster from: install its spoke (fleet bootstrap \(cluster)), let it report once, then drill")
+                throw CommandFailure("cluster \(cluster) has never reported to the hub: is its spoke running? A drill tells a rebuilt cluster from the one before, so install its spoke (fleet bootstrap \(cluster)), let it report once, then drill")
             }
             let beforeSequence = before.sequence
             let request = DrillRequest(cluster: cluster, wipe: wipe, slaSeconds: sla)

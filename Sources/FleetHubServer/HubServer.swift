@@ -10,6 +10,8 @@ import Logging
 /// runs sync rounds until SIGTERM or SIGINT.
 public enum HubServer {
     public static func run(config: HubConfig, logger: Logger = Logger(label: "fleet.hub")) async throws {
+        // Before anything is created or printed: a hub that cannot listen says so and stops.
+        try ListenCheck.check(host: config.listenHost, port: config.listenPort)
         let engine = try HubEngine(config: config, logger: logger)
         if let token = try await engine.restore() {
             if let file = config.adminTokenFile {
@@ -30,7 +32,13 @@ public enum HubServer {
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { await engine.run() }
             group.addTask { await governor.run() }
-            group.addTask { try await app.runService() }
+            group.addTask {
+                do { try await app.runService() } catch {
+                    // Lost the race for the port between the check and the bind.
+                    if "\(error)".contains("Address already in use") { throw ListenCheck.inUse(host: config.listenHost, port: config.listenPort) }
+                    throw error
+                }
+            }
             // The server returns on SIGTERM/SIGINT; then stop the sync loop too.
             try await group.next()
             group.cancelAll()
@@ -102,3 +110,35 @@ public struct HubStartError: Error, CustomStringConvertible {
     public var description: String
     public init(_ description: String) { self.description = description }
 }
+
+/// Whether the hub can listen where it is told to, asked of the kernel before the hub starts,
+/// so a port in use is one clear sentence rather than a NIO bind error after "serving".
+enum ListenCheck {
+    static func check(host: String, port: Int) throws {
+        var hints = addrinfo()
+        hints.ai_flags = AI_PASSIVE
+        hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
+        var result: UnsafeMutablePointer<addrinfo>?
+        guard getaddrinfo(host, String(port), &hints, &result) == 0, let info = result else {
+            throw HubStartError("listen: cannot resolve \(host) (listen: HOST:PORT names an address of this machine, e.g. 127.0.0.1:8080 or 0.0.0.0:8080)")
+        }
+        defer { freeaddrinfo(info) }
+        let fd = socket(info.pointee.ai_family, info.pointee.ai_socktype, info.pointee.ai_protocol)
+        guard fd >= 0 else { return }  // nothing to learn here; the server reports its own error
+        defer { close(fd) }
+        var yes: Int32 = 1
+        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &yes, socklen_t(MemoryLayout<Int32>.size))
+        guard bind(fd, info.pointee.ai_addr, info.pointee.ai_addrlen) == 0 else {
+            let code = errno
+            if code == EADDRINUSE { throw inUse(host: host, port: port) }
+            if code == EACCES { throw HubStartError("listen: port \(port) needs privileges this user does not have (use a port above 1023, e.g. listen: \(host):8080)") }
+            if code == EADDRNOTAVAIL { throw HubStartError("listen: \(host) is not an address of this machine (listen: 127.0.0.1:\(port) or 0.0.0.0:\(port))") }
+            throw HubStartError("listen: cannot bind \(host):\(port): \(String(cString: strerror(code)))")
+        }
+    }
+
+    static func inUse(host: String, port: Int) -> HubStartError {
+        HubStartError("listen: port \(port) on \(host) is in use (another hub, or another program: `ss -ltnp 'sport = :\(port)'` shows which); stop it or set listen: \(host):OTHER_PORT")
+    }
+}
+

@@ -7,6 +7,20 @@ import Testing
     let fleet = ProcessRunner.productsDirectory + "/fleet"
     let hubBinary = ProcessRunner.productsDirectory + "/hub"
 
+    /// A port in use is one sentence naming it, before anything is created or "serving" printed.
+    @Test func aHubWhosePortIsTakenSaysSoAndStops() throws {
+        let temp = try TemporaryDirectory()
+        defer { temp.remove() }
+        let taken = try LoopbackHTTPServer { _ in TestHTTPResponse(status: 200, headers: [], body: []) }
+        defer { taken.stop() }
+        let config = try temp.write("hub.yaml", "listen: 127.0.0.1:\(taken.port)\nstateDir: state\nrepository: {url: '\(temp.path)'}\n")
+        let result = try ProcessRunner.run(hubBinary, ["--config", config])
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("listen: port \(taken.port) on 127.0.0.1 is in use"), "\(result.stderr)")
+        #expect(!result.stdout.contains("serving") && !result.stderr.contains("errno"), "\(result.stdout)")
+        #expect(!FileManager.default.fileExists(atPath: temp.file("state")), "nothing was created")
+    }
+
     @Test func statusClustersEnrollSyncEventsAndErrors() throws {
         let temp = try TemporaryDirectory()
         defer { temp.remove() }
@@ -59,6 +73,9 @@ import Testing
         #expect(sync.status == 0, "\(sync.stderr)")
         let events = try ProcessRunner.run(fleet, ["events"] + common)
         #expect(events.stdout.contains("sync-requested"))
+        let neverReported = try ProcessRunner.run(fleet, ["drill", "rebuild", "a", "--timeout", "10m"] + common)
+        #expect(neverReported.status == 1 && neverReported.stderr.contains("cluster a has never reported to the hub: is its spoke running?"),
+                "fails fast, not after the timeout: \(neverReported.stderr)")
         let wait = try ProcessRunner.run(fleet, ["wait", "gated", "--timeout", "1s"] + common)
         #expect(wait.status == 3)
 
