@@ -21,7 +21,7 @@ struct DiffCommand: ParsableCommand {
     @Option(name: .long, help: "The revision before the change (branch, tag or SHA).")
     var from: String
 
-    @Option(name: .long, help: "The revision after the change (default: HEAD).")
+    @Option(name: .long, help: "The revision after the change.")
     var to: String = "HEAD"
 
     @Option(name: .long, help: "Only this cluster.")

@@ -44,8 +44,8 @@ struct DrillCommand: ParsableCommand {
         @Option(name: .long, help: "--no-hub: the spoke binary (default: next to fleet, else on PATH).") var spoke: String?
 
         func validate() throws {
-            if let sla, (try? KubeDuration(parsing: sla)).map({ $0.nanoseconds > 0 }) != true { throw ValidationError("--sla \"\(sla)\" is not a positive duration (30s, 10m)") }
-            guard (try? KubeDuration(parsing: timeout)).map({ $0.nanoseconds > 0 }) == true else { throw ValidationError("--timeout \"\(timeout)\" is not a positive duration") }
+            if let sla { try DurationOption.parse(sla, option: "--sla", minimum: 0.001) }
+            try DurationOption.parse(timeout, option: "--timeout", minimum: 0.001)
             guard driver == "local" || driver == "kubernetes" else { throw ValidationError("--driver must be local or kubernetes") }
             if wipe, noHub, driver != "local" { throw ValidationError("--wipe needs the local driver: a real cluster is replaced, not wiped") }
         }

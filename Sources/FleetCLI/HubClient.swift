@@ -15,7 +15,7 @@ struct HubOptions: ParsableArguments {
     @Option(name: .long, help: "The hub's URL (default: $FLEET_HUB).")
     var hub: String?
 
-    @Option(name: .long, help: "File holding an operator or viewer token (default: $FLEET_TOKEN holds the token itself).")
+    @Option(name: .long, help: "File holding a hub token with the role this command needs (viewer to read; operator to sync, roll back or drill; admin for tokens and enrolment). Default: $FLEET_TOKEN holds the token itself.")
     var tokenFile: String?
 
     @Option(name: [.customShort("o"), .long], help: "Output: table, json or yaml.")

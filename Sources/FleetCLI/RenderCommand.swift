@@ -66,7 +66,7 @@ struct RenderCommand: ParsableCommand {
     @Option(name: .long, help: "The fleet repository (a Git checkout).")
     var repo: String = "."
 
-    @Option(name: .long, help: "Plan the repository as it is at this revision (default: HEAD).")
+    @Option(name: .long, help: "Plan the repository as committed at this revision (default: the files on disk, uncommitted edits included; git generators always read commits).")
     var revision: String?
 
     @Option(name: .long, help: "Print only this cluster's plan.")

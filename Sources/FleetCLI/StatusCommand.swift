@@ -27,7 +27,7 @@ struct StatusCommand: ParsableCommand {
     @Option(name: .long, help: "Only this Application (on every cluster it runs on, or on --cluster).") var app: String?
 
     func validate() throws {
-        guard let d = try? KubeDuration(parsing: interval), d.seconds >= 0.1 else { throw ValidationError("--interval \"\(interval)\" is not a duration of at least 100ms") }
+        try DurationOption.parse(interval, option: "--interval", minimum: 0.1)
     }
 
     func run() throws {

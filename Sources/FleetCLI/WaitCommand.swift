@@ -12,7 +12,7 @@ struct WaitCommand: ParsableCommand {
     @Option(name: .long, help: "A duration (30s, 5m).") var timeout: String = "5m"
 
     func validate() throws {
-        guard (try? KubeDuration(parsing: timeout)) != nil else { throw ValidationError("--timeout \"\(timeout)\" is not a duration") }
+        try DurationOption.parse(timeout, option: "--timeout")
     }
 
     func run() throws {

@@ -29,7 +29,7 @@ public struct SpokeConfig: Sendable {
         ("kubeconfig", "kubernetes driver: a kubeconfig file (default: the pod's service account)"),
         ("pollWait", "longest wait of a plan long-poll, and so between two ticks (default 10s)"),
         ("waveTimeout", "how long a sync waits for a wave to be healthy (default 2m)"),
-        ("local.readyDelay", "local driver: seconds before a workload becomes ready (default 2s)"),
+        ("local.readyDelay", "local driver: how long a workload takes to become ready, a duration (default 2s)"),
         ("local.failingImages", "local driver: images that never become ready"),
         ("maxQueuedReports", "reports kept while the hub is unreachable, newest kept (default 100)"),
     ]

@@ -59,8 +59,8 @@ struct ApplyCommand: ParsableCommand {
 
     func validate() throws {
         guard driver == "local" || driver == "kubernetes" else { throw ValidationError("--driver must be local or kubernetes") }
-        guard (try? KubeDuration(parsing: timeout)) != nil else { throw ValidationError("--timeout \"\(timeout)\" is not a duration (500ms, 30s, 5m)") }
-        if let readyDelay, (try? KubeDuration(parsing: readyDelay)) == nil { throw ValidationError("--ready-delay \"\(readyDelay)\" is not a duration") }
+        try DurationOption.parse(timeout, option: "--timeout")
+        if let readyDelay { try DurationOption.parse(readyDelay, option: "--ready-delay") }
     }
 
     func run() throws {

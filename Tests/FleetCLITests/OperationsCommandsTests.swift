@@ -67,4 +67,22 @@ import Testing
         let noHub = try ProcessRunner.run(fleet, ["drill", "rebuild", "c"], environment: ["FLEET_HUB": ""])
         #expect(noHub.status == 1 && noHub.stderr.contains("no hub"))
     }
+
+    /// Messages and help that say what to do, and agree with what the commands do.
+    @Test func durationsSayWhatToWriteAndHelpMatchesBehaviour() throws {
+        let bare = try ProcessRunner.run(fleet, ["status", "--interval", "2"])
+        #expect(bare.status == 2 && bare.stderr.contains("--interval \"2\" needs a unit: write 2s"), "\(bare.stderr)")
+        let word = try ProcessRunner.run(fleet, ["wait", "app", "--timeout", "soon"])
+        #expect(word.status == 2 && word.stderr.contains("--timeout \"soon\" is not a duration (write it as 500ms, 30s, 5m or 1h30m)"), "\(word.stderr)")
+        let render = try ProcessRunner.run(fleet, ["render", "--help"])
+        #expect(!render.stdout.contains("(default: HEAD)") && render.stdout.contains("files on disk"), "render reads the work tree unless --revision")
+        let diff = try ProcessRunner.run(fleet, ["diff", "--help"])
+        #expect(diff.stdout.components(separatedBy: "(default: HEAD)").count == 2 && diff.stdout.contains("1 differences found"), "said once: \(diff.stdout)")
+        let status = try ProcessRunner.run(fleet, ["status", "--help"])
+        #expect(status.stdout.contains("operator to sync") && !status.stdout.contains("operator or viewer token"))
+        let spoke = try ProcessRunner.run(ProcessRunner.productsDirectory + "/spoke", ["--help"])
+        #expect(!spoke.stdout.contains("seconds before a workload") && spoke.stdout.contains("local.readyDelay"), "\(spoke.stdout)")
+        let apply = try ProcessRunner.run(ProcessRunner.productsDirectory + "/spoke", ["apply", "--plan", "p.json", "--timeout", "90"])
+        #expect(apply.status == 2 && apply.stderr.contains("write 90s"), "\(apply.stderr)")
+    }
 }

@@ -204,6 +204,12 @@ import Testing
         let bad = try ProcessRunner.run(fleet, ["validate", "--repo", repo.path])
         #expect(bad.status == 1)
         #expect(bad.stderr.contains("unused/overlay"), "\(bad.stderr)")
+        #expect(bad.stdout.contains(": 1 error(s)"), "\(bad.stdout)")
+        // A broken overlay an Application renders is one mistake: one error, not two.
+        try repo.remove("unused/overlay/kustomization.yaml")
+        try repo.write("addons/logging/kustomization.yaml", "resources: [cm.yaml, missing.yaml]\n")
+        let used = try ProcessRunner.run(fleet, ["validate", "--repo", repo.path])
+        #expect(used.status == 1 && used.stdout.contains(": 1 error(s)"), "\(used.stdout)\n\(used.stderr)")
     }
 
     @Test func rendersTheExampleFleetInThisRepository() throws {
