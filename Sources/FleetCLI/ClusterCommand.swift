@@ -9,17 +9,20 @@ struct ClusterCommand: ParsableCommand {
                                                     subcommands: [Enroll.self, Rotate.self, Revoke.self])
 
     struct Enroll: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Make a spoke token for a cluster (shown once; older tokens are revoked).")
+        static let configuration = CommandConfiguration(abstract: "Make a spoke token for a cluster (shown once; older tokens are revoked).",
+                                                        discussion: "With --output-file the token goes to FILE (mode 0600) instead of the terminal, so it is never lost: enrolling again to see it would revoke it.")
         @OptionGroup var hub: HubOptions
         @Argument(help: "The cluster, as in its Cluster record.") var name: String
-        func run() throws { try ClusterCommand.token(hub, name, "enroll") }
+        @Option(name: .customLong("output-file"), help: "Write the token to this file (mode 0600) instead of printing it.") var outputFile: String?
+        func run() throws { try ClusterCommand.token(hub, name, "enroll", output: outputFile) }
     }
 
     struct Rotate: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Replace a cluster's spoke token.")
         @OptionGroup var hub: HubOptions
         @Argument var name: String
-        func run() throws { try ClusterCommand.token(hub, name, "rotate") }
+        @Option(name: .customLong("output-file"), help: "Write the token to this file (mode 0600) instead of printing it.") var outputFile: String?
+        func run() throws { try ClusterCommand.token(hub, name, "rotate", output: outputFile) }
     }
 
     struct Revoke: ParsableCommand {
@@ -32,8 +35,8 @@ struct ClusterCommand: ParsableCommand {
         }
     }
 
-    static func token(_ hub: HubOptions, _ name: String, _ action: String) throws {
+    static func token(_ hub: HubOptions, _ name: String, _ action: String, output: String?) throws {
         let (value, issued) = try hub.client().send("POST", "/api/v1/clusters/\(name)/\(action)", TokenIssued.init)
-        hub.print(value) { issued.token + "\n" }
+        try TokenCommand.deliver(issued, value: value, hub: hub, output: output, what: "spoke token of \(name)")
     }
 }

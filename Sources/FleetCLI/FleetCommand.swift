@@ -15,7 +15,7 @@ public struct FleetCommand: ParsableCommand {
         version: FleetVersion.current,
         subcommands: [
             BuildCommand.self, AppSetCommand.self, RenderCommand.self, DiffCommand.self, ValidateCommand.self, BootstrapCommand.self,
-            StatusCommand.self, AppsCommand.self, AppCommand.self, ClustersCommand.self, ClusterCommand.self, SyncCommand.self, RollbackCommand.self, EventsCommand.self, WaitCommand.self,
+            StatusCommand.self, AppsCommand.self, AppCommand.self, ClustersCommand.self, ClusterCommand.self, TokenCommand.self, SyncCommand.self, RollbackCommand.self, EventsCommand.self, WaitCommand.self,
             DrillCommand.self, DrillsCommand.self, DemoCommand.self, HelmCommand.self,
         ]
     )

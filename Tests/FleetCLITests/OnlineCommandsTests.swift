@@ -57,6 +57,23 @@ import Testing
         #expect(clusters.stdout.contains("\"name\" : \"a\"") || clusters.stdout.contains("\"name\": \"a\""))
         let enrolled = try ProcessRunner.run(fleet, ["cluster", "enroll", "a"] + common)
         #expect(enrolled.status == 0 && enrolled.stdout.hasPrefix("fleet_"))
+        // Tokens kept in files (0600), never lost to a terminal; tokens by name.
+        let kept = try ProcessRunner.run(fleet, ["cluster", "enroll", "a", "--output-file", temp.file("spoke-token")] + common)
+        #expect(kept.status == 0 && kept.stdout.contains("written to \(temp.file("spoke-token")) (mode 0600)") && !kept.stdout.contains("fleet_"))
+        let mode = try FileManager.default.attributesOfItem(atPath: temp.file("spoke-token"))[.posixPermissions] as? Int
+        let spokeToken = try String(contentsOfFile: temp.file("spoke-token"), encoding: .utf8)
+        #expect(mode == 0o600 && spokeToken.hasPrefix("fleet_"))
+        let viewer = try ProcessRunner.run(fleet, ["token", "create", "--role", "viewer", "--name", "ci", "--output-file", temp.file("ci-token")] + common)
+        #expect(viewer.status == 0, "\(viewer.stderr)")
+        let asViewer = ["--hub", "http://127.0.0.1:\(port)", "--token-file", temp.file("ci-token")]
+        #expect(try ProcessRunner.run(fleet, ["status"] + asViewer).status == 3, "a viewer reads the matrix")
+        let denied = try ProcessRunner.run(fleet, ["sync", "gated"] + asViewer)
+        #expect(denied.status == 1, "a viewer may not sync: \(denied.stderr)")
+        #expect(try ProcessRunner.run(fleet, ["token", "list"] + common).stdout.contains(" ci "))
+        let revoked = try ProcessRunner.run(fleet, ["token", "revoke", "ci"] + common)
+        #expect(revoked.status == 0 && revoked.stdout.contains("revoked 1 token(s)"), "\(revoked.stderr)")
+        #expect(try ProcessRunner.run(fleet, ["status"] + asViewer).status == 1, "a revoked token is refused")
+        #expect(try ProcessRunner.run(fleet, ["token", "create", "--role", "root"] + common).status == 2)
         let status = try ProcessRunner.run(fleet, ["status", "--no-color"] + common)
         #expect(status.status == 3, "no spoke has reported: not healthy")
         #expect(status.stdout.contains("gated") && status.stdout.contains("Unknown"))

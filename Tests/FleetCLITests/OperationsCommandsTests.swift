@@ -68,6 +68,17 @@ import Testing
         #expect(noHub.status == 1 && noHub.stderr.contains("no hub"))
     }
 
+    /// Every command's help prints: argument-parser validates a command's options only when it is
+    /// parsed, so a clash (two options named alike) would otherwise surface on a user's machine.
+    @Test func everyCommandsHelpPrints() throws {
+        for command in ["build", "appset generate", "render", "diff", "validate", "bootstrap", "status", "apps", "app", "clusters",
+                        "cluster enroll", "cluster rotate", "cluster revoke", "token create", "token list", "token revoke", "sync",
+                        "rollback", "events", "wait", "drill rebuild", "drills", "demo"] {
+            let result = try ProcessRunner.run(fleet, command.split(separator: " ").map(String.init) + ["--help"])
+            #expect(result.status == 0 && result.stdout.contains("USAGE"), "fleet \(command) --help: \(result.stdout)\(result.stderr)")
+        }
+    }
+
     /// Messages and help that say what to do, and agree with what the commands do.
     @Test func durationsSayWhatToWriteAndHelpMatchesBehaviour() throws {
         let bare = try ProcessRunner.run(fleet, ["status", "--interval", "2"])
