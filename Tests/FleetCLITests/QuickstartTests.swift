@@ -1,0 +1,35 @@
+import FleetTestSupport
+import Foundation
+import Testing
+
+/// `hub --config hub/quickstart.yaml`, the file as shipped, in a copy of the project's layout
+/// (a Git repository with fleet/ on main, the file in hub/): it starts with nothing else,
+/// prints the admin token once, and plans the example fleet.
+@Suite struct QuickstartTests {
+    static let root = BuildCommandTests.repositoryRoot
+
+    @Test(.enabled(if: !waitForLoopbackPort(8080, timeout: 0.2), "skipped: port 8080 is in use on this machine"))
+    func theQuickstartConfigurationStartsAHubWithNothingElse() throws {
+        let temp = try TemporaryDirectory()
+        defer { temp.remove() }
+        let repo = try GitFixtureRepository(at: temp.path)
+        _ = try ProcessRunner.run("/bin/cp", ["-R", Self.root + "/fleet", temp.path + "/fleet"])
+        try FileManager.default.createDirectory(atPath: temp.file("hub"), withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: Self.root + "/hub/quickstart.yaml", toPath: temp.file("hub/quickstart.yaml"))
+        try repo.commit("fleet")
+        let hub = try BackgroundProcess(ProcessRunner.productsDirectory + "/hub", ["--config", temp.file("hub/quickstart.yaml")], logPath: temp.file("hub.log"))
+        defer { hub.stop() }
+        #expect(waitForLoopbackPort(8080, timeout: 20), "the hub listens on 127.0.0.1:8080")
+        var planned = false
+        let deadline = Date().addingTimeInterval(30)
+        while Date() < deadline, !planned {
+            let status = try ProcessRunner.run("curl", ["-s", "http://127.0.0.1:8080/readyz"])
+            planned = status.stdout.hasPrefix("ready")
+            if !planned { Thread.sleep(forTimeInterval: 0.2) }
+        }
+        let log = (try? String(contentsOfFile: temp.file("hub.log"), encoding: .utf8)) ?? ""
+        #expect(planned, "\(log)")
+        #expect(log.contains("First start: an admin token was created"), "\(log)")
+        #expect(FileManager.default.fileExists(atPath: temp.file("hub/quickstart-state/hub.sqlite")), "state next to the file")
+    }
+}
