@@ -124,6 +124,12 @@ public struct HubConfig: Sendable {
 
     /// Reads and validates a configuration file. `environment` supplies `*Env` secrets.
     public static func load(path: String, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> HubConfig {
+        let (value, base) = try document(path: path)
+        return try HubConfig(value, file: path, environment: environment, baseDirectory: base)
+    }
+
+    /// The file's YAML and the directory its relative paths are relative to.
+    static func document(path: String) throws -> (Value, String) {
         let data: Data
         do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
             throw HubConfigError(file: path, key: "", reason: "cannot read the file: \(error.localizedDescription)")
@@ -138,7 +144,7 @@ public struct HubConfig: Sendable {
             let cwd = FileManager.default.currentDirectoryPath
             base = base.isEmpty ? cwd : cwd + "/" + base
         }
-        return try HubConfig(value, file: path, environment: environment, baseDirectory: base)
+        return (value, base)
     }
 
     public init(_ value: Value, file: String, environment: [String: String] = [:], baseDirectory: String = ".") throws {

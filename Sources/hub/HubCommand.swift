@@ -27,24 +27,33 @@ struct HubCommand: AsyncParsableCommand {
             Configuration keys (YAML; durations as kubectl writes them: 500ms, 30s, 5m, 1h):
             \(HubConfig.keys.map { "  \($0.0): \($0.1)" }.joined(separator: "\n"))
 
-            An example with every key: hub/hub.yaml. A bad configuration stops the hub at start with the file, the key and the reason (exit 1).
+            To try a hub on one machine: hub --config hub/quickstart.yaml (nothing else to create). An example with every key: hub/hub.yaml. A bad configuration stops the hub at start with every problem at once, each with its key and reason (exit 1); --check-config reports them without starting.
             """,
         version: FleetVersion.current
     )
 
     @Option(name: .long, help: "Path of the hub's configuration file (YAML).")
-    var config: String
+    var config: String?
+
+    @Option(name: .customLong("check-config"), help: "Check this configuration file, report every problem at once, and exit (0: usable, 1: problems).")
+    var checkConfig: String?
 
     @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error or critical.")
     var logLevel: String = "info"
 
     func validate() throws {
+        guard (config == nil) != (checkConfig == nil) else { throw ValidationError("give --config FILE to run the hub, or --check-config FILE to check one") }
         guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical") }
     }
 
     func run() async throws {
         let configuration: HubConfig
-        do { configuration = try HubConfig.load(path: config) } catch let error as HubConfigError { throw CommandFailure(error.description) }
+        let path = config ?? checkConfig ?? ""
+        do { configuration = try HubConfig.loadReportingAll(path: path) } catch let error as HubConfigErrors { throw CommandFailure(error.description) } catch let error as HubConfigError { throw CommandFailure(error.description) }
+        if checkConfig != nil {
+            print("\(path): usable (listen \(configuration.listenHost):\(configuration.listenPort), state \(configuration.stateDirectory), repository \(configuration.repositoryURL))")
+            return
+        }
         var logger = Logger(label: "fleet.hub")
         logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
         try await HubServer.run(config: configuration, logger: logger)

@@ -32,4 +32,16 @@ import Testing
         #expect(log.contains("First start: an admin token was created"), "\(log)")
         #expect(FileManager.default.fileExists(atPath: temp.file("hub/quickstart-state/hub.sqlite")), "state next to the file")
     }
+
+    /// The production example, unedited, lists every missing secret at once, each with its key.
+    @Test func checkConfigReportsEveryProblemAtOnce() throws {
+        let hub = ProcessRunner.productsDirectory + "/hub"
+        let production = try ProcessRunner.run(hub, ["--check-config", Self.root + "/hub/hub.yaml"])
+        #expect(production.status == 1)
+        #expect(production.stderr.contains("credentials[0].passwordFile: cannot read /etc/fleet-hub/github-token"), "\(production.stderr)")
+        #expect(production.stderr.contains("webhook.secretFile: cannot read /etc/fleet-hub/webhook-secret"), "\(production.stderr)")
+        let quickstart = try ProcessRunner.run(hub, ["--check-config", Self.root + "/hub/quickstart.yaml"])
+        #expect(quickstart.status == 0 && quickstart.stdout.contains("usable"), "\(quickstart.stderr)")
+        #expect(try ProcessRunner.run(hub, []).status == 2, "--config or --check-config is needed")
+    }
 }

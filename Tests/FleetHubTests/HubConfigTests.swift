@@ -1,4 +1,5 @@
-import FleetHubCore
+import FleetTestSupport
+@testable import FleetHubCore
 import FleetModel
 import FleetYAML
 import Testing
@@ -101,5 +102,29 @@ import Testing
         #expect(mirrors.canonical("ssh://git@git.example.com/org/fleet-old") == config.repositoryURL, "an alias in its SSH URL form")
         #expect(mirrors.canonical("https://git.example.com/org/apps.git") == "https://git.example.com/org/apps.git")
         #expect(mirrors.canonical("https://git.example.com/org/apps") == "https://git.example.com/org/apps.git", "the first spelling seen names the mirror")
+    }
+}
+
+/// Every problem of a configuration at once (the key at fault set aside, the rest read again).
+@Suite struct HubConfigCheckTests {
+    @Test func everyProblemIsReportedWithItsKey() throws {
+        let temp = try TemporaryDirectory()
+        defer { temp.remove() }
+        let file = try temp.write("hub.yaml", """
+            listen: 127.0.0.1:99999
+            repository: {url: /tmp/x, pollInterval: soon}
+            webhook: {secretFile: missing-secret}
+            limits: {maxConnections: 1}
+            """)
+        do {
+            _ = try HubConfig.loadReportingAll(path: file, environment: [:])
+            Issue.record("a bad configuration was accepted")
+        } catch let error as HubConfigErrors {
+            let keys = error.problems.map(\.key)
+            #expect(keys == ["listen", "repository.pollInterval", "webhook.secretFile", "limits.maxConnections"], "\(error)")
+            #expect(error.description.hasPrefix("\(file): 4 problems"))
+        }
+        #expect(HubConfig.removing("credentials[0].passwordFile", from: ["credentials": [["urlPrefix": "x", "passwordFile": "f"]]])
+                == ["credentials": [["urlPrefix": "x"]]])
     }
 }
