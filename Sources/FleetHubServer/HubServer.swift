@@ -113,8 +113,8 @@ public struct HubStartError: Error, CustomStringConvertible {
 
 /// Whether the hub can listen where it is told to, asked of the kernel before the hub starts,
 /// so a port in use is one clear sentence rather than a NIO bind error after "serving".
-enum ListenCheck {
-    static func check(host: String, port: Int) throws {
+public enum ListenCheck {
+    public static func check(host: String, port: Int) throws {
         var hints = addrinfo()
         hints.ai_flags = AI_PASSIVE
         hints.ai_socktype = Int32(SOCK_STREAM.rawValue)

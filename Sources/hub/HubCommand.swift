@@ -29,11 +29,12 @@ struct HubCommand: AsyncParsableCommand {
 
             To try a hub on one machine: hub --config hub/quickstart.yaml (nothing else to create). An example with every key: hub/hub.yaml. A bad configuration stops the hub at start with every problem at once, each with its key and reason (exit 1); --check-config reports them without starting.
             """,
-        version: FleetVersion.current
+        version: FleetVersion.current,
+        subcommands: [AdminTokenCommand.self]
     )
 
-    @Option(name: .long, help: "Path of the hub's configuration file (YAML).")
-    var config: String?
+    @OptionGroup var file: ConfigFileOption
+    var config: String? { file.config }
 
     @Option(name: .customLong("check-config"), help: "Check this configuration file, report every problem at once, and exit (0: usable, 1: problems).")
     var checkConfig: String?
@@ -65,3 +66,47 @@ struct CommandFailure: Error, CustomStringConvertible {
     var description: String
     init(_ description: String) { self.description = description }
 }
+
+/// `hub admin-token --reset --config FILE`: a new admin token when nobody has one.
+struct AdminTokenCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "admin-token",
+        abstract: "Make a new admin token and revoke the others (when the admin token is lost).",
+        discussion: """
+            Run it with the hub stopped (a running hub keeps the tokens it loaded; the command refuses while something listens on the hub's address). The new token is printed once, or written to tokens.adminTokenFile (mode 0600) when the configuration sets one. Every other admin token is revoked after the new one is stored, so there is never a moment with none; viewer, operator and spoke tokens are kept. Recorded in the audit log as admin-token-reset.
+            """
+    )
+
+    @OptionGroup var file: ConfigFileOption
+    @Flag(name: .long, help: "Confirm: make a new admin token and revoke the others.") var reset = false
+
+    func validate() throws {
+        guard file.config != nil else { throw ValidationError("give --config FILE, the hub's configuration") }
+        guard reset else { throw ValidationError("give --reset to make a new admin token (the others are revoked)") }
+    }
+
+    func run() throws {
+        let config = file.config ?? ""
+        let configuration: HubConfig
+        do { configuration = try HubConfig.loadReportingAll(path: config) } catch let error as HubConfigErrors { throw CommandFailure(error.description) } catch let error as HubConfigError { throw CommandFailure(error.description) }
+        do { try ListenCheck.check(host: configuration.listenHost, port: configuration.listenPort) } catch {
+            throw CommandFailure("the hub seems to be running (\(configuration.listenHost):\(configuration.listenPort) is in use): stop it first, then reset the admin token")
+        }
+        let (token, revoked) = try AdminTokenReset.reset(config: configuration)
+        if let file = configuration.adminTokenFile {
+            print("A new admin token was written to \(file) (mode 0600); \(revoked) older admin token(s) revoked.")
+        } else {
+            print("""
+                A new admin token; it is shown only this once. \(revoked) older admin token(s) revoked.
+                  \(token)
+                """)
+        }
+    }
+}
+
+/// `--config FILE`, shared by `hub` and `hub admin-token`.
+struct ConfigFileOption: ParsableArguments {
+    @Option(name: .long, help: "Path of the hub's configuration file (YAML).")
+    var config: String?
+}
+

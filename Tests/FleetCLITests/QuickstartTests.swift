@@ -44,4 +44,37 @@ import Testing
         #expect(quickstart.status == 0 && quickstart.stdout.contains("usable"), "\(quickstart.stderr)")
         #expect(try ProcessRunner.run(hub, []).status == 2, "--config or --check-config is needed")
     }
+
+    /// A lost admin token is not a lock-out: `hub admin-token --reset` (hub stopped) makes a new
+    /// one and revokes the old.
+    @Test func aLostAdminTokenIsResetWithTheHubStopped() throws {
+        let temp = try TemporaryDirectory()
+        defer { temp.remove() }
+        let repo = try GitFixtureRepository(at: temp.file("fleet"))
+        try repo.write("clusters/a.yaml", "apiVersion: fleet/v1alpha1\nkind: Cluster\nmetadata: {name: a}\n")
+        try repo.commit("fleet")
+        let port = try freeLoopbackPort()
+        let config = try temp.write("hub.yaml", "listen: 127.0.0.1:\(port)\nstateDir: state\nrepository: {url: fleet}\n")
+        let hubBinary = ProcessRunner.productsDirectory + "/hub"
+        func clusters(_ token: String) throws -> Int32 {
+            try ProcessRunner.run(ProcessRunner.productsDirectory + "/fleet", ["clusters", "--hub", "http://127.0.0.1:\(port)"], environment: ["FLEET_TOKEN": token]).status
+        }
+        func firstToken(in log: String) -> String? {
+            log.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.first { $0.hasPrefix("fleet_") }
+        }
+        var hub = try BackgroundProcess(hubBinary, ["--config", config], logPath: temp.file("hub.log"))
+        #expect(waitForLoopbackPort(port, timeout: 20))
+        let running = try ProcessRunner.run(hubBinary, ["admin-token", "--reset", "--config", config])
+        #expect(running.status == 1 && running.stderr.contains("stop it first"), "refused while the hub runs: \(running.stderr)")
+        hub.stop()
+        let old = try #require(firstToken(in: try String(contentsOfFile: temp.file("hub.log"), encoding: .utf8)))
+        let reset = try ProcessRunner.run(hubBinary, ["admin-token", "--reset", "--config", config])
+        #expect(reset.status == 0 && reset.stdout.contains("1 older admin token(s) revoked"), "\(reset.stdout)\(reset.stderr)")
+        let new = try #require(firstToken(in: reset.stdout))
+        hub = try BackgroundProcess(hubBinary, ["--config", config], logPath: temp.file("hub2.log"))
+        defer { hub.stop() }
+        #expect(waitForLoopbackPort(port, timeout: 20))
+        #expect(try clusters(new) == 0, "the new token works")
+        #expect(try clusters(old) == 1, "the old one is revoked")
+    }
 }
