@@ -219,9 +219,15 @@ public actor HubEngine {
             "rendered": .int(set.rendered),
         ]
         details["generated"] = .int(set.generated)
-        _ = try? database.recordEvent(kind: "commit-planned", actor: "hub", subject: commit,
-                                  message: "planned \(String(commit.prefix(12))) \(summary): \(changed.count) cluster plan(s) changed\(set.problems.isEmpty ? "" : ", \(set.problems.count) problem(s)")",
-                                  details: JSON.encode(.object(details), options: [.sortedKeys]))
+        // A new commit is `commit-planned`; the same commit planned again (a rollback pin, a
+        // refresh, another repository that moved) is `plans-updated`, and only when a plan changed.
+        if newCommit || !changed.isEmpty {
+            let kind = newCommit ? "commit-planned" : "plans-updated"
+            let what = newCommit ? "planned \(String(commit.prefix(12))) \(summary)" : "planned \(String(commit.prefix(12))) again"
+            _ = try? database.recordEvent(kind: kind, actor: "hub", subject: commit,
+                                      message: "\(what): \(changed.count) cluster plan(s) changed\(set.problems.isEmpty ? "" : ", \(set.problems.count) problem(s)")",
+                                      details: JSON.encode(.object(details), options: [.sortedKeys]))
+        }
         for problem in set.problems {
             logger.warning("plan problem", metadata: ["problem": "\(problem.message)"])
         }

@@ -64,6 +64,9 @@ import Testing
         #expect(view["rollback"]?["revision"]?.stringValue == old)
         let events = try await hub.engine.events(after: nil, limit: 50)
         #expect(events.arrayValue?.contains { $0["kind"] == "rollback" && $0["subject"] == "web-us-west-2" } == true)
+        let planned = events.arrayValue?.filter { $0["kind"] == "commit-planned" }.compactMap { $0["subject"]?.stringValue } ?? []
+        #expect(planned.count == Set(planned).count, "a rollback plans the same commit again as plans-updated, never a second commit-planned: \(planned)")
+        #expect(events.arrayValue?.contains { $0["kind"] == "plans-updated" } == true)
         #expect((await hub.engine.clusterList()).arrayValue?.first { $0["name"] == "us-west-2" }?["applications"]?[0]?["rolledBackTo"]?.stringValue == old)
 
         // A restarted hub keeps the pin.
