@@ -9,7 +9,7 @@ SWIFT ?= swift
 SYSTEM_PACKAGES := pkg-config zlib1g-dev libgit2-dev libcurl4-openssl-dev libssl-dev libsqlite3-dev libyaml-dev ca-certificates git
 TEST_PACKAGES := openssl openssh-server openssh-client
 
-.PHONY: all deps test-deps check-swift build build-tests test check-sizes check-spoke-deps demo bench fuzz fuzz-build clean
+.PHONY: all deps test-deps check-swift build build-tests test check-sizes check-spoke-deps demo bench fuzz fuzz-build clean image
 
 all: build
 
@@ -44,6 +44,17 @@ check-sizes:
 check-spoke-deps:
 	$(SWIFT) build --product spoke
 	scripts/check-spoke-deps.sh .build/debug/spoke
+
+# The spoke's container image (spoke/Containerfile, FROM scratch) with podman or buildah.
+IMAGE ?= fleet-spoke:$(shell sed -n 's/.*current = "\(.*\)".*/\1/p' Sources/FleetModel/FleetVersion.swift)
+image: deps
+	@builder=$$(command -v podman || command -v buildah || true); \
+	if [ -z "$$builder" ]; then echo "make image needs podman or buildah: apt-get install podman (or buildah), then make image again"; exit 1; fi; \
+	$(RELEASE) --product spoke && \
+	scripts/spoke-rootfs.sh $$($(RELEASE) --show-bin-path)/spoke .build-image/rootfs && \
+	if [ "$$(basename $$builder)" = podman ]; then podman build -f spoke/Containerfile -t $(IMAGE) .build-image; \
+	else buildah bud --isolation chroot -f spoke/Containerfile -t $(IMAGE) .build-image; fi && \
+	echo "built $(IMAGE); push it where your clusters pull from, and give it to fleet bootstrap --image"
 
 # A hub and three spokes on 127.0.0.1, narrated (fleet demo --help); Ctrl-C stops them.
 demo: build

@@ -29,8 +29,8 @@ struct BootstrapCommand: ParsableCommand {
     @Option(name: .long, help: "File holding the spoke token (default: a placeholder to replace).")
     var tokenFile: String?
 
-    @Option(name: .long, help: "The spoke container image.")
-    var image: String = "ghcr.io/example/fleet-spoke:\(FleetVersion.current)"
+    @Option(name: .long, help: "The spoke container image. `make image` builds fleet-spoke:VERSION (spoke/Containerfile); push it to a registry your clusters pull from and give its name here.")
+    var image: String = "fleet-spoke:\(FleetVersion.current)"
 
     @Option(name: .long, help: "Namespace to install the spoke into.")
     var namespace: String = "fleet-system"
@@ -96,9 +96,10 @@ struct BootstrapCommand: ParsableCommand {
                             "args": ["--config", "/etc/fleet-spoke/config/spoke.yaml"],
                             "resources": ["requests": ["cpu": "10m", "memory": "32Mi"], "limits": ["memory": "128Mi"]],
                             // The agent writes its state every tick; a stalled agent stops.
-                            "livenessProbe": ["exec": ["command": ["sh", "-c", "find /var/lib/fleet-spoke -name 'spoke.sqlite*' -mmin -5 | grep -q ."]],
+                            // In the spoke itself: its image has no shell (spoke/Containerfile).
+                            "livenessProbe": ["exec": ["command": ["/usr/local/bin/spoke", "probe", "live", "--state", "/var/lib/fleet-spoke", "--max-age", "5m"]],
                                               "initialDelaySeconds": 60, "periodSeconds": 60],
-                            "readinessProbe": ["exec": ["command": ["test", "-s", "/var/lib/fleet-spoke/spoke.sqlite"]], "periodSeconds": 10],
+                            "readinessProbe": ["exec": ["command": ["/usr/local/bin/spoke", "probe", "ready", "--state", "/var/lib/fleet-spoke"]], "periodSeconds": 10],
                             "securityContext": ["allowPrivilegeEscalation": false, "readOnlyRootFilesystem": true, "capabilities": ["drop": ["ALL"]]],
                             "volumeMounts": [
                                 ["name": "config", "mountPath": "/etc/fleet-spoke/config", "readOnly": true],

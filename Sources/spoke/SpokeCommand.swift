@@ -34,7 +34,7 @@ struct SpokeCommand: ParsableCommand {
             Exit codes: 0 ok, 1 failure, 2 usage error, 3 not synced (or not healthy when asked to wait for health).
             """,
         version: FleetVersion.current,
-        subcommands: [ApplyCommand.self, LocalCommand.self]
+        subcommands: [ApplyCommand.self, LocalCommand.self, ProbeCommand.self]
     )
 
     @Option(name: .long, help: "Path of the spoke's configuration file (YAML).")
