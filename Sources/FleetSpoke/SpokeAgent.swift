@@ -51,6 +51,8 @@ public final class SpokeAgent {
     /// The hub's ETag for the plan held (sent as If-None-Match).
     private var planETag: String?
     private var failures = 0
+    /// Whether the agent was asked to stop (set by `run`): backoff waits end early on it.
+    private var stopRequested: () -> Bool = { false }
     /// Monotonic time before which reports are not sent (the hub answered 429).
     private var reportsPausedUntil = 0.0
     private var pendingSignatureFailure: String?
@@ -81,7 +83,8 @@ public final class SpokeAgent {
     }
 
     /// Runs ticks until `shouldStop` says so.
-    public func run(shouldStop: () -> Bool = { false }) {
+    public func run(shouldStop: @escaping () -> Bool = { false }) {
+        stopRequested = shouldStop
         while !shouldStop() { tick() }
     }
 
@@ -207,7 +210,13 @@ public final class SpokeAgent {
     private func backoff() {
         failures += 1
         let base = min(60.0, Double(1 << min(failures - 1, 6)))
-        reconciler.sleep(base * Double.random(in: 0.5...1.0))
+        // In slices, so a stop (SIGTERM) is honoured within a quarter second, not a minute.
+        var left = base * Double.random(in: 0.5...1.0)
+        while left > 0, !stopRequested() {
+            let slice = min(left, 0.25)
+            reconciler.sleep(slice)
+            left -= slice
+        }
     }
 
     /// Sends the report and anything queued before it, oldest first; queues it if the hub

@@ -69,6 +69,13 @@ struct SpokeCommand: ParsableCommand {
         }
         signal(SIGTERM) { _ in SpokeCommand.stop = 1 }
         signal(SIGINT) { _ in SpokeCommand.stop = 1 }
+        // A parent may have started us with these blocked (a supervisor, a test runner's
+        // thread): then `kill` would never stop the agent.
+        var handled = sigset_t()
+        sigemptyset(&handled)
+        sigaddset(&handled, SIGTERM)
+        sigaddset(&handled, SIGINT)
+        sigprocmask(SIG_UNBLOCK, &handled, nil)
         print("spoke: cluster \(configuration.cluster), hub \(configuration.hubURL), state \(configuration.stateDirectory)\(agent.plan == nil ? "" : ", enforcing the last verified plan until the hub answers")")
         fflush(nil)
         agent.run { SpokeCommand.stop != 0 }
