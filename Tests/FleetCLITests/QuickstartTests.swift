@@ -77,4 +77,36 @@ import Testing
         #expect(try clusters(new) == 0, "the new token works")
         #expect(try clusters(old) == 1, "the old one is revoked")
     }
+
+    /// A first start killed (SIGKILL) at any point, then started again, leaves a working admin
+    /// token in tokens.adminTokenFile: the file is written before the token is stored, so a
+    /// stored token is never one nobody has (and no reset is needed).
+    @Test func aFirstStartKilledAtAnyPointLeavesAWorkingAdminToken() throws {
+        let hubBinary = ProcessRunner.productsDirectory + "/hub"
+        for delay in [0.0, 0.01, 0.03, 0.06, 0.1, 0.2, 0.4, 0.8] {
+            let temp = try TemporaryDirectory()
+            defer { temp.remove() }
+            let repo = try GitFixtureRepository(at: temp.file("fleet"))
+            try repo.write("clusters/a.yaml", "apiVersion: fleet/v1alpha1\nkind: Cluster\nmetadata: {name: a}\n")
+            try repo.commit("fleet")
+            let port = try freeLoopbackPort()
+            let config = try temp.write("hub.yaml", """
+                listen: 127.0.0.1:\(port)
+                stateDir: state
+                repository: {url: fleet}
+                tokens: {adminTokenFile: state/admin-token}
+                """)
+            let first = try BackgroundProcess(hubBinary, ["--config", config], logPath: temp.file("first.log"))
+            Thread.sleep(forTimeInterval: delay)
+            first.send(SIGKILL)
+            _ = first.wait(timeout: 5)
+            let second = try BackgroundProcess(hubBinary, ["--config", config], logPath: temp.file("second.log"))
+            defer { second.stop() }
+            #expect(waitForLoopbackPort(port, timeout: 20), "killed after \(delay)s: the hub starts again")
+            let token = (try? String(contentsOfFile: temp.file("state/admin-token"), encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
+            let clusters = try ProcessRunner.run(ProcessRunner.productsDirectory + "/fleet", ["clusters", "--hub", "http://127.0.0.1:\(port)"],
+                                                 environment: ["FLEET_TOKEN": token])
+            #expect(clusters.status == 0, "killed after \(delay)s: the admin token in the file works: \(clusters.stderr)")
+        }
+    }
 }
