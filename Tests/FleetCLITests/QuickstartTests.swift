@@ -45,16 +45,21 @@ import Testing
         #expect(try ProcessRunner.run(hub, []).status == 2, "--config or --check-config is needed")
     }
 
+    /// A one-cluster fleet repository and a hub configuration for it on a free port.
+    static func smallHub(_ temp: TemporaryDirectory, extra: String = "") throws -> (config: String, port: Int) {
+        let repo = try GitFixtureRepository(at: temp.file("fleet"))
+        try repo.write("clusters/a.yaml", "apiVersion: fleet/v1alpha1\nkind: Cluster\nmetadata: {name: a}\n")
+        try repo.commit("fleet")
+        let port = try freeLoopbackPort()
+        return (try temp.write("hub.yaml", "listen: 127.0.0.1:\(port)\nstateDir: state\nrepository: {url: fleet}\n" + extra), port)
+    }
+
     /// A lost admin token is not a lock-out: `hub admin-token --reset` (hub stopped) makes a new
     /// one and revokes the old.
     @Test func aLostAdminTokenIsResetWithTheHubStopped() throws {
         let temp = try TemporaryDirectory()
         defer { temp.remove() }
-        let repo = try GitFixtureRepository(at: temp.file("fleet"))
-        try repo.write("clusters/a.yaml", "apiVersion: fleet/v1alpha1\nkind: Cluster\nmetadata: {name: a}\n")
-        try repo.commit("fleet")
-        let port = try freeLoopbackPort()
-        let config = try temp.write("hub.yaml", "listen: 127.0.0.1:\(port)\nstateDir: state\nrepository: {url: fleet}\n")
+        let (config, port) = try Self.smallHub(temp)
         let hubBinary = ProcessRunner.productsDirectory + "/hub"
         func clusters(_ token: String) throws -> Int32 {
             try ProcessRunner.run(ProcessRunner.productsDirectory + "/fleet", ["clusters", "--hub", "http://127.0.0.1:\(port)"], environment: ["FLEET_TOKEN": token]).status
@@ -86,16 +91,7 @@ import Testing
         for delay in [0.0, 0.01, 0.03, 0.06, 0.1, 0.2, 0.4, 0.8] {
             let temp = try TemporaryDirectory()
             defer { temp.remove() }
-            let repo = try GitFixtureRepository(at: temp.file("fleet"))
-            try repo.write("clusters/a.yaml", "apiVersion: fleet/v1alpha1\nkind: Cluster\nmetadata: {name: a}\n")
-            try repo.commit("fleet")
-            let port = try freeLoopbackPort()
-            let config = try temp.write("hub.yaml", """
-                listen: 127.0.0.1:\(port)
-                stateDir: state
-                repository: {url: fleet}
-                tokens: {adminTokenFile: state/admin-token}
-                """)
+            let (config, port) = try Self.smallHub(temp, extra: "tokens: {adminTokenFile: state/admin-token}\n")
             let first = try BackgroundProcess(hubBinary, ["--config", config], logPath: temp.file("first.log"))
             Thread.sleep(forTimeInterval: delay)
             first.send(SIGKILL)
