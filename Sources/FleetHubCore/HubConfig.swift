@@ -50,6 +50,9 @@ public struct HubConfig: Sendable {
     public var adminTokenFile: String?
     public var reportRetention: KubeDuration = .hours(168)
     public var planHistory: Int = 100
+    /// Audit events older than this are dropped, and beyond `maxEvents` the oldest.
+    public var eventRetention: KubeDuration = .hours(24 * 90)
+    public var maxEvents: Int = 1_000_000
     /// A cluster whose spoke has not reported for this long is shown stale.
     public var staleAfter: KubeDuration = .seconds(90)
     /// Largest accepted request body.
@@ -104,6 +107,8 @@ public struct HubConfig: Sendable {
         ("tokens.adminTokenFile", "write the first admin token here (mode 0600) as well as printing it"),
         ("retention.reports", "keep spoke reports this long (default 168h); the latest per cluster is always kept"),
         ("retention.planHistory", "plans kept per cluster (default 100)"),
+        ("retention.events", "audit events kept this long (default 2160h, 90 days)"),
+        ("retention.maxEvents", "audit events kept at most, oldest dropped first (default 1000000)"),
         ("retention.reportBytesPerCluster", "report bytes kept per cluster, oldest dropped first (default 16777216)"),
         ("staleAfter", "a cluster whose spoke has not reported for this long is stale (default 90s)"),
         ("limits.maxBodyBytes", "largest request body accepted (default 4194304)"),
@@ -231,7 +236,9 @@ public struct HubConfig: Sendable {
     /// `retention`, `staleAfter`, `kustomize`, `limits`.
     private mutating func readLimits(_ root: ValueObject, _ r: HubConfigReader) throws {
         if case .object(let retention)? = root["retention"] {
-            try r.check(retention, allowed: ["reports", "planHistory", "reportBytesPerCluster"], at: "retention")
+            try r.check(retention, allowed: ["reports", "planHistory", "reportBytesPerCluster", "events", "maxEvents"], at: "retention")
+            eventRetention = try r.duration(retention["events"], "retention.events") ?? eventRetention
+            maxEvents = try r.integer(retention, "maxEvents", at: "retention", minimum: 1000) ?? maxEvents
             reportRetention = try r.duration(retention["reports"], "retention.reports") ?? reportRetention
             planHistory = try r.integer(retention, "planHistory", at: "retention", minimum: 1) ?? planHistory
             reportBytesPerCluster = try r.integer(retention, "reportBytesPerCluster", at: "retention", minimum: 1 << 20) ?? reportBytesPerCluster

@@ -84,6 +84,8 @@ public actor HubEngine {
     var fetchErrors: [String: String] = [:]
     private var triggers: AsyncStream<(force: Bool, url: String?)>.Continuation?
     private var roundsCompleted = 0
+    /// Per principal: when its last `access-denied` event was written and the refusals since.
+    var denials: [String: (at: Double, suppressed: Int)] = [:]
     /// Sync requests, rollback pins and open drills: what operators asked for that shapes plans.
     let ledger: OperationsLedger
 
@@ -239,6 +241,7 @@ public actor HubEngine {
     private func pruneHistory() {
         try? database.prunePlanHistory(keep: config.planHistory)
         try? database.pruneReports(olderThan: config.reportRetention.seconds)
+        try? database.pruneEvents(olderThan: config.eventRetention.seconds, keep: config.maxEvents)
     }
 
     /// The Applications, their clusters and errors, and the cluster records, saved so a
@@ -365,10 +368,6 @@ public actor HubEngine {
         }
     }
 
-    /// Records that a principal was refused (a spoke token used for another cluster).
-    public func recordDenied(_ principal: Principal, action: String) {
-        _ = try? database.recordEvent(kind: "access-denied", actor: principal.name, subject: action, message: "\(principal.name) may not \(action)")
-    }
 
     // MARK: Sync requests
 

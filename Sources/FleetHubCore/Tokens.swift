@@ -42,12 +42,14 @@ public enum HubAction: Sendable, Equatable {
     case writeStatus(cluster: String)
     case refresh, sync, rollback, runDrills, manageClusters, manageTokens
 
-    /// How the action reads in a refusal: "may not write the status of us-west-2".
+    /// How the action reads in a refusal: "may not write the status of us-west-2". The cluster
+    /// comes from the URL, so from the caller: at most 100 characters of it are repeated.
     public var phrase: String {
+        func shown(_ cluster: String) -> String { cluster.count <= 100 ? cluster : String(cluster.prefix(100)) + "..." }
         switch self {
         case .readViews: return "read the fleet's views"
-        case .readPlan(let cluster): return "read the plan of \(cluster)"
-        case .writeStatus(let cluster): return "write the status of \(cluster)"
+        case .readPlan(let cluster): return "read the plan of \(shown(cluster))"
+        case .writeStatus(let cluster): return "write the status of \(shown(cluster))"
         case .refresh: return "refresh the fleet repository"
         case .sync: return "request syncs"
         case .rollback: return "roll back Applications"

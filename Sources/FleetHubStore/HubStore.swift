@@ -127,6 +127,14 @@ extension HubDatabase {
         try pool.write { db in try Self.insertEvent(db, kind: kind, actor: actor, subject: subject, message: message, details: details) }
     }
 
+    /// Drops events older than `age` seconds and all but the newest `keep`.
+    public func pruneEvents(olderThan age: Double, keep: Int) throws {
+        try pool.write { db in
+            try db.execute(sql: "DELETE FROM events WHERE time < ?", arguments: [Date().addingTimeInterval(-age)])
+            try db.execute(sql: "DELETE FROM events WHERE seq <= (SELECT MAX(seq) FROM events) - ?", arguments: [keep])
+        }
+    }
+
     @discardableResult
     static func insertEvent(_ db: Database, kind: String, actor: String, subject: String, message: String, details: String) throws -> Int64 {
         try db.execute(sql: "INSERT INTO events (time, kind, actor, subject, message, details) VALUES (?, ?, ?, ?, ?, ?)",
