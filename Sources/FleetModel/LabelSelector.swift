@@ -53,6 +53,27 @@ public struct LabelSelector: Equatable, Sendable {
     public init(parsing text: String) throws(LabelSelectorError) {
         var parser = SelectorParser(text: text)
         requirements = try parser.parse()
+        try Self.validate(requirements)
+    }
+
+    /// Kubernetes' rules (`NewRequirement`): a key is a qualified name (an optional DNS
+    /// subdomain prefix and `/`, then 1 to 63 of `[A-Za-z0-9._-]`, alphanumeric at both ends), a
+    /// value is empty or such a name; `in` and `notin` need at least one value.
+    static func validate(_ requirements: [Requirement]) throws(LabelSelectorError) {
+        func shown(_ text: String) -> String { text.count <= 80 ? text : String(text.prefix(80)) + "..." }
+        for requirement in requirements {
+            if let problem = LabelNames.keyProblem(requirement.key) {
+                throw LabelSelectorError(text: shown(requirement.key), reason: "not a valid label key: \(problem)")
+            }
+            for value in requirement.values {
+                if let problem = LabelNames.valueProblem(value) {
+                    throw LabelSelectorError(text: shown(value), reason: "not a valid label value: \(problem)")
+                }
+            }
+            if requirement.op == .in || requirement.op == .notIn, requirement.values.isEmpty {
+                throw LabelSelectorError(text: shown(requirement.key), reason: "for 'in', 'notin' operators, values set can't be empty")
+            }
+        }
     }
 
     /// Builds a selector from the structured form (`matchLabels` and `matchExpressions` with
@@ -99,7 +120,42 @@ public struct LabelSelector: Equatable, Sendable {
                 }
             }
         }
+        try Self.validate(requirements)
         self.requirements = requirements
+    }
+}
+
+/// Kubernetes' label key and value syntax (`IsQualifiedName`, `IsValidLabelValue`).
+public enum LabelNames {
+    static func isAlphanumeric(_ c: UInt8) -> Bool { (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) }
+
+    /// Why `name` is not 1 to 63 of `[A-Za-z0-9._-]` with an alphanumeric at both ends.
+    static func nameProblem(_ name: Substring) -> String? {
+        let bytes = Array(name.utf8)
+        guard !bytes.isEmpty else { return "the name part must be non-empty" }
+        guard bytes.count <= 63 else { return "the name part must be no more than 63 characters" }
+        guard bytes.allSatisfy({ isAlphanumeric($0) || $0 == 45 || $0 == 95 || $0 == 46 }), isAlphanumeric(bytes.first!), isAlphanumeric(bytes.last!) else {
+            return "the name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character"
+        }
+        return nil
+    }
+
+    public static func keyProblem(_ key: String) -> String? {
+        let parts = key.split(separator: "/", maxSplits: 1, omittingEmptySubsequences: false)
+        if parts.count == 2 {
+            let prefix = Array(parts[0].utf8)
+            guard !prefix.isEmpty, prefix.count <= 253,
+                  prefix.allSatisfy({ ($0 >= 48 && $0 <= 57) || ($0 >= 97 && $0 <= 122) || $0 == 45 || $0 == 46 }),
+                  isAlphanumeric(prefix.first!), isAlphanumeric(prefix.last!) else {
+                return "the prefix must be a DNS subdomain: lower case alphanumeric characters, '-' or '.', at most 253"
+            }
+            return nameProblem(parts[1])
+        }
+        return nameProblem(Substring(key))
+    }
+
+    public static func valueProblem(_ value: String) -> String? {
+        value.isEmpty ? nil : nameProblem(Substring(value))
     }
 }
 
@@ -198,7 +254,8 @@ private struct SelectorParser {
         var values: [String] = []
         while true {
             skipSpaces()
-            if peek(")") { index += 1; return values }
+            // Kubernetes reads `()` as the one empty value, and empty entries as empty values.
+            if peek(")") { index += 1; return values.isEmpty ? [""] : values }
             values.append(try value())
             skipSpaces()
             if peek(",") { index += 1; continue }
@@ -208,7 +265,7 @@ private struct SelectorParser {
     }
 
     private func isNameCharacter(_ c: Character) -> Bool {
-        c.isLetter || c.isNumber || c == "-" || c == "_" || c == "." || c == "/"
+        c.isASCII && (c.isLetter || c.isNumber || c == "-" || c == "_" || c == "." || c == "/")
     }
 
     private mutating func skipSpaces() {
