@@ -14,10 +14,16 @@ extension HubRoutes {
         do {
             let buffer = try await request.collectBody(upTo: limit)
             return Data(buffer.readableBytesView)
-        } catch {
+        } catch let error as HTTPError where error.status == .contentTooLarge {
             throw HubError(.tooLarge, "the request body is larger than \(limit) bytes")
+        } catch {
+            throw bodyCutOff
         }
     }
+
+    /// A body that stopped before its end: the client went away or was too slow (not a hub
+    /// fault, so never logged as an internal error).
+    static let bodyCutOff = HubError(.badRequest, "the request body ended early: the client disconnected, or sent it slower than limits.bodyTimeout allows")
 
     static func parseJSON(_ body: Data) throws -> Value {
         do { return try JSON.parse(Array(body)) } catch { throw HubError(.badRequest, "the body is not valid JSON: \(error)") }

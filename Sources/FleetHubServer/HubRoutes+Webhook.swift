@@ -46,15 +46,21 @@ extension HubRoutes {
         var body: [UInt8] = []
         var reserved = 0
         defer { budget.release(reserved) }
-        for try await chunk in request.body {
-            let count = chunk.readableBytes
-            guard body.count + count <= limit else { throw HubError(.tooLarge, "the request body is larger than \(limit) bytes") }
-            guard budget.reserve(count) else {
-                throw HubError(.unavailable, "too many webhook bodies are arriving at once (limits.webhookBufferBytes); try again", retryAfter: 5)
+        do {
+            for try await chunk in request.body {
+                let count = chunk.readableBytes
+                guard body.count + count <= limit else { throw HubError(.tooLarge, "the request body is larger than \(limit) bytes") }
+                guard budget.reserve(count) else {
+                    throw HubError(.unavailable, "too many webhook bodies are arriving at once (limits.webhookBufferBytes); try again", retryAfter: 5)
+                }
+                reserved += count
+                chunk.withUnsafeReadableBytes { mac.update(data: $0) }
+                body.append(contentsOf: chunk.readableBytesView)
             }
-            reserved += count
-            chunk.withUnsafeReadableBytes { mac.update(data: $0) }
-            body.append(contentsOf: chunk.readableBytesView)
+        } catch let error as HubError {
+            throw error
+        } catch {
+            throw bodyCutOff
         }
         if let signature {
             let expected = "sha256=" + Hex.encode(mac.finalize())

@@ -76,6 +76,9 @@ struct ApplyCommand: ParsableCommand {
         let verified = try verify(bytes)
         if !verified {
             printError("spoke apply: warning: \(plan) is not verified (no --hub-key): it is applied as it is, whoever wrote it")
+        } else if cluster == nil {
+            // The signature proves the hub made it, not that it is this cluster's.
+            printError("spoke apply: note: \(plan) is the hub's plan of cluster \(document.cluster); give --cluster \(document.cluster) so a plan of another cluster is refused")
         }
         let reconciler: Reconciler
         if driver == "kubernetes" {

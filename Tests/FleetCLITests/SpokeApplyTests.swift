@@ -81,6 +81,9 @@ import Testing
         let report = try #require(try JSONSerialization.jsonObject(with: Data(verified.stdout.utf8)) as? [String: Any])
         #expect(report["verified"] as? Bool == true)
 
+        let unpinned = try ProcessRunner.run(spoke, ["apply", "--plan", plan, "--state", state, "--hub-key", publicKey, "--dry-run"])
+        #expect(unpinned.stderr.contains("is the hub's plan of cluster us-west-2; give --cluster us-west-2"), "a signed plan without --cluster says whose it is: \(unpinned.stderr)")
+
         let otherCluster = try ProcessRunner.run(spoke, ["apply", "--plan", plan, "--state", state, "--hub-key", publicKey, "--cluster", "us-east-1"])
         #expect(otherCluster.status == 1)
         #expect(otherCluster.stderr.contains("plan of cluster us-west-2, not us-east-1"))

@@ -41,3 +41,4 @@ import Testing
         #expect(try database.events(after: nil, limit: 5000).isEmpty, "older than the retention: dropped")
     }
 }
+
