@@ -14,7 +14,7 @@ extension HubRoutes {
         do {
             let buffer = try await request.collectBody(upTo: limit)
             return Data(buffer.readableBytesView)
-        } catch let error as HTTPError where error.status == .contentTooLarge {
+        } catch let error as HTTPResponseError where error.status == .contentTooLarge {
             throw HubError(.tooLarge, "the request body is larger than \(limit) bytes")
         } catch {
             throw bodyCutOff
