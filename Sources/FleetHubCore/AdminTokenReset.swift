@@ -15,12 +15,7 @@ public enum AdminTokenReset {
         let database = try HubDatabase(path: path)
         let tokens = try TokenStore(database: database)
         let token = TokenCodec.generate()
-        // As on first start: the file is written before the token is stored.
-        if let file = config.adminTokenFile {
-            do { try HubFiles.writeSecret(Data((token + "\n").utf8), to: file) } catch {
-                throw HubConfigError(file: file, key: "tokens.adminTokenFile", reason: "cannot write the new admin token there: \(error)")
-            }
-        }
+        if let file = config.adminTokenFile { try HubFiles.writeAdminToken(token, to: file, what: "new") }
         let issued = try tokens.issue(role: .admin, cluster: nil, label: "admin (reset)", secret: token)
         var revoked = 0
         for stored in try tokens.all() where stored.role == Role.admin.rawValue && stored.revokedAt == nil && stored.id != issued.id {

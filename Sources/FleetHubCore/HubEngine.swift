@@ -122,12 +122,7 @@ public actor HubEngine {
         try inbox.restore()
         guard tokens.count(.admin) == 0 else { return nil }
         let token = TokenCodec.generate()
-        // Written before it is stored: a file that cannot be written leaves no token nobody has.
-        if let file = config.adminTokenFile {
-            do { try HubFiles.writeSecret(Data((token + "\n").utf8), to: file) } catch {
-                throw HubConfigError(file: file, key: "tokens.adminTokenFile", reason: "cannot write the first admin token there: \(error)")
-            }
-        }
+        if let file = config.adminTokenFile { try HubFiles.writeAdminToken(token, to: file, what: "first") }
         _ = try tokens.issue(role: .admin, cluster: nil, label: "initial admin", secret: token)
         try database.recordEvent(kind: "token-created", actor: "hub", subject: "admin", message: "initial admin token created")
         return token

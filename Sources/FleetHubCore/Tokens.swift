@@ -148,6 +148,14 @@ public struct PlanSigner: Sendable {
 }
 
 enum HubFiles {
+    /// Writes an admin token to `tokens.adminTokenFile` before it is stored (a file that
+    /// cannot be written leaves no token nobody has); `what` says which token, for the error.
+    static func writeAdminToken(_ token: String, to file: String, what: String) throws {
+        do { try writeSecret(Data((token + "\n").utf8), to: file) } catch {
+            throw HubConfigError(file: file, key: "tokens.adminTokenFile", reason: "cannot write the \(what) admin token there: \(error)")
+        }
+    }
+
     /// Writes a secret atomically with mode 0600.
     static func writeSecret(_ data: Data, to path: String) throws {
         let temporary = path + ".tmp"

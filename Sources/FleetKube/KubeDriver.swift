@@ -95,6 +95,7 @@ public final class KubeDriver: ClusterDriver {
     public let connection: KubeConnection
     let client: HTTPClient
     var discovery: Discovery?
+    private var knownIdentity: String?
     public var sleep: (Double) -> Void = SystemClock.sleep
 
     public init(connection: KubeConnection) {
@@ -221,10 +222,13 @@ public final class KubeDriver: ClusterDriver {
     }
 
     /// The UID of `kube-system`, which lives as long as the cluster (the identity Kubernetes
-    /// tooling uses for a cluster).
+    /// tooling uses for a cluster). Read once: it does not change while the driver talks to
+    /// the same API server, and every report carries it.
     public func clusterIdentity() throws -> String? {
+        if let knownIdentity { return knownIdentity }
         let (_, body) = try request("GET", "/api/v1/namespaces/kube-system", action: "read the kube-system namespace (the cluster's identity)")
-        return try JSON.parse(body)["metadata"]?["uid"]?.stringValue
+        knownIdentity = try JSON.parse(body)["metadata"]?["uid"]?.stringValue
+        return knownIdentity
     }
 
     public func listNamespace(_ namespace: String) throws -> [ResourceKey: Value] {

@@ -31,6 +31,8 @@ public final class LocalCluster: SimulatedCluster {
     public var readyDelay: Double
     public var failingImages: Set<String>
     public var clock: () -> Double
+    /// The store's identity, once read (it never changes for a store).
+    private var knownIdentity: String?
 
     static let clusterScoped: Set<String> = [
         "Namespace", "CustomResourceDefinition", "ClusterRole", "ClusterRoleBinding", "StorageClass", "PersistentVolume",
@@ -117,10 +119,10 @@ public final class LocalCluster: SimulatedCluster {
     /// An id made when the store was created: a new local cluster is a new cluster; one wiped
     /// in place (a drill's `--wipe`) stays the same.
     public func clusterIdentity() throws -> String? {
-        if let stored = try database.query("SELECT value FROM settings WHERE key = 'clusterIdentity'").first?.first?.text { return stored }
-        let identity = Self.uid()
-        try database.run("INSERT OR IGNORE INTO settings VALUES ('clusterIdentity', ?)", [.text(identity)])
-        return try database.query("SELECT value FROM settings WHERE key = 'clusterIdentity'").first?.first?.text ?? identity
+        if let knownIdentity { return knownIdentity }
+        try database.run("INSERT OR IGNORE INTO settings VALUES ('clusterIdentity', ?)", [.text(Self.uid())])
+        knownIdentity = try database.query("SELECT value FROM settings WHERE key = 'clusterIdentity'").first?.first?.text
+        return knownIdentity
     }
 
     public func listNamespace(_ namespace: String) throws -> [ResourceKey: Value] {
